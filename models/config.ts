@@ -1,0 +1,72 @@
+// A configuration is plain data: broker settings under mosquitto.conf's own names, the client
+// profiles, and the harness's timing. Presets (models/presets.ts) are values of this type.
+import type { QoS } from './packets.ts';
+
+export interface BrokerConfig {
+  /** mosquitto.conf `persistence`: keep the in-memory database on disk. */
+  readonly persistence: boolean;
+  /** mosquitto.conf `autosave_interval`: seconds between saves, or changes when autosave_on_changes. 0 = only on shutdown. */
+  readonly autosave_interval: number;
+  /** mosquitto.conf `autosave_on_changes`. */
+  readonly autosave_on_changes: boolean;
+  /** mosquitto.conf `max_inflight_messages`: outgoing QoS 1/2 messages in flight per client; 0 = no limit. */
+  readonly max_inflight_messages: number;
+  /** mosquitto.conf `max_queued_messages`: queued (not inflight) messages per client beyond which new ones are dropped; 0 = no limit. */
+  readonly max_queued_messages: number;
+  /** mosquitto.conf `queue_qos0_messages`: queue QoS 0 messages for offline persistent clients. */
+  readonly queue_qos0_messages: boolean;
+}
+
+export type ProducerProfile = 'paho';
+export const producerProfiles: readonly ProducerProfile[] = ['paho'];
+
+export type ConsumerProfile = 'paho' | 'manual-ack';
+export const consumerProfiles: readonly ConsumerProfile[] = ['paho', 'manual-ack'];
+
+export interface ProducerConfig {
+  readonly profile: ProducerProfile;
+  readonly client_id: string;
+  readonly clean_session: boolean;
+  /** Delay between publish() returning and the network loop writing the PUBLISH. */
+  readonly loopMs: number;
+  /** 'sequential': each publish waits for the previous message's acknowledgement (the blog's producer); 'scheduled': at its time. */
+  readonly publish_mode: 'sequential' | 'scheduled';
+}
+
+export interface ConsumerConfig {
+  readonly profile: ConsumerProfile;
+  readonly client_id: string;
+  readonly clean_session: boolean;
+  /** How long the application's handling (its side effect) takes. */
+  readonly handlingMs: number;
+  /** Delay between the handler returning and the library writing its acknowledgement. */
+  readonly loopMs: number;
+}
+
+export interface NetworkConfig {
+  /** One-way latency of a packet, chosen per packet in [latencyMsMin, latencyMsMax]. */
+  readonly latencyMsMin: number;
+  readonly latencyMsMax: number;
+}
+
+export interface TimingConfig {
+  /** A client's wait before reconnecting after a lost connection or a failed attempt. */
+  readonly reconnectDelayMs: number;
+  /** A crashed or stopped process's wait before it runs again (its supervisor's delay). */
+  readonly restartDelayMs: number;
+  /** Virtual-time bound of the healing phase after the scenario's last fault. */
+  readonly healingMsMax: number;
+  /** Bound on events processed in one run. */
+  readonly eventsMax: number;
+}
+
+export interface Config {
+  /** QoS of every publish and of the consumer's subscription. */
+  readonly qos: QoS;
+  readonly topic: string;
+  readonly broker: BrokerConfig;
+  readonly producer: ProducerConfig;
+  readonly consumer: ConsumerConfig;
+  readonly network: NetworkConfig;
+  readonly timing: TimingConfig;
+}

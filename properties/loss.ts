@@ -1,0 +1,59 @@
+// The shared shape of the two no-loss properties: for each message they judge, every consumer
+// that expects it (see expectations.ts) must have handled it at least once.
+import { expectationsOf } from './expectations.ts';
+import { evidence, type HistoryIndex, type MessageRecord } from './history-index.ts';
+import type { PropertyName, Violation } from './types.ts';
+
+/** Where the message got to at the consumer, for the summary: "(delivered at 20 ms, handling started at 21 ms)". */
+export function fateAt(index: HistoryIndex, consumer: string, record: MessageRecord): string {
+  const seen: string[] = [];
+  const delivered = index.at('delivered', consumer, record.message);
+  const started = index.at('handling-started', consumer, record.message);
+  const dropped = index.at('message-dropped', consumer, record.message);
+  const firstDelivered = delivered[0];
+  const firstStarted = started[0];
+  if (firstDelivered === undefined) seen.push('never delivered');
+  else seen.push(`delivered at ${index.event(firstDelivered).atMs} ms`);
+  if (firstStarted !== undefined) seen.push(`handling started at ${index.event(firstStarted).atMs} ms`);
+  for (const i of dropped) {
+    const event = index.event(i);
+    if (event.kind === 'message-dropped') seen.push(`broker dropped it at ${event.atMs} ms (${event.reason})`);
+  }
+  return `(${seen.join(', ')})`;
+}
+
+export function lossViolations<R extends MessageRecord>(
+  index: HistoryIndex,
+  property: PropertyName,
+  judged: (record: MessageRecord) => record is R,
+  published: (record: R) => string,
+): Violation[] {
+  const out: Violation[] = [];
+  for (const record of index.messages) {
+    if (!judged(record)) continue;
+    for (const expectation of expectationsOf(index, record)) {
+      const consumer = expectation.consumer;
+      if (index.at('handled', consumer, record.message).length > 0) continue;
+      out.push({
+        property,
+        message: record.message,
+        consumer,
+        producer: record.producer,
+        summary: `message ${record.message} ${published(record)} but ${consumer} never handled it ${fateAt(index, consumer, record)}`,
+        evidence: evidence(
+          record.invokedIndex,
+          record.ackedIndex,
+          expectation.subscribedIndex,
+          index.at('delivered', consumer, record.message),
+          index.at('handling-started', consumer, record.message),
+          index.at('message-dropped', consumer, record.message),
+        ),
+      });
+    }
+  }
+  return out;
+}
+
+export function atMs(index: HistoryIndex, i: number): number {
+  return index.event(i).atMs;
+}

@@ -1,0 +1,26 @@
+// No loss of published messages: every message the producer application published is handled by
+// every consumer that expects it, whether or not the acknowledgement came back. Stronger than
+// no-loss-acked: it also fails when the producer crashed before the message left its memory.
+import { indexHistory, type MessageRecord } from './history-index.ts';
+import { atMs, lossViolations } from './loss.ts';
+import type { Property } from './types.ts';
+
+export const noLossInvoked: Property = {
+  name: 'no-loss-invoked',
+  description: 'every message a producer published is handled by every consumer that expects it, acknowledged or not',
+  check(history, context) {
+    const index = indexHistory(history, context);
+    return lossViolations(
+      index,
+      'no-loss-invoked',
+      (record): record is MessageRecord => true,
+      (record) => {
+        const ack =
+          record.ackedIndex === undefined
+            ? 'its acknowledgement never arrived'
+            : `acknowledged at ${atMs(index, record.ackedIndex)} ms`;
+        return `was published by ${record.producer} at ${record.invokedAtMs} ms (${ack})`;
+      },
+    );
+  },
+};

@@ -1,0 +1,68 @@
+// `mqtt-dst bench` (npm run bench): simulation speed on the standard workload, the blog preset
+// with 10 messages and up to 3 faults of every kind. Figures are printed, never asserted.
+import fc from 'fast-check';
+import { performance } from 'node:perf_hooks';
+import { caseArbitrary, defaultBounds, type ExploreBounds } from '../explore/arbitraries.ts';
+import { evaluate } from '../explore/evaluate.ts';
+import { configFrom, parse, wholeNumber } from './options.ts';
+import { exitCodes, UsageError } from './usage-error.ts';
+
+export const benchHelp = `mqtt-dst bench [--scenarios N] [--seed N] [--preset NAME] [--set PATH=VALUE] [--json]
+  simulated events/s and complete fault schedules/s (10 messages, <= 3 faults of every kind)`;
+
+const options = {
+  scenarios: { type: 'string' },
+  seed: { type: 'string' },
+  preset: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+} as const;
+
+export function benchCommand(args: readonly string[]): number {
+  const { values, positionals } = parse(args, options, 'bench');
+  if (positionals.length > 0) throw new UsageError(`bench: unexpected argument '${positionals[0]}'`);
+  const { config, preset } = configFrom(values.preset, values.set);
+  const scenarios = wholeNumber(values.scenarios, '--scenarios', 20_000, 1);
+  const seed = wholeNumber(values.seed, '--seed', 1);
+  const bounds: ExploreBounds = { ...defaultBounds, messagesMin: 10, messagesMax: 10, faultsMax: 3 };
+  const cases = fc.sample(caseArbitrary(bounds), { seed, numRuns: scenarios });
+  // Warm-up so the figures measure compiled code, not the JIT's first passes.
+  for (const explored of cases.slice(0, Math.min(2_000, cases.length))) evaluate(config, explored);
+  const startedMs = performance.now();
+  let events = 0;
+  let violating = 0;
+  for (const explored of cases) {
+    const evaluation = evaluate(config, explored);
+    events += evaluation.result.stats.events;
+    if (evaluation.violations.length > 0) violating += 1;
+  }
+  const elapsedS = (performance.now() - startedMs) / 1000;
+  const figures = {
+    preset,
+    scenarios,
+    messagesPerScenario: 10,
+    faultsMax: bounds.faultsMax,
+    elapsedS: Number(elapsedS.toFixed(3)),
+    scenariosPerS: Math.round(scenarios / elapsedS),
+    eventsPerS: Math.round(events / elapsedS),
+    eventsPerScenario: Number((events / scenarios).toFixed(1)),
+    violatingScenarios: violating,
+    heapUsedMb: Number((process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)),
+  };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+  } else {
+    const number = (value: number) => value.toLocaleString('en-US');
+    process.stdout.write(
+      [
+        `simulation bench: preset ${preset}, ${scenarios} scenarios of 10 messages with <= 3 faults, seed ${seed}`,
+        `  scenarios/s        ${number(figures.scenariosPerS)}   (target >= 20,000)`,
+        `  events/s           ${number(figures.eventsPerS)}   (target >= 2,000,000)`,
+        `  events/scenario    ${figures.eventsPerScenario}`,
+        `  violating          ${violating} of ${scenarios}`,
+        `  elapsed            ${figures.elapsedS} s, heap used ${figures.heapUsedMb} MB`,
+      ].join('\n') + '\n',
+    );
+  }
+  return exitCodes.ok;
+}

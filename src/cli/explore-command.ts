@@ -1,0 +1,124 @@
+// `mqtt-dst explore`: random exploration of fault schedules on the simulated broker; every
+// distinct way a property fails, each with a minimal trace written to --out.
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { defaultBounds, type ExploreBounds } from '../explore/arbitraries.ts';
+import { explore, type CounterexampleClass, type ExploreReport } from '../explore/explore.ts';
+import { recordTrace } from '../trace/record.ts';
+import { saveTrace } from '../trace/store.ts';
+import { describeScenario } from './describe-case.ts';
+import { configFrom, faultList, parse, wholeNumber, type ResolvedConfig } from './options.ts';
+import { clearProgress, progressReporter } from './progress.ts';
+import { exitCodes, UsageError } from './usage-error.ts';
+
+export const exploreHelp = `mqtt-dst explore [options]
+  --preset NAME      configuration preset (default blog)
+  --set PATH=VALUE   override one setting, repeatable (e.g. broker.autosave_interval=1)
+  --runs N           scenarios to run (default 2000)
+  --seed N           exploration seed (default 1)
+  --faults LIST      fault kinds, comma-separated, 'all' (default) or 'none'
+  --messages N       at most N messages per scenario (default 5)
+  --max-faults N     at most N faults per scenario (default 3)
+  --out DIR          where minimal traces are written (default out/<preset>), 'none' to skip
+  --json             print the report as JSON on stdout`;
+
+const options = {
+  preset: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  runs: { type: 'string' },
+  seed: { type: 'string' },
+  faults: { type: 'string' },
+  messages: { type: 'string' },
+  'max-faults': { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+interface WrittenClass {
+  readonly entry: CounterexampleClass;
+  readonly file: string | null;
+}
+
+export function exploreCommand(args: readonly string[]): number {
+  const { values, positionals } = parse(args, options, 'explore');
+  if (positionals.length > 0) throw new UsageError(`explore: unexpected argument '${positionals[0]}'`);
+  const resolved = configFrom(values.preset, values.set);
+  const runs = wholeNumber(values.runs, '--runs', 2000, 1);
+  const seed = wholeNumber(values.seed, '--seed', 1);
+  const bounds: ExploreBounds = {
+    ...defaultBounds,
+    faultKinds: faultList(values.faults),
+    messagesMax: wholeNumber(values.messages, '--messages', defaultBounds.messagesMax, 1),
+    faultsMax: wholeNumber(values['max-faults'], '--max-faults', defaultBounds.faultsMax),
+  };
+  const outDir = values.out === 'none' ? null : (values.out ?? join('out', resolved.preset));
+  const onProgress = values.json ? undefined : progressReporter();
+  const startedMs = performance.now();
+  const report = explore({ config: resolved.config, bounds, runs, seed, ...(onProgress ? { onProgress } : {}) });
+  const elapsedS = (performance.now() - startedMs) / 1000;
+  clearProgress();
+  const written = report.classes.map((entry) => ({ entry, file: outDir === null ? null : writeClassTrace(resolved, entry, outDir) }));
+  const reproduce = [
+    `npx mqtt-dst explore --preset ${resolved.preset}`,
+    ...Object.entries(resolved.overrides).map(([key, value]) => `--set ${key}=${value}`),
+    `--runs ${runs} --seed ${seed}`,
+    values.faults === undefined ? '' : `--faults ${values.faults}`,
+    values.messages === undefined ? '' : `--messages ${bounds.messagesMax}`,
+    values['max-faults'] === undefined ? '' : `--max-faults ${bounds.faultsMax}`,
+  ].filter((part) => part !== '').join(' ');
+  process.stdout.write(values.json ? `${jsonReport(report, written)}\n` : textReport(resolved, bounds, report, written, seed, elapsedS, reproduce));
+  return report.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
+}
+
+function writeClassTrace(resolved: ResolvedConfig, entry: CounterexampleClass, outDir: string): string {
+  const file = join(outDir, `${entry.id}.json`);
+  const trace = recordTrace({ ...resolved, explored: entry.minimal, signature: entry.signature.text });
+  saveTrace(file, trace);
+  return file;
+}
+
+function jsonReport(report: ExploreReport, written: readonly WrittenClass[]): string {
+  return JSON.stringify({
+    runs: report.runs,
+    violations: report.violations,
+    violatingRuns: report.violatingRuns,
+    ends: report.ends,
+    classes: written.map(({ entry, file }) => ({
+      id: entry.id,
+      signature: entry.signature.text,
+      property: entry.signature.property,
+      faults: entry.signature.faults,
+      phase: entry.signature.phase,
+      count: entry.count,
+      trace: file,
+    })),
+  });
+}
+
+function textReport(
+  resolved: ResolvedConfig,
+  bounds: ExploreBounds,
+  report: ExploreReport,
+  written: readonly WrittenClass[],
+  seed: number,
+  elapsedS: number,
+  reproduce: string,
+): string {
+  const overrides = Object.entries(resolved.overrides).map(([key, value]) => ` ${key}=${value}`).join('');
+  const lines = [
+    `mqtt-dst explore: preset ${resolved.preset}${overrides}, seed ${seed}`,
+    `bounds: <= ${bounds.messagesMax} messages, <= ${bounds.faultsMax} faults of ${bounds.faultKinds.length === 0 ? 'no kind' : bounds.faultKinds.join(', ')}`,
+    `explored ${report.runs} scenarios (${report.events} events) in ${elapsedS.toFixed(1)} s: ` +
+      `${report.violatingRuns} violated a property, ${report.classes.length} distinct class${report.classes.length === 1 ? '' : 'es'}`,
+  ];
+  const bounded = report.ends['events-max'] + report.ends['healing-ms-max'];
+  if (bounded > 0) lines.push(`warning: ${bounded} runs hit a bound before quiescence (events-max ${report.ends['events-max']}, healing-ms-max ${report.ends['healing-ms-max']})`);
+  written.forEach(({ entry, file }, index) => {
+    lines.push('', `${String(index + 1).padStart(3)}. ${entry.signature.text}`, `     seen in ${entry.count} runs; minimal: ${describeScenario(entry.minimal.scenario)}`);
+    const first = entry.violations.find((violation) => violation.property === entry.signature.property);
+    if (first) lines.push(`     e.g. ${first.summary}`);
+    if (file) lines.push(`     replay: npx mqtt-dst replay ${file}`);
+  });
+  lines.push('', report.classes.length === 0 ? `no violation in ${report.runs} scenarios within these bounds` : `reproduce: ${reproduce}`);
+  return `${lines.join('\n')}\n`;
+}

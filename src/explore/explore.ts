@@ -1,0 +1,124 @@
+// Random exploration: fast-check generates cases, every run is judged, and failures are kept
+// going past (not stopped at), grouped into classes by signature. Each class is then shrunk,
+// by replaying its first run through fast-check's seed + path and shrinking while the class's
+// signature still shows, to a minimal case. Memory holds classes, never runs.
+import fc from 'fast-check';
+import type { Config } from '../../models/config.ts';
+import type { Violation } from '../../properties/types.ts';
+import type { RunEnd } from '../sim/log.ts';
+import { caseArbitrary, type ExploreBounds, type ExploreCase } from './arbitraries.ts';
+import { evaluate } from './evaluate.ts';
+import { slugOf, type Signature } from './signature.ts';
+
+export interface ExploreOptions {
+  readonly config: Config;
+  readonly bounds: ExploreBounds;
+  readonly runs: number;
+  readonly seed: number;
+  /** Bound on the runs one class's shrinking may spend. */
+  readonly shrinkRunsMax?: number;
+  readonly onProgress?: (progress: ExploreProgress) => void;
+}
+
+export interface ExploreProgress {
+  readonly phase: 'explore' | 'shrink';
+  readonly done: number;
+  readonly total: number;
+  readonly classes: number;
+  readonly violatingRuns: number;
+}
+
+export interface CounterexampleClass {
+  readonly id: string;
+  readonly signature: Signature;
+  /** Runs that showed this class. */
+  readonly count: number;
+  /** fast-check's path of the first run that showed it (replay with the same seed). */
+  readonly firstPath: string;
+  readonly minimal: ExploreCase;
+  readonly violations: readonly Violation[];
+}
+
+export interface ExploreReport {
+  readonly runs: number;
+  readonly violatingRuns: number;
+  readonly violations: number;
+  readonly ends: Readonly<Record<RunEnd, number>>;
+  readonly events: number;
+  readonly classes: readonly CounterexampleClass[];
+}
+
+interface Found {
+  readonly signature: Signature;
+  count: number;
+  readonly runIndex: number;
+}
+
+const progressEvery = 500;
+
+export function explore(options: ExploreOptions): ExploreReport {
+  const { config, bounds, runs, seed, onProgress } = options;
+  const arbitrary = caseArbitrary(bounds);
+  const found = new Map<string, Found>();
+  const ends: Record<RunEnd, number> = { quiescent: 0, 'events-max': 0, 'healing-ms-max': 0 };
+  let runIndex = 0;
+  let violatingRuns = 0;
+  let violations = 0;
+  let events = 0;
+  fc.check(
+    fc.property(arbitrary, (explored) => {
+      const evaluation = evaluate(config, explored);
+      ends[evaluation.result.stats.end] += 1;
+      events += evaluation.result.stats.events;
+      if (evaluation.violations.length > 0) {
+        violatingRuns += 1;
+        violations += evaluation.violations.length;
+      }
+      for (const signature of evaluation.signatures) {
+        const known = found.get(signature.text);
+        if (known) known.count += 1;
+        else found.set(signature.text, { signature, count: 1, runIndex });
+      }
+      runIndex += 1;
+      if (onProgress && runIndex % progressEvery === 0) {
+        onProgress({ phase: 'explore', done: runIndex, total: runs, classes: found.size, violatingRuns });
+      }
+      return true;
+    }),
+    { seed, numRuns: runs },
+  );
+  const ordered = [...found.values()].sort((a, b) => a.runIndex - b.runIndex);
+  const classes = ordered.map((entry, index) => {
+    onProgress?.({ phase: 'shrink', done: index, total: ordered.length, classes: found.size, violatingRuns });
+    return shrinkClass(config, bounds, seed, entry, options.shrinkRunsMax ?? 4_000);
+  });
+  return { runs, violatingRuns, violations, ends, events, classes };
+}
+
+function shrinkClass(config: Config, bounds: ExploreBounds, seed: number, entry: Found, shrinkRunsMax: number): CounterexampleClass {
+  const target = entry.signature.text;
+  let budget = shrinkRunsMax;
+  const path = String(entry.runIndex);
+  const outcome = fc.check(
+    fc.property(caseArbitrary(bounds), (explored) => {
+      // Once the budget is spent every candidate "passes", which ends shrinking where it stands.
+      if (budget <= 0) return true;
+      budget -= 1;
+      return !evaluate(config, explored).signatures.some((signature) => signature.text === target);
+    }),
+    { seed, path, numRuns: 1 },
+  );
+  const minimal = outcome.counterexample?.[0];
+  if (!outcome.failed || minimal === undefined) {
+    throw new Error(`class '${target}' did not reproduce from seed ${seed} path ${path}: exploration is not deterministic`);
+  }
+  const violations = evaluate(config, minimal).violations;
+  return {
+    id: slugOf(target),
+    signature: entry.signature,
+    count: entry.count,
+    firstPath: path,
+    minimal,
+    violations,
+  };
+}

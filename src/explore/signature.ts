@@ -1,0 +1,79 @@
+// Counterexamples are grouped into classes by a signature that tells the story in one line:
+// the violated property, the fault that struck the victim message, and the protocol step that
+// message had reached when it struck (plus, for broker faults, whether the snapshot held it).
+// Two runs in one class are the same story told with different numbers.
+import type { History } from '../../models/history.ts';
+import type { Violation } from '../../properties/types.ts';
+import type { FaultRecord } from '../sim/world.ts';
+
+export interface Signature {
+  readonly text: string;
+  readonly property: Violation['property'];
+  /** The fault kinds that struck during the run, in order, deduplicated. */
+  readonly faults: readonly string[];
+  /** The culprit fault and the victim's phase, e.g. "broker-kill: producer got PUBCOMP, not in snapshot". */
+  readonly phase: string;
+}
+
+/** The instant by which the violation was decided: losses only at the end of the run. */
+function decisiveMs(violation: Violation, history: History): number {
+  if (violation.property === 'no-loss-acked' || violation.property === 'no-loss-invoked') return Infinity;
+  let latestMs = -Infinity;
+  for (const index of violation.evidence) latestMs = Math.max(latestMs, history[index]?.atMs ?? -Infinity);
+  return latestMs;
+}
+
+/** The last fault that struck while the victim was alive and before the violation was decided. */
+function culprit(violation: Violation, history: History, faults: readonly FaultRecord[]): FaultRecord | undefined {
+  const untilMs = decisiveMs(violation, history);
+  let found: FaultRecord | undefined;
+  for (const fault of faults) {
+    if (fault.atMs > untilMs) break;
+    if (fault.phases.some((phase) => phase.message === violation.message)) found = fault;
+  }
+  return found;
+}
+
+function faultLabel(fault: FaultRecord): string {
+  return fault.kind === 'connection-drop' ? `connection-drop(${fault.target})` : fault.kind;
+}
+
+function faultFreePhase(violation: Violation, history: History): string {
+  const dropped = history.find((event) => event.kind === 'message-dropped' && event.message === violation.message);
+  if (dropped?.kind === 'message-dropped') return `no fault: broker dropped it (${dropped.reason})`;
+  return 'no fault';
+}
+
+export function signatureOf(violation: Violation, history: History, faults: readonly FaultRecord[]): Signature {
+  const struck = [...new Set(faults.map(faultLabel))];
+  const fault = culprit(violation, history, faults);
+  let phase: string;
+  if (fault === undefined) {
+    phase = faultFreePhase(violation, history);
+  } else {
+    const victim = fault.phases.find((entry) => entry.message === violation.message);
+    const step = victim?.step ?? 'not yet published';
+    const brokerFault = fault.kind === 'broker-kill' || fault.kind === 'broker-restart';
+    const snapshot = brokerFault ? (victim?.inSnapshot ? ', in snapshot' : ', not in snapshot') : '';
+    phase = `${faultLabel(fault)}: ${step}${snapshot}`;
+  }
+  return { text: `${violation.property} / ${phase}`, property: violation.property, faults: struck, phase };
+}
+
+/** The distinct signatures of a run, in the order of its violations. */
+export function signaturesOf(violations: readonly Violation[], history: History, faults: readonly FaultRecord[]): Signature[] {
+  const seen = new Map<string, Signature>();
+  for (const violation of violations) {
+    const signature = signatureOf(violation, history, faults);
+    if (!seen.has(signature.text)) seen.set(signature.text, signature);
+  }
+  return [...seen.values()];
+}
+
+/** A file-name-safe id for a class. */
+export function slugOf(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}

@@ -1,0 +1,22 @@
+// One run: build the nodes a configuration names and let the world play the scenario.
+import { createBroker } from '../../models/broker.ts';
+import type { Config } from '../../models/config.ts';
+import { createConsumer } from '../../models/consumer.ts';
+import type { NodeModel } from '../../models/node.ts';
+import { createProducer } from '../../models/producer.ts';
+import type { Scenario } from '../../models/scenario.ts';
+import type { Chooser } from './chooser.ts';
+import { World, type RunOptions, type RunResult, type WorldNodes } from './world.ts';
+
+export function nodesFor(config: Config): WorldNodes {
+  // The world handles every node alike; each model keeps its own state type behind this view.
+  return {
+    broker: createBroker(config.broker) as unknown as NodeModel<unknown>,
+    producer: createProducer(config) as unknown as NodeModel<unknown>,
+    consumer: createConsumer(config) as unknown as NodeModel<unknown>,
+  };
+}
+
+export function runScenario(config: Config, scenario: Scenario, chooser: Chooser, options: RunOptions = {}): RunResult {
+  return new World(config, scenario, nodesFor(config), chooser, options).run();
+}

@@ -1,0 +1,551 @@
+// The world owns the clock, the pending events, the connections and the nodes, and runs one
+// scenario to its end: the workload and the faults first, then a healing phase (faults stop,
+// crashed nodes restart, clients reconnect) until nothing is pending or a bound is hit.
+// Every nondeterministic decision goes through the Chooser, so a run replays exactly.
+import { assert, unreachable } from '../../models/assert.ts';
+import type { Config } from '../../models/config.ts';
+import type { MessageId } from '../../models/ghost.ts';
+import type { FaultKind, HistoryBody, HistoryEvent, NodeName } from '../../models/history.ts';
+import type { ConnId, Effect, NodeInput, NodeModel } from '../../models/node.ts';
+import type { Packet } from '../../models/packets.ts';
+import type { Fault, Scenario } from '../../models/scenario.ts';
+import type { Chooser } from './chooser.ts';
+import { EventQueue } from './event-queue.ts';
+import type { LogEntry, RunEnd } from './log.ts';
+import { PhaseTracker } from './phases.ts';
+
+export interface WorldNodes {
+  readonly broker: NodeModel<unknown>;
+  readonly producer: NodeModel<unknown>;
+  readonly consumer: NodeModel<unknown>;
+}
+
+/** What a fault found when it struck: the phase of every message published so far. */
+export interface FaultRecord {
+  readonly index: number;
+  readonly kind: FaultKind;
+  readonly target: NodeName;
+  readonly atMs: number;
+  readonly phases: readonly { readonly message: MessageId; readonly step: string; readonly inSnapshot: boolean }[];
+}
+
+export interface RunStats {
+  readonly events: number;
+  readonly endMs: number;
+  readonly end: RunEnd;
+}
+
+export interface RunResult {
+  readonly history: readonly HistoryEvent[];
+  readonly faults: readonly FaultRecord[];
+  readonly stats: RunStats;
+  readonly log: readonly LogEntry[] | undefined;
+}
+
+export interface RunOptions {
+  /** Record the full event log (for traces and timelines); exploration leaves it off for speed. */
+  readonly log?: boolean;
+}
+
+interface Slot {
+  readonly name: NodeName;
+  readonly model: NodeModel<unknown>;
+  state: unknown;
+  up: boolean;
+  /** Bumped at every crash, so events addressed to an earlier life of the node are dropped. */
+  incarnation: number;
+  readonly timerGenerations: Map<string, number>;
+}
+
+interface Connection {
+  readonly id: ConnId;
+  readonly client: Slot;
+  alive: boolean;
+  /** Whether each end still reads (an end that closed its socket reads nothing more). */
+  brokerReads: boolean;
+  clientReads: boolean;
+  /** FIFO per direction: a packet never overtakes an earlier one on the same connection. */
+  lastArrivalToBrokerMs: number;
+  lastArrivalToClientMs: number;
+}
+
+type Payload =
+  | { readonly kind: 'arrive'; readonly conn: Connection; readonly to: Slot; readonly from: Slot; readonly packet: Packet }
+  | { readonly kind: 'link-up'; readonly conn: Connection; readonly clientIncarnation: number; readonly brokerIncarnation: number }
+  | { readonly kind: 'hangup'; readonly conn: Connection; readonly node: Slot; readonly incarnation: number }
+  | { readonly kind: 'timer'; readonly node: Slot; readonly timer: string; readonly generation: number; readonly incarnation: number }
+  | { readonly kind: 'publish'; readonly message: MessageId }
+  | { readonly kind: 'offline' }
+  | { readonly kind: 'online' }
+  | { readonly kind: 'fault'; readonly index: number }
+  | { readonly kind: 'restart'; readonly node: Slot };
+
+type WorldEvent = Payload & { readonly atMs: number; readonly seq: number; readonly background: boolean };
+
+export class World {
+  private nowMs = 0;
+  private seq = 0;
+  private readonly queue = new EventQueue<WorldEvent>();
+  /** Pending events that keep the run alive; background timers (autosave) do not count. */
+  private foregroundPending = 0;
+  private nextConnId = 1;
+  private readonly connections: Connection[] = [];
+  private readonly history: HistoryEvent[] = [];
+  private readonly faultRecords: FaultRecord[] = [];
+  private readonly log: LogEntry[] | undefined;
+  private readonly phases: PhaseTracker;
+  private readonly broker: Slot;
+  private readonly producer: Slot;
+  private readonly consumer: Slot;
+  private readonly latencyMsMin: number;
+  private readonly latencySpanMs: number;
+  /** Faults anchored to an event, waiting for it: key `${event}:${message}`. */
+  private readonly anchoredFaults = new Map<string, number[]>();
+  // Workload state: the producer application's script.
+  private nextMessage = 1;
+  private awaitedMessage: MessageId | null = null;
+  private invokeOnRestart: MessageId[] = [];
+  private offlineDepth = 0;
+  /** After this instant no scenario item is due; the healing phase is bounded from here. */
+  private readonly scenarioEndMs: number;
+
+  constructor(
+    private readonly config: Config,
+    private readonly scenario: Scenario,
+    nodes: WorldNodes,
+    private readonly chooser: Chooser,
+    options: RunOptions = {},
+  ) {
+    this.broker = this.slot('broker', nodes.broker);
+    this.producer = this.slot('producer', nodes.producer);
+    this.consumer = this.slot('consumer', nodes.consumer);
+    this.phases = new PhaseTracker(this.broker.name);
+    this.log = options.log ? [] : undefined;
+    this.latencyMsMin = config.network.latencyMsMin;
+    this.latencySpanMs = config.network.latencyMsMax - config.network.latencyMsMin;
+    let endMs = 0;
+    for (const message of scenario.messages) endMs = Math.max(endMs, message.atMs);
+    for (const period of scenario.offline) endMs = Math.max(endMs, period.toMs);
+    for (const fault of scenario.faults) if (fault.when.kind === 'time') endMs = Math.max(endMs, fault.when.atMs);
+    this.scenarioEndMs = endMs;
+  }
+
+  private slot(name: NodeName, model: NodeModel<unknown>): Slot {
+    return { name, model, state: model.init(), up: true, incarnation: 0, timerGenerations: new Map() };
+  }
+
+  run(): RunResult {
+    this.schedule();
+    const eventsMax = this.config.timing.eventsMax;
+    const horizonMs = this.scenarioEndMs + this.config.timing.healingMsMax;
+    let events = 0;
+    let end: RunEnd = 'quiescent';
+    for (;;) {
+      if (this.foregroundPending === 0) break;
+      if (events >= eventsMax) {
+        end = 'events-max';
+        break;
+      }
+      const event = this.next();
+      if (event === undefined) break;
+      if (event.atMs > horizonMs) {
+        end = 'healing-ms-max';
+        break;
+      }
+      this.nowMs = event.atMs;
+      if (!event.background) this.foregroundPending -= 1;
+      this.dispatch(event);
+      events += 1;
+    }
+    this.record({ atMs: this.nowMs, kind: 'end', reason: end });
+    return {
+      history: this.history,
+      faults: this.faultRecords,
+      stats: { events, endMs: this.nowMs, end },
+      log: this.log,
+    };
+  }
+
+  // ---- scheduling ---------------------------------------------------------------------------
+
+  private push(atMs: number, payload: Payload, background = false): void {
+    if (!background) this.foregroundPending += 1;
+    this.queue.push({ ...payload, atMs, seq: this.seq++, background });
+  }
+
+  private latencyMs(): number {
+    return this.latencySpanMs === 0 ? this.latencyMsMin : this.latencyMsMin + this.chooser.choose(this.latencySpanMs + 1);
+  }
+
+  /**
+   * The next event. When several are due at the same instant, which goes first is a choice —
+   * except that two packets on one connection direction keep their order (TCP is FIFO).
+   */
+  private next(): WorldEvent | undefined {
+    const first = this.queue.pop();
+    if (first === undefined) return undefined;
+    const following = this.queue.peek();
+    if (following === undefined || following.atMs !== first.atMs) return first;
+    const ready: WorldEvent[] = [first];
+    while (this.queue.peek()?.atMs === first.atMs) ready.push(this.queue.pop() as WorldEvent);
+    const channels = new Set<string>();
+    const eligible: number[] = [];
+    ready.forEach((event, index) => {
+      const channel = event.kind === 'arrive' ? `${event.conn.id}>${event.to.name}` : `#${event.seq}`;
+      if (!channels.has(channel)) eligible.push(index);
+      channels.add(channel);
+    });
+    const picked = eligible.length === 1 ? 0 : (eligible[this.chooser.choose(eligible.length)] as number);
+    ready.forEach((event, index) => {
+      if (index !== picked) this.queue.push(event);
+    });
+    return ready[picked];
+  }
+
+  private schedule(): void {
+    const { messages, offline, faults } = this.scenario;
+    faults.forEach((fault, index) => this.scheduleFault(fault, index));
+    for (const period of offline) {
+      this.push(period.fromMs, { kind: 'offline' });
+      this.push(period.toMs, { kind: 'online' });
+    }
+    // An offline period from time 0 means the consumer has never connected when the run begins.
+    this.startNode(this.broker);
+    this.startNode(this.consumer, offline.some((period) => period.fromMs === 0));
+    this.startNode(this.producer);
+    if (this.config.producer.publish_mode === 'scheduled') {
+      messages.forEach((message, index) => this.push(message.atMs, { kind: 'publish', message: index + 1 }));
+    } else if (messages.length > 0) {
+      this.push((messages[0] as { atMs: number }).atMs, { kind: 'publish', message: 1 });
+      this.nextMessage = 2;
+    }
+  }
+
+  private scheduleFault(fault: Fault, index: number): void {
+    const when = fault.when;
+    if (when.kind === 'time') {
+      this.push(when.atMs, { kind: 'fault', index });
+      return;
+    }
+    const key = `${when.event}:${when.message}`;
+    const waiting = this.anchoredFaults.get(key) ?? [];
+    waiting.push(index);
+    this.anchoredFaults.set(key, waiting);
+  }
+
+  // ---- dispatch -----------------------------------------------------------------------------
+
+  private dispatch(event: WorldEvent): void {
+    switch (event.kind) {
+      case 'arrive':
+        return this.arrive(event.conn, event.from, event.to, event.packet);
+      case 'link-up':
+        return this.linkUp(event.conn, event.clientIncarnation, event.brokerIncarnation);
+      case 'hangup':
+        event.conn.alive = false;
+        if (event.node.up && event.node.incarnation === event.incarnation) {
+          this.record({ atMs: this.nowMs, kind: 'hangup', node: event.node.name, conn: event.conn.id });
+          this.deliver(event.node, { kind: 'disconnected', conn: event.conn.id });
+        }
+        return;
+      case 'timer': {
+        const { node } = event;
+        if (node.up && node.incarnation === event.incarnation && node.timerGenerations.get(event.timer) === event.generation) {
+          node.timerGenerations.delete(event.timer);
+          this.deliver(node, { kind: 'timer', timer: event.timer });
+        }
+        return;
+      }
+      case 'publish':
+        return this.invokePublish(event.message);
+      case 'offline':
+        this.offlineDepth += 1;
+        if (this.offlineDepth === 1 && this.consumer.up) this.deliver(this.consumer, { kind: 'go-offline' });
+        return;
+      case 'online':
+        this.offlineDepth -= 1;
+        if (this.offlineDepth === 0 && this.consumer.up) this.deliver(this.consumer, { kind: 'go-online' });
+        return;
+      case 'fault':
+        return this.strike(event.index);
+      case 'restart':
+        return this.restart(event.node);
+      default:
+        return unreachable(event);
+    }
+  }
+
+  private arrive(conn: Connection, from: Slot, to: Slot, packet: Packet): void {
+    const reads = to === this.broker ? conn.brokerReads : conn.clientReads;
+    if (!conn.alive || !reads) {
+      this.record({ atMs: this.nowMs, kind: 'lost', from: from.name, to: to.name, conn: conn.id, packet });
+      return;
+    }
+    this.record({ atMs: this.nowMs, kind: 'packet', from: from.name, to: to.name, conn: conn.id, packet });
+    this.phases.packetArrived(from.name, to.name, packet);
+    this.deliver(to, { kind: 'packet', conn: conn.id, packet });
+  }
+
+  private linkUp(conn: Connection, clientIncarnation: number, brokerIncarnation: number): void {
+    const client = conn.client;
+    if (!client.up || client.incarnation !== clientIncarnation) {
+      conn.alive = false;
+      return;
+    }
+    if (!this.broker.up || this.broker.incarnation !== brokerIncarnation) {
+      conn.alive = false;
+      this.record({ atMs: this.nowMs, kind: 'connect', node: client.name, conn: conn.id, outcome: 'refused' });
+      this.deliver(client, { kind: 'disconnected', conn: conn.id });
+      return;
+    }
+    this.record({ atMs: this.nowMs, kind: 'connect', node: client.name, conn: conn.id, outcome: 'up' });
+    this.deliver(this.broker, { kind: 'connected', conn: conn.id });
+    if (conn.alive) this.deliver(client, { kind: 'connected', conn: conn.id });
+  }
+
+  /** Steps a node and carries out its effects. */
+  private deliver(node: Slot, input: NodeInput): void {
+    assert(node.up, () => `input ${input.kind} delivered to ${node.name} while it is down`);
+    const result = node.model.step(node.state, input, this.nowMs);
+    node.state = result.state;
+    for (const effect of result.effects) this.apply(node, effect);
+  }
+
+  private apply(node: Slot, effect: Effect): void {
+    switch (effect.kind) {
+      case 'send':
+        return this.send(node, this.connection(effect.conn), effect.packet);
+      case 'open':
+        return this.open(node);
+      case 'close':
+        return this.close(node, this.connection(effect.conn));
+      case 'set-timer': {
+        const generation = (node.timerGenerations.get(effect.timer) ?? 0) + 1;
+        node.timerGenerations.set(effect.timer, generation);
+        const payload = { kind: 'timer', node, timer: effect.timer, generation, incarnation: node.incarnation } as const;
+        this.push(this.nowMs + effect.afterMs, payload, effect.background === true);
+        return;
+      }
+      case 'cancel-timer':
+        node.timerGenerations.delete(effect.timer);
+        return;
+      case 'history':
+        return this.observe(effect.event);
+      default:
+        return unreachable(effect);
+    }
+  }
+
+  private connection(id: ConnId): Connection {
+    const conn = this.connections[id - 1];
+    assert(conn !== undefined && conn.id === id, () => `unknown connection ${id}`);
+    return conn;
+  }
+
+  private send(from: Slot, conn: Connection, packet: Packet): void {
+    const toBroker = from !== this.broker;
+    const to = toBroker ? this.broker : conn.client;
+    const reads = toBroker ? conn.brokerReads : conn.clientReads;
+    if (!conn.alive || !reads) {
+      this.record({ atMs: this.nowMs, kind: 'lost', from: from.name, to: to.name, conn: conn.id, packet });
+      return;
+    }
+    const arrivalMs = this.fifoArrival(conn, toBroker);
+    this.push(arrivalMs, { kind: 'arrive', conn, to, from, packet });
+  }
+
+  private fifoArrival(conn: Connection, toBroker: boolean): number {
+    const earliestMs = this.nowMs + this.latencyMs();
+    if (toBroker) {
+      conn.lastArrivalToBrokerMs = Math.max(earliestMs, conn.lastArrivalToBrokerMs);
+      return conn.lastArrivalToBrokerMs;
+    }
+    conn.lastArrivalToClientMs = Math.max(earliestMs, conn.lastArrivalToClientMs);
+    return conn.lastArrivalToClientMs;
+  }
+
+  private open(client: Slot): void {
+    assert(client !== this.broker, 'the broker does not open connections');
+    const conn: Connection = {
+      id: this.nextConnId++,
+      client,
+      alive: true,
+      brokerReads: true,
+      clientReads: true,
+      lastArrivalToBrokerMs: 0,
+      lastArrivalToClientMs: 0,
+    };
+    this.connections.push(conn);
+    const payload = { kind: 'link-up', conn, clientIncarnation: client.incarnation, brokerIncarnation: this.broker.incarnation } as const;
+    this.push(this.nowMs + this.latencyMs(), payload);
+  }
+
+  /** An orderly close: what this end sent before still arrives, then the peer sees the close. */
+  private close(from: Slot, conn: Connection): void {
+    if (!conn.alive) return;
+    const toBroker = from !== this.broker;
+    if (toBroker) conn.clientReads = false;
+    else conn.brokerReads = false;
+    const peer = toBroker ? this.broker : conn.client;
+    const arrivalMs = this.fifoArrival(conn, toBroker);
+    this.push(arrivalMs, { kind: 'hangup', conn, node: peer, incarnation: peer.incarnation });
+  }
+
+  /** The connection dies at once: what was in flight either way is lost; live ends see it go. */
+  private sever(conn: Connection): void {
+    if (!conn.alive) return;
+    conn.alive = false;
+    for (const end of [this.broker, conn.client]) {
+      const reads = end === this.broker ? conn.brokerReads : conn.clientReads;
+      if (end.up && reads) this.push(this.nowMs + this.latencyMs(), { kind: 'hangup', conn, node: end, incarnation: end.incarnation });
+    }
+  }
+
+  // ---- workload -----------------------------------------------------------------------------
+
+  private invokePublish(message: MessageId): void {
+    if (!this.producer.up) {
+      this.invokeOnRestart.push(message);
+      return;
+    }
+    if (this.config.producer.publish_mode === 'sequential') this.awaitedMessage = message;
+    this.deliver(this.producer, { kind: 'publish', message, topic: this.config.topic, qos: this.config.qos });
+  }
+
+  /** Sequential publishing: the script moves on once the awaited message is done with. */
+  private publishNextAfter(message: MessageId): void {
+    if (this.config.producer.publish_mode !== 'sequential' || this.awaitedMessage !== message) return;
+    this.awaitedMessage = null;
+    const spec = this.scenario.messages[this.nextMessage - 1];
+    if (spec === undefined) return;
+    this.push(Math.max(this.nowMs, spec.atMs), { kind: 'publish', message: this.nextMessage });
+    this.nextMessage += 1;
+  }
+
+  // ---- history and faults -------------------------------------------------------------------
+
+  private observe(body: HistoryBody): void {
+    const event: HistoryEvent = { ...body, atMs: this.nowMs };
+    this.history.push(event);
+    this.record({ atMs: this.nowMs, kind: 'history', event });
+    switch (body.kind) {
+      case 'publish-invoked':
+        this.phases.note(body.message, `in ${body.node} memory`);
+        break;
+      case 'publish-acked':
+        this.publishNextAfter(body.message);
+        break;
+      case 'publish-sent':
+        // paho's on_publish for QoS 0 fires once the packet is written: the script moves on.
+        if (this.config.qos === 0) this.publishNextAfter(body.message);
+        break;
+      case 'handling-started':
+        this.phases.note(body.message, `${body.node} handling`);
+        break;
+      case 'handled':
+        this.phases.note(body.message, `${body.node} handled`);
+        break;
+      default:
+        break;
+    }
+    if ('message' in body && this.anchoredFaults.size > 0) {
+      const key = `${body.kind}:${body.message}`;
+      const waiting = this.anchoredFaults.get(key);
+      if (waiting !== undefined) {
+        this.anchoredFaults.delete(key);
+        for (const index of waiting) {
+          const when = (this.scenario.faults[index] as Fault).when;
+          this.push(this.nowMs + (when.kind === 'event' ? when.delayMs : 0), { kind: 'fault', index });
+        }
+      }
+    }
+  }
+
+  private record(entry: LogEntry): void {
+    this.log?.push(entry);
+  }
+
+  private faultTarget(fault: Fault): Slot {
+    switch (fault.kind) {
+      case 'broker-kill':
+      case 'broker-restart':
+        return this.broker;
+      case 'consumer-crash':
+        return this.consumer;
+      case 'producer-crash':
+        return this.producer;
+      case 'connection-drop':
+        return fault.link === 'producer' ? this.producer : this.consumer;
+      default:
+        return unreachable(fault.kind);
+    }
+  }
+
+  private strike(index: number): void {
+    const fault = this.scenario.faults[index] as Fault;
+    const target = this.faultTarget(fault);
+    let live: Connection[] = [];
+    if (fault.kind === 'connection-drop') {
+      live = this.connections.filter((conn) => conn.alive && conn.client === target);
+      if (live.length === 0) return;
+    } else if (!target.up) {
+      return;
+    }
+    this.faultRecords.push({
+      index,
+      kind: fault.kind,
+      target: target.name,
+      atMs: this.nowMs,
+      phases: this.phases.messages().map((message) => ({
+        message,
+        step: this.phases.stepOf(message),
+        inSnapshot: this.broker.model.snapshotHolds?.(this.broker.state, message) ?? false,
+      })),
+    });
+    this.observe({ kind: 'fault', fault: fault.kind, node: target.name });
+    switch (fault.kind) {
+      case 'connection-drop':
+        for (const conn of live) this.sever(conn);
+        return;
+      case 'broker-restart':
+        // SIGTERM: the broker saves and closes its connections, then the process exits.
+        this.deliver(target, { kind: 'stop' });
+        return this.crash(target);
+      case 'broker-kill':
+      case 'consumer-crash':
+      case 'producer-crash':
+        return this.crash(target);
+      default:
+        return unreachable(fault.kind);
+    }
+  }
+
+  private crash(node: Slot): void {
+    node.state = node.model.crash(node.state);
+    node.up = false;
+    node.incarnation += 1;
+    node.timerGenerations.clear();
+    for (const conn of this.connections) {
+      if (conn.alive && (node === this.broker || conn.client === node)) this.sever(conn);
+    }
+    this.push(this.nowMs + this.config.timing.restartDelayMs, { kind: 'restart', node });
+  }
+
+  private restart(node: Slot): void {
+    this.observe({ kind: 'restarted', node: node.name });
+    this.startNode(node, node === this.consumer && this.offlineDepth > 0);
+    if (node !== this.producer) return;
+    const pending = this.invokeOnRestart;
+    this.invokeOnRestart = [];
+    for (const message of pending) this.invokePublish(message);
+    // The script died waiting for an acknowledgement its new process will never see; the
+    // restarted script carries on with the next message (the lost one is an unknown outcome).
+    if (this.awaitedMessage !== null) this.publishNextAfter(this.awaitedMessage);
+  }
+
+  private startNode(node: Slot, offline = false): void {
+    node.up = true;
+    if (offline) this.deliver(node, { kind: 'go-offline' });
+    this.deliver(node, { kind: 'start' });
+  }
+}
