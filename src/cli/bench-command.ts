@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { performance } from 'node:perf_hooks';
 import { caseArbitrary, defaultBounds, type ExploreBounds } from '../explore/arbitraries.ts';
-import { evaluate } from '../explore/evaluate.ts';
+import { simulate } from '../explore/evaluate.ts';
 import { configFrom, parse, wholeNumber } from './options.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
@@ -27,12 +27,12 @@ export function benchCommand(args: readonly string[]): number {
   const bounds: ExploreBounds = { ...defaultBounds, messagesMin: 10, messagesMax: 10, faultsMax: 3 };
   const cases = fc.sample(caseArbitrary(bounds), { seed, numRuns: scenarios });
   // Warm-up so the figures measure compiled code, not the JIT's first passes.
-  for (const explored of cases.slice(0, Math.min(2_000, cases.length))) evaluate(config, explored);
+  for (const explored of cases.slice(0, Math.min(2_000, cases.length))) simulate(config, explored);
   const startedMs = performance.now();
   let events = 0;
   let violating = 0;
   for (const explored of cases) {
-    const evaluation = evaluate(config, explored);
+    const evaluation = simulate(config, explored);
     events += evaluation.result.stats.events;
     if (evaluation.violations.length > 0) violating += 1;
   }

@@ -6,6 +6,7 @@ import { RandomChooser } from '../sim/chooser.ts';
 import { runScenario } from '../sim/run.ts';
 import type { RunResult } from '../sim/world.ts';
 import type { ExploreCase } from './arbitraries.ts';
+import { butForPicker } from './culprit.ts';
 import { signaturesOf, type Signature } from './signature.ts';
 
 export interface Evaluation {
@@ -14,9 +15,15 @@ export interface Evaluation {
   readonly signatures: readonly Signature[];
 }
 
-export function evaluate(config: Config, explored: ExploreCase): Evaluation {
+/** Runs and judges a case: the simulation's own cost, without classification. */
+export function simulate(config: Config, explored: ExploreCase): Omit<Evaluation, 'signatures'> {
   const result = runScenario(config, explored.scenario, new RandomChooser(explored.seed, false));
-  const violations = judge(result.history, config);
-  const signatures = violations.length === 0 ? [] : signaturesOf(violations, result.history, result.faults);
+  return { result, violations: judge(result.history, config) };
+}
+
+export function evaluate(config: Config, explored: ExploreCase): Evaluation {
+  const { result, violations } = simulate(config, explored);
+  const signatures =
+    violations.length === 0 ? [] : signaturesOf(violations, result.history, result.faults, butForPicker(config, explored));
   return { result, violations, signatures };
 }

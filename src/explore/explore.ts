@@ -112,13 +112,21 @@ function shrinkClass(config: Config, bounds: ExploreBounds, seed: number, entry:
   if (!outcome.failed || minimal === undefined) {
     throw new Error(`class '${target}' did not reproduce from seed ${seed} path ${path}: exploration is not deterministic`);
   }
-  const violations = evaluate(config, minimal).violations;
+  const normalized = withoutDeadAnchors(minimal);
+  const violations = evaluate(config, normalized).violations;
   return {
     id: slugOf(target),
     signature: entry.signature,
     count: entry.count,
     firstPath: path,
-    minimal,
+    minimal: normalized,
     violations,
   };
+}
+
+/** Faults anchored to a message the scenario does not have never fire; the run is the same without them. */
+function withoutDeadAnchors(explored: ExploreCase): ExploreCase {
+  const count = explored.scenario.messages.length;
+  const faults = explored.scenario.faults.filter((fault) => fault.when.kind !== 'event' || fault.when.message <= count);
+  return { ...explored, scenario: { ...explored.scenario, faults } };
 }

@@ -23,16 +23,22 @@ function decisiveMs(violation: Violation, history: History): number {
   return latestMs;
 }
 
-/** The last fault that struck while the victim was alive and before the violation was decided. */
-function culprit(violation: Violation, history: History, faults: readonly FaultRecord[]): FaultRecord | undefined {
+/**
+ * Faults that struck before the violation was decided, in order. A fault before the victim was
+ * even published counts too: a broker kill can destroy the session the message will need.
+ */
+export function suspects(violation: Violation, history: History, faults: readonly FaultRecord[]): FaultRecord[] {
   const untilMs = decisiveMs(violation, history);
-  let found: FaultRecord | undefined;
-  for (const fault of faults) {
-    if (fault.atMs > untilMs) break;
-    if (fault.phases.some((phase) => phase.message === violation.message)) found = fault;
-  }
-  return found;
+  return faults.filter((fault) => fault.atMs <= untilMs);
 }
+
+/**
+ * Decides which suspect caused a violation. Given only the suspects, it must pick one; the
+ * explorer passes a but-for test (re-run without the fault, see explore/culprit.ts).
+ */
+export type CulpritPicker = (violation: Violation, suspects: readonly FaultRecord[]) => FaultRecord | undefined;
+
+export const lastSuspect: CulpritPicker = (_violation, candidates) => candidates[candidates.length - 1];
 
 function faultLabel(fault: FaultRecord): string {
   return fault.kind === 'connection-drop' ? `connection-drop(${fault.target})` : fault.kind;
@@ -44,15 +50,20 @@ function faultFreePhase(violation: Violation, history: History): string {
   return 'no fault';
 }
 
-export function signatureOf(violation: Violation, history: History, faults: readonly FaultRecord[]): Signature {
+export function signatureOf(
+  violation: Violation,
+  history: History,
+  faults: readonly FaultRecord[],
+  pick: CulpritPicker = lastSuspect,
+): Signature {
   const struck = [...new Set(faults.map(faultLabel))];
-  const fault = culprit(violation, history, faults);
+  const fault = pick(violation, suspects(violation, history, faults));
   let phase: string;
   if (fault === undefined) {
     phase = faultFreePhase(violation, history);
   } else {
     const victim = fault.phases.find((entry) => entry.message === violation.message);
-    const step = victim?.step ?? 'not yet published';
+    const step = victim?.step ?? 'before it was published';
     const brokerFault = fault.kind === 'broker-kill' || fault.kind === 'broker-restart';
     const snapshot = brokerFault ? (victim?.inSnapshot ? ', in snapshot' : ', not in snapshot') : '';
     phase = `${faultLabel(fault)}: ${step}${snapshot}`;
@@ -61,10 +72,15 @@ export function signatureOf(violation: Violation, history: History, faults: read
 }
 
 /** The distinct signatures of a run, in the order of its violations. */
-export function signaturesOf(violations: readonly Violation[], history: History, faults: readonly FaultRecord[]): Signature[] {
+export function signaturesOf(
+  violations: readonly Violation[],
+  history: History,
+  faults: readonly FaultRecord[],
+  pick: CulpritPicker = lastSuspect,
+): Signature[] {
   const seen = new Map<string, Signature>();
   for (const violation of violations) {
-    const signature = signatureOf(violation, history, faults);
+    const signature = signatureOf(violation, history, faults, pick);
     if (!seen.has(signature.text)) seen.set(signature.text, signature);
   }
   return [...seen.values()];

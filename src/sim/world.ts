@@ -67,6 +67,9 @@ interface Connection {
   /** FIFO per direction: a packet never overtakes an earlier one on the same connection. */
   lastArrivalToBrokerMs: number;
   lastArrivalToClientMs: number;
+  /** Each end hears of a connection's end once, however many ways it ended. */
+  brokerHeardClose: boolean;
+  clientHeardClose: boolean;
 }
 
 type Payload =
@@ -105,6 +108,8 @@ export class World {
   private nextMessage = 1;
   private awaitedMessage: MessageId | null = null;
   private invokeOnRestart: MessageId[] = [];
+  /** The message the script was waiting on when the producer crashed. */
+  private diedAwaiting: MessageId | null = null;
   private offlineDepth = 0;
   /** After this instant no scenario item is due; the healing phase is bounded from here. */
   private readonly scenarioEndMs: number;
@@ -173,8 +178,15 @@ export class World {
     this.queue.push({ ...payload, atMs, seq: this.seq++, background });
   }
 
-  private latencyMs(): number {
-    return this.latencySpanMs === 0 ? this.latencyMsMin : this.latencyMsMin + this.chooser.choose(this.latencySpanMs + 1);
+  /** How many times each latency key was asked, so that every decision has a key of its own. */
+  private readonly keyCounts = new Map<string, number>();
+
+  /** A latency, keyed by what travels (see Chooser) so that unrelated changes leave it as it was. */
+  private latencyMs(what: string): number {
+    if (this.latencySpanMs === 0) return this.latencyMsMin;
+    const count = this.keyCounts.get(what) ?? 0;
+    this.keyCounts.set(what, count + 1);
+    return this.latencyMsMin + this.chooser.choose(this.latencySpanMs + 1, `${what}#${count}`);
   }
 
   /**
@@ -242,12 +254,7 @@ export class World {
       case 'link-up':
         return this.linkUp(event.conn, event.clientIncarnation, event.brokerIncarnation);
       case 'hangup':
-        event.conn.alive = false;
-        if (event.node.up && event.node.incarnation === event.incarnation) {
-          this.record({ atMs: this.nowMs, kind: 'hangup', node: event.node.name, conn: event.conn.id });
-          this.deliver(event.node, { kind: 'disconnected', conn: event.conn.id });
-        }
-        return;
+        return this.hangup(event.conn, event.node, event.incarnation);
       case 'timer': {
         const { node } = event;
         if (node.up && node.incarnation === event.incarnation && node.timerGenerations.get(event.timer) === event.generation) {
@@ -284,6 +291,19 @@ export class World {
     this.record({ atMs: this.nowMs, kind: 'packet', from: from.name, to: to.name, conn: conn.id, packet });
     this.phases.packetArrived(from.name, to.name, packet);
     this.deliver(to, { kind: 'packet', conn: conn.id, packet });
+  }
+
+  private hangup(conn: Connection, node: Slot, incarnation: number): void {
+    conn.alive = false;
+    const isBroker = node === this.broker;
+    // An end that closed the connection itself, or already heard it close, hears nothing more.
+    const reads = isBroker ? conn.brokerReads : conn.clientReads;
+    const heard = isBroker ? conn.brokerHeardClose : conn.clientHeardClose;
+    if (!reads || heard || !node.up || node.incarnation !== incarnation) return;
+    if (isBroker) conn.brokerHeardClose = true;
+    else conn.clientHeardClose = true;
+    this.record({ atMs: this.nowMs, kind: 'hangup', node: node.name, conn: conn.id });
+    this.deliver(node, { kind: 'disconnected', conn: conn.id });
   }
 
   private linkUp(conn: Connection, clientIncarnation: number, brokerIncarnation: number): void {
@@ -350,12 +370,13 @@ export class World {
       this.record({ atMs: this.nowMs, kind: 'lost', from: from.name, to: to.name, conn: conn.id, packet });
       return;
     }
-    const arrivalMs = this.fifoArrival(conn, toBroker);
+    const what = packet.cmd === 'publish' ? `${from.name}>${packet.payload}>${packet.messageId}` : `${from.name}>${packet.cmd}>${'messageId' in packet ? packet.messageId : ''}`;
+    const arrivalMs = this.fifoArrival(conn, toBroker, what);
     this.push(arrivalMs, { kind: 'arrive', conn, to, from, packet });
   }
 
-  private fifoArrival(conn: Connection, toBroker: boolean): number {
-    const earliestMs = this.nowMs + this.latencyMs();
+  private fifoArrival(conn: Connection, toBroker: boolean, what: string): number {
+    const earliestMs = this.nowMs + this.latencyMs(what);
     if (toBroker) {
       conn.lastArrivalToBrokerMs = Math.max(earliestMs, conn.lastArrivalToBrokerMs);
       return conn.lastArrivalToBrokerMs;
@@ -374,10 +395,12 @@ export class World {
       clientReads: true,
       lastArrivalToBrokerMs: 0,
       lastArrivalToClientMs: 0,
+      brokerHeardClose: false,
+      clientHeardClose: false,
     };
     this.connections.push(conn);
     const payload = { kind: 'link-up', conn, clientIncarnation: client.incarnation, brokerIncarnation: this.broker.incarnation } as const;
-    this.push(this.nowMs + this.latencyMs(), payload);
+    this.push(this.nowMs + this.latencyMs(`${client.name}>open`), payload);
   }
 
   /** An orderly close: what this end sent before still arrives, then the peer sees the close. */
@@ -387,7 +410,7 @@ export class World {
     if (toBroker) conn.clientReads = false;
     else conn.brokerReads = false;
     const peer = toBroker ? this.broker : conn.client;
-    const arrivalMs = this.fifoArrival(conn, toBroker);
+    const arrivalMs = this.fifoArrival(conn, toBroker, `${from.name}>close`);
     this.push(arrivalMs, { kind: 'hangup', conn, node: peer, incarnation: peer.incarnation });
   }
 
@@ -397,7 +420,9 @@ export class World {
     conn.alive = false;
     for (const end of [this.broker, conn.client]) {
       const reads = end === this.broker ? conn.brokerReads : conn.clientReads;
-      if (end.up && reads) this.push(this.nowMs + this.latencyMs(), { kind: 'hangup', conn, node: end, incarnation: end.incarnation });
+      if (end.up && reads) {
+        this.push(this.nowMs + this.latencyMs(`${end.name}<sever`), { kind: 'hangup', conn, node: end, incarnation: end.incarnation });
+      }
     }
   }
 
@@ -431,13 +456,11 @@ export class World {
     switch (body.kind) {
       case 'publish-invoked':
         this.phases.note(body.message, `in ${body.node} memory`);
+        // QoS 0 has no acknowledgement to wait for: the script moves on once publish() returns.
+        if (body.qos === 0) this.publishNextAfter(body.message);
         break;
       case 'publish-acked':
         this.publishNextAfter(body.message);
-        break;
-      case 'publish-sent':
-        // paho's on_publish for QoS 0 fires once the packet is written: the script moves on.
-        if (this.config.qos === 0) this.publishNextAfter(body.message);
         break;
       case 'handling-started':
         this.phases.note(body.message, `${body.node} handling`);
@@ -525,6 +548,7 @@ export class World {
     node.up = false;
     node.incarnation += 1;
     node.timerGenerations.clear();
+    if (node === this.producer) this.diedAwaiting = this.awaitedMessage;
     for (const conn of this.connections) {
       if (conn.alive && (node === this.broker || conn.client === node)) this.sever(conn);
     }
@@ -535,12 +559,16 @@ export class World {
     this.observe({ kind: 'restarted', node: node.name });
     this.startNode(node, node === this.consumer && this.offlineDepth > 0);
     if (node !== this.producer) return;
+    // The script died waiting for an acknowledgement its new process will never see; the
+    // restarted script carries on with the next message (the lost one is an unknown outcome).
+    if (this.diedAwaiting !== null) {
+      const awaited = this.diedAwaiting;
+      this.diedAwaiting = null;
+      this.publishNextAfter(awaited);
+    }
     const pending = this.invokeOnRestart;
     this.invokeOnRestart = [];
     for (const message of pending) this.invokePublish(message);
-    // The script died waiting for an acknowledgement its new process will never see; the
-    // restarted script carries on with the next message (the lost one is an unknown outcome).
-    if (this.awaitedMessage !== null) this.publishNextAfter(this.awaitedMessage);
   }
 
   private startNode(node: Slot, offline = false): void {

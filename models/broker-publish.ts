@@ -1,0 +1,112 @@
+// PUBLISH in, PUBLISH out: what the broker does with a client's message (handle_publish.c,
+// handle_pubrel.c) and how it reaches every subscribed session (subs.c).
+import { assert, unreachable } from './assert.ts';
+import { append, findIncoming, insertOutgoing, withIncoming, withLastPacketId, withoutIncoming, type Session } from './broker-session.ts';
+import { putSession, type Tx } from './broker-tx.ts';
+import { ghostOf } from './ghost.ts';
+import type { ConnId } from './node.ts';
+import { nextPacketId, type PublishPacket, type QoS, type Subscription } from './packets.ts';
+import { topicMatches } from './topic-match.ts';
+
+/** handle_publish.c handle__publish. */
+export function publish(tx: Tx, session: Session, packet: PublishPacket): void {
+  const conn = session.conn as ConnId;
+  let publisher = session;
+  let fresh = true;
+  if (packet.qos > 0) {
+    assert(packet.messageId !== undefined, () => `broker ${tx.name}: QoS ${packet.qos} PUBLISH without id: ${JSON.stringify(packet)}`);
+    // db__message_store_find: is a message with this id held from this client (QoS 2 awaiting PUBREL)?
+    const stored = findIncoming(publisher, packet.messageId);
+    if (stored !== undefined) {
+      if (stored.qos !== packet.qos || stored.topic !== packet.topic || stored.payload !== packet.payload) {
+        // "Reused message ID %u from %s detected. Clearing from storage.": a different message
+        // under a held id drops the held one, unreleased, and is taken as new. Mosquitto
+        // compares QoS, topic and payload bytes; the payload here is the ghost tag, which is
+        // also the payload the real-broker path sends, so this compares what Mosquitto compares.
+        publisher = withoutIncoming(publisher, packet.messageId);
+      } else {
+        // The same message again (a resend): neither stored nor distributed again; PUBREC again.
+        fresh = false;
+      }
+    }
+  }
+  switch (packet.qos) {
+    case 0:
+      putSession(tx, publisher);
+      distribute(tx, packet.topic, 0, packet.payload);
+      return;
+    case 1:
+      // MQTT-4.3.2: distribute, then PUBACK (sub__messages_queue before send__puback).
+      putSession(tx, publisher);
+      distribute(tx, packet.topic, 1, packet.payload);
+      tx.effects.push({ kind: 'send', conn, packet: { cmd: 'puback', messageId: packet.messageId as number } });
+      return;
+    case 2: {
+      // MQTT-4.3.3 Method B as Mosquitto does it: store (msgs_in, wait_for_pubrel), PUBREC,
+      // and distribute only on PUBREL. The model has no incoming quota: Mosquitto's
+      // msgs_in.inflight_quota drops below max_inflight_messages only after a reconnect with
+      // held QoS 2 messages (db__message_reconnect_reset_incoming), and then only delays PUBREC.
+      const messageId = packet.messageId as number;
+      if (fresh) {
+        const held = { packetId: messageId, qos: packet.qos, topic: packet.topic, payload: packet.payload };
+        publisher = withIncoming(publisher, append(publisher.incoming, held));
+      }
+      putSession(tx, publisher);
+      tx.effects.push({ kind: 'send', conn, packet: { cmd: 'pubrec', messageId } });
+      return;
+    }
+    default:
+      return unreachable(packet.qos);
+  }
+}
+
+/**
+ * lib/handle_pubrel.c + database.c db__message_release_incoming: release the held message to
+ * subscribers and forget it; PUBCOMP goes back even for an unknown id, "because this could be
+ * due to a repeated PUBREL after a client has reconnected" (MQTT 3.1.1 §4.3.3).
+ */
+export function pubrel(tx: Tx, session: Session, messageId: number): void {
+  const conn = session.conn as ConnId;
+  const stored = findIncoming(session, messageId);
+  if (stored !== undefined) {
+    putSession(tx, withoutIncoming(session, messageId));
+    distribute(tx, stored.topic, stored.qos, stored.payload);
+  }
+  tx.effects.push({ kind: 'send', conn, packet: { cmd: 'pubcomp', messageId } });
+}
+
+/**
+ * subs.c sub__messages_queue / subs__send: one copy to every session (connected, or away and
+ * persistent) with a matching subscription, at min(message QoS, granted QoS); a packet id is
+ * taken for QoS > 0 before db__message_insert decides, so a dropped message uses one too.
+ */
+export function distribute(tx: Tx, topic: string, qos: QoS, payload: string): void {
+  const atStart = tx.sessions;
+  for (const clientId in atStart) {
+    const target = tx.sessions[clientId] as Session;
+    const granted = grantedQos(target.subscriptions, topic);
+    if (granted < 0) continue;
+    const deliveryQos = (granted < qos ? granted : qos) as QoS;
+    const packetId = deliveryQos > 0 ? nextPacketId(target.lastPacketId) : 0;
+    const withId = deliveryQos > 0 ? withLastPacketId(target, packetId) : target;
+    const result = insertOutgoing(withId, packetId, deliveryQos, topic, payload, tx.config, tx);
+    putSession(tx, result.session);
+    if (result.outcome === 'dropped-queue-full' || result.outcome === 'dropped-qos0-offline') {
+      const reason = result.outcome === 'dropped-queue-full' ? 'queue-full' : 'qos0-offline';
+      tx.effects.push({ kind: 'history', event: { kind: 'message-dropped', node: tx.name, client: clientId, message: ghostOf(payload), reason } });
+    }
+  }
+}
+
+/** The granted QoS a session gets a topic at, or -1 if no subscription of its matches. */
+function grantedQos(subscriptions: readonly Subscription[], topic: string): number {
+  // Mosquitto (allow_duplicate_messages false, the 2.0.11 default: conf.c) queues one copy per
+  // client, at the QoS of the first matching subscription leaf it visits in its topic tree. The
+  // model takes the highest matching QoS instead (MQTT 3.1.1 §3.3.5); the two differ only for
+  // overlapping subscriptions of one client.
+  let granted = -1;
+  for (const subscription of subscriptions) {
+    if (subscription.qos > granted && topicMatches(subscription.topic, topic)) granted = subscription.qos;
+  }
+  return granted;
+}
