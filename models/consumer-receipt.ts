@@ -26,14 +26,19 @@ export interface Receipt {
   readonly ackNow: AckPacket | null;
   /** Handed to the application; `ackAfter` is written once the handler returns. */
   readonly handle: { readonly message: MessageId; readonly ackAfter: AckPacket | null } | null;
+  /**
+   * A PUBLISH the library recognised, by its packet id, as one it already holds (a DUP resend):
+   * it is not a new delivery (MQTT 3.1.1 §4.3.3: the receiver must not deliver it onward again).
+   */
+  readonly recognised: boolean;
 }
 
 function handleThen(stores: ReceiptStores, packet: PublishPacket, ackAfter: AckPacket | null): Receipt {
-  return { stores, ackNow: null, handle: { message: ghostOf(packet.payload), ackAfter } };
+  return { stores, ackNow: null, handle: { message: ghostOf(packet.payload), ackAfter }, recognised: false };
 }
 
-function ackOnly(stores: ReceiptStores, ackNow: AckPacket): Receipt {
-  return { stores, ackNow, handle: null };
+function ackOnly(stores: ReceiptStores, ackNow: AckPacket, recognised = false): Receipt {
+  return { stores, ackNow, handle: null, recognised };
 }
 
 function packetIdOf(packet: PublishPacket): number {
@@ -64,8 +69,9 @@ export function receivePublish(profile: ConsumerProfile, stores: ReceiptStores, 
 function pahoPublish2(stores: ReceiptStores, packet: PublishPacket): Receipt {
   const mid = packetIdOf(packet);
   const kept = stores.inMessages.filter((stored) => stored.messageId !== mid);
+  const recognised = kept.length < stores.inMessages.length;
   kept.push(packet);
-  return ackOnly(storesOf(kept, stores.awaitingRelease), ack('pubrec', mid));
+  return ackOnly(storesOf(kept, stores.awaitingRelease), ack('pubrec', mid), recognised);
 }
 
 /**
@@ -74,7 +80,7 @@ function pahoPublish2(stores: ReceiptStores, packet: PublishPacket): Receipt {
  */
 function manualPublish2(stores: ReceiptStores, packet: PublishPacket): Receipt {
   const mid = packetIdOf(packet);
-  if (stores.awaitingRelease.includes(mid)) return ackOnly(stores, ack('pubrec', mid));
+  if (stores.awaitingRelease.includes(mid)) return ackOnly(stores, ack('pubrec', mid), true);
   return handleThen(stores, packet, ack('pubrec', mid));
 }
 

@@ -255,7 +255,8 @@ describe('consumer manual-ack', () => {
     expect(d.sent(1)).toEqual([{ cmd: 'pubrec', messageId: 7 }]);
 
     d.packet(1, publishPacket(1, 2, 7, true));
-    expect(d.events()).toEqual([{ kind: 'delivered', node: 'consumer', message: 1, dup: true, qos: 2 }]);
+    // Recognised by its packet id as one already handled: not a new delivery.
+    expect(d.events()).toEqual([]);
     d.timer('loop');
     expect(d.sent(1)).toEqual([{ cmd: 'pubrec', messageId: 7 }]);
 

@@ -177,9 +177,12 @@ function receive(ctx: ConsumerContext, state: ConsumerState, conn: ConnId, packe
       return state;
     }
     case 'publish': {
-      const message = ghostOf(packet.payload);
-      fx.push({ kind: 'history', event: { kind: 'delivered', node: ctx.name, message, dup: packet.dup, qos: packet.qos } });
-      return applyReceipt(ctx, state, conn, receivePublish(ctx.profile, state.stores, packet), fx);
+      const receipt = receivePublish(ctx.profile, state.stores, packet);
+      if (!receipt.recognised) {
+        const message = ghostOf(packet.payload);
+        fx.push({ kind: 'history', event: { kind: 'delivered', node: ctx.name, message, dup: packet.dup, qos: packet.qos } });
+      }
+      return applyReceipt(ctx, state, conn, receipt, fx);
     }
     case 'pubrel':
       return applyReceipt(ctx, state, conn, receivePubrel(ctx.profile, state.stores, packet.messageId), fx);

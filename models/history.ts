@@ -29,7 +29,7 @@ export type HistoryBody =
   | { readonly kind: 'publish-acked'; readonly node: NodeName; readonly message: MessageId }
   /** A SUBACK reached the consumer: from here on its subscription exists at the broker. */
   | { readonly kind: 'subscribed'; readonly node: NodeName; readonly sessionPresent: boolean }
-  /** The consumer library received a PUBLISH. */
+  /** The consumer library accepted a PUBLISH as a new message (not a DUP it recognised by packet id and still holds). */
   | { readonly kind: 'delivered'; readonly node: NodeName; readonly message: MessageId; readonly dup: boolean; readonly qos: QoS }
   /** The consumer application began handling the message. */
   | { readonly kind: 'handling-started'; readonly node: NodeName; readonly message: MessageId }

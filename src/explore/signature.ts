@@ -15,9 +15,17 @@ export interface Signature {
   readonly phase: string;
 }
 
-/** The instant by which the violation was decided: losses only at the end of the run. */
+/**
+ * The instant by which the violation was decided. An absence (a loss, a message never
+ * delivered) is decided only at the end of the run; an excess (a second handling or delivery,
+ * an overtaking) at its last piece of evidence.
+ */
 function decisiveMs(violation: Violation, history: History): number {
   if (violation.property === 'no-loss-acked' || violation.property === 'no-loss-invoked') return Infinity;
+  if (violation.property === 'exactly-once-delivery') {
+    const delivered = history.some((event) => event.kind === 'delivered' && event.message === violation.message && event.node === violation.consumer);
+    if (!delivered) return Infinity;
+  }
   let latestMs = -Infinity;
   for (const index of violation.evidence) latestMs = Math.max(latestMs, history[index]?.atMs ?? -Infinity);
   return latestMs;

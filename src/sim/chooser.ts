@@ -5,21 +5,24 @@ import seedrandom from 'seedrandom';
 
 export interface Chooser {
   /**
-   * An integer in [0, optionCount). `key` names what is being decided (e.g. the latency of the
-   * second PUBLISH id=1 from producer to broker); a random chooser draws keyed decisions from
+   * An integer in [0, optionCount). `key` names what is being decided (a hash of, e.g., "the
+   * latency of the second PUBLISH id=1 from producer to broker"); a random chooser draws keyed decisions from
    * the seed and the key alone, so a change elsewhere in a scenario (one fault fewer, while
    * shrinking) leaves unrelated decisions as they were.
    */
-  choose(optionCount: number, key?: string): number;
+  choose(optionCount: number, key?: number): number;
 }
 
-/** FNV-1a over the key, then murmur3's finaliser with the seed mixed in: a uniform 32-bit value. */
-function keyedDraw(seed: number, key: string): number {
-  let hash = 0x811c9dc5 ^ seed;
-  for (let i = 0; i < key.length; i += 1) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
+/** Folds one more 32-bit word into a key (FNV-1a step per word). */
+export function keyStep(key: number, word: number): number {
+  return Math.imul(key ^ word, 0x01000193);
+}
+
+export const keyStart = 0x811c9dc5;
+
+/** murmur3's finaliser over the key with the seed mixed in: a uniform value in [0, 1). */
+function keyedDraw(seed: number, key: number): number {
+  let hash = keyStep(key, seed);
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);
   hash ^= hash >>> 13;
@@ -41,7 +44,7 @@ export class RandomChooser implements Chooser {
     this.random = seedrandom.alea(String(seed));
   }
 
-  choose(optionCount: number, key?: string): number {
+  choose(optionCount: number, key?: number): number {
     const draw = key === undefined ? this.random() : keyedDraw(this.seed, key);
     const choice = Math.floor(draw * optionCount);
     if (this.record) this.choices.push(choice);

@@ -9,7 +9,7 @@ import type { FaultKind, HistoryBody, HistoryEvent, NodeName } from '../../model
 import type { ConnId, Effect, NodeInput, NodeModel } from '../../models/node.ts';
 import type { Packet } from '../../models/packets.ts';
 import type { Fault, Scenario } from '../../models/scenario.ts';
-import type { Chooser } from './chooser.ts';
+import { keyStart, keyStep, type Chooser } from './chooser.ts';
 import { EventQueue } from './event-queue.ts';
 import type { LogEntry, RunEnd } from './log.ts';
 import { PhaseTracker } from './phases.ts';
@@ -49,6 +49,8 @@ export interface RunOptions {
 
 interface Slot {
   readonly name: NodeName;
+  /** The node's part of every decision key it is the subject of. */
+  readonly key: number;
   readonly model: NodeModel<unknown>;
   state: unknown;
   up: boolean;
@@ -83,7 +85,39 @@ type Payload =
   | { readonly kind: 'fault'; readonly index: number }
   | { readonly kind: 'restart'; readonly node: Slot };
 
-type WorldEvent = Payload & { readonly atMs: number; readonly seq: number; readonly background: boolean };
+/** One fixed shape for every queued event keeps the heap's comparisons monomorphic (fast). */
+interface WorldEvent {
+  readonly atMs: number;
+  readonly seq: number;
+  readonly background: boolean;
+  readonly payload: Payload;
+}
+
+const packetWords: Readonly<Record<Packet['cmd'], number>> = {
+  connect: 1,
+  connack: 2,
+  publish: 3,
+  puback: 4,
+  pubrec: 5,
+  pubrel: 6,
+  pubcomp: 7,
+  subscribe: 8,
+  suback: 9,
+  disconnect: 10,
+};
+const openWord = 11;
+const closeWord = 12;
+const severWord = 13;
+
+/** The decision key of a packet's latency: who sends it, what it is, which id and message it carries. */
+function packetKey(sender: number, packet: Packet): number {
+  let key = keyStep(sender, packetWords[packet.cmd]);
+  if ('messageId' in packet && packet.messageId !== undefined) key = keyStep(key, packet.messageId);
+  if (packet.cmd === 'publish') {
+    for (let i = 0; i < packet.payload.length; i += 1) key = keyStep(key, packet.payload.charCodeAt(i));
+  }
+  return key;
+}
 
 export class World {
   private nowMs = 0;
@@ -136,7 +170,8 @@ export class World {
   }
 
   private slot(name: NodeName, model: NodeModel<unknown>): Slot {
-    return { name, model, state: model.init(), up: true, incarnation: 0, timerGenerations: new Map() };
+    const key = [...name].reduce((hash, char) => keyStep(hash, char.charCodeAt(0)), keyStart);
+    return { name, key, model, state: model.init(), up: true, incarnation: 0, timerGenerations: new Map() };
   }
 
   run(): RunResult {
@@ -159,7 +194,7 @@ export class World {
       }
       this.nowMs = event.atMs;
       if (!event.background) this.foregroundPending -= 1;
-      this.dispatch(event);
+      this.dispatch(event.payload);
       events += 1;
     }
     this.record({ atMs: this.nowMs, kind: 'end', reason: end });
@@ -175,18 +210,18 @@ export class World {
 
   private push(atMs: number, payload: Payload, background = false): void {
     if (!background) this.foregroundPending += 1;
-    this.queue.push({ ...payload, atMs, seq: this.seq++, background });
+    this.queue.push({ atMs, seq: this.seq++, background, payload });
   }
 
   /** How many times each latency key was asked, so that every decision has a key of its own. */
-  private readonly keyCounts = new Map<string, number>();
+  private readonly keyCounts = new Map<number, number>();
 
   /** A latency, keyed by what travels (see Chooser) so that unrelated changes leave it as it was. */
-  private latencyMs(what: string): number {
+  private latencyMs(what: number): number {
     if (this.latencySpanMs === 0) return this.latencyMsMin;
     const count = this.keyCounts.get(what) ?? 0;
     this.keyCounts.set(what, count + 1);
-    return this.latencyMsMin + this.chooser.choose(this.latencySpanMs + 1, `${what}#${count}`);
+    return this.latencyMsMin + this.chooser.choose(this.latencySpanMs + 1, keyStep(what, count));
   }
 
   /**
@@ -203,7 +238,8 @@ export class World {
     const channels = new Set<string>();
     const eligible: number[] = [];
     ready.forEach((event, index) => {
-      const channel = event.kind === 'arrive' ? `${event.conn.id}>${event.to.name}` : `#${event.seq}`;
+      const payload = event.payload;
+      const channel = payload.kind === 'arrive' ? `${payload.conn.id}>${payload.to.name}` : `#${event.seq}`;
       if (!channels.has(channel)) eligible.push(index);
       channels.add(channel);
     });
@@ -247,7 +283,7 @@ export class World {
 
   // ---- dispatch -----------------------------------------------------------------------------
 
-  private dispatch(event: WorldEvent): void {
+  private dispatch(event: Payload): void {
     switch (event.kind) {
       case 'arrive':
         return this.arrive(event.conn, event.from, event.to, event.packet);
@@ -370,12 +406,11 @@ export class World {
       this.record({ atMs: this.nowMs, kind: 'lost', from: from.name, to: to.name, conn: conn.id, packet });
       return;
     }
-    const what = packet.cmd === 'publish' ? `${from.name}>${packet.payload}>${packet.messageId}` : `${from.name}>${packet.cmd}>${'messageId' in packet ? packet.messageId : ''}`;
-    const arrivalMs = this.fifoArrival(conn, toBroker, what);
+    const arrivalMs = this.fifoArrival(conn, toBroker, packetKey(from.key, packet));
     this.push(arrivalMs, { kind: 'arrive', conn, to, from, packet });
   }
 
-  private fifoArrival(conn: Connection, toBroker: boolean, what: string): number {
+  private fifoArrival(conn: Connection, toBroker: boolean, what: number): number {
     const earliestMs = this.nowMs + this.latencyMs(what);
     if (toBroker) {
       conn.lastArrivalToBrokerMs = Math.max(earliestMs, conn.lastArrivalToBrokerMs);
@@ -400,7 +435,7 @@ export class World {
     };
     this.connections.push(conn);
     const payload = { kind: 'link-up', conn, clientIncarnation: client.incarnation, brokerIncarnation: this.broker.incarnation } as const;
-    this.push(this.nowMs + this.latencyMs(`${client.name}>open`), payload);
+    this.push(this.nowMs + this.latencyMs(keyStep(client.key, openWord)), payload);
   }
 
   /** An orderly close: what this end sent before still arrives, then the peer sees the close. */
@@ -410,7 +445,7 @@ export class World {
     if (toBroker) conn.clientReads = false;
     else conn.brokerReads = false;
     const peer = toBroker ? this.broker : conn.client;
-    const arrivalMs = this.fifoArrival(conn, toBroker, `${from.name}>close`);
+    const arrivalMs = this.fifoArrival(conn, toBroker, keyStep(from.key, closeWord));
     this.push(arrivalMs, { kind: 'hangup', conn, node: peer, incarnation: peer.incarnation });
   }
 
@@ -421,7 +456,7 @@ export class World {
     for (const end of [this.broker, conn.client]) {
       const reads = end === this.broker ? conn.brokerReads : conn.clientReads;
       if (end.up && reads) {
-        this.push(this.nowMs + this.latencyMs(`${end.name}<sever`), { kind: 'hangup', conn, node: end, incarnation: end.incarnation });
+        this.push(this.nowMs + this.latencyMs(keyStep(end.key, severWord)), { kind: 'hangup', conn, node: end, incarnation: end.incarnation });
       }
     }
   }
