@@ -22,14 +22,11 @@ export interface Expectation {
 /** The consumers that must handle `record`, ascending by name. */
 export function expectationsOf(index: HistoryIndex, record: MessageRecord): Expectation[] {
   const out: Expectation[] = [];
-  for (const consumer of index.consumers) {
-    if (!consumer.persistent) continue;
-    const first = index.subscribed(consumer.name)[0];
-    if (first === undefined) continue;
-    // "At or before": a SUBACK recorded in the same millisecond as the publish call still
-    // precedes the PUBLISH reaching the broker, which takes at least one network hop.
-    if (index.event(first).atMs > record.invokedAtMs) continue;
-    out.push({ message: record.message, consumer: consumer.name, subscribedIndex: first });
+  for (let c = 0; c < index.consumers.length; c++) {
+    // The rule itself (persistent, first 'subscribed' at or before the invocation) lives in
+    // HistoryIndex.owedSince, which the properties read on their hot path.
+    const subscribedIndex = index.owedSince(c, record.invokedAtMs);
+    if (subscribedIndex >= 0) out.push({ message: record.message, consumer: index.consumers[c]!.name, subscribedIndex });
   }
   return out;
 }
@@ -37,5 +34,7 @@ export function expectationsOf(index: HistoryIndex, record: MessageRecord): Expe
 /** Every (message, consumer) pair that must be handled, ascending by message, then consumer. */
 export function expectations(history: History, context: PropertyContext): Expectation[] {
   const index = indexHistory(history, context);
-  return index.messages.flatMap((record) => expectationsOf(index, record));
+  const out: Expectation[] = [];
+  for (const record of index.messages) for (const expectation of expectationsOf(index, record)) out.push(expectation);
+  return out;
 }
