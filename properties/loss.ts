@@ -1,7 +1,6 @@
 // The shared shape of the two no-loss properties: for each message they judge, every consumer
-// that expects it (see expectations.ts) must have handled it at least once.
-import { expectationsOf } from './expectations.ts';
-import { evidence, type HistoryIndex, type MessageRecord } from './history-index.ts';
+// that expects it (see expectations.ts; HistoryIndex.expectedSince) must have handled it at least once.
+import { evidence, HANDLED, type HistoryIndex, type MessageRecord } from './history-index.ts';
 import type { PropertyName, Violation } from './types.ts';
 
 /** Where the message got to at the consumer, for the summary: "(delivered at 20 ms, handling started at 21 ms)". */
@@ -22,28 +21,36 @@ export function fateAt(index: HistoryIndex, consumer: string, record: MessageRec
   return `(${seen.join(', ')})`;
 }
 
-export function lossViolations<R extends MessageRecord>(
+/**
+ * `judged` says which messages the property judges; `published` says, for the summary, how far
+ * the publish got. Both are module-level functions of the caller, so a check allocates no closure.
+ */
+export function lossViolations(
   index: HistoryIndex,
   property: PropertyName,
-  judged: (record: MessageRecord) => record is R,
-  published: (record: R) => string,
+  judged: (record: MessageRecord) => boolean,
+  published: (index: HistoryIndex, record: MessageRecord) => string,
 ): Violation[] {
   const out: Violation[] = [];
-  for (const record of index.messages) {
+  const messages = index.messages;
+  const consumers = index.consumers;
+  for (let m = 0; m < messages.length; m++) {
+    const record = messages[m]!;
     if (!judged(record)) continue;
-    for (const expectation of expectationsOf(index, record)) {
-      const consumer = expectation.consumer;
-      if (index.at('handled', consumer, record.message).length > 0) continue;
+    for (let c = 0; c < consumers.length; c++) {
+      const subscribedIndex = index.expectedSince(c, m);
+      if (subscribedIndex < 0 || index.count(HANDLED, c, m) > 0) continue;
+      const consumer = consumers[c]!.name;
       out.push({
         property,
         message: record.message,
         consumer,
         producer: record.producer,
-        summary: `message ${record.message} ${published(record)} but ${consumer} never handled it ${fateAt(index, consumer, record)}`,
+        summary: `message ${record.message} ${published(index, record)} but ${consumer} never handled it ${fateAt(index, consumer, record)}`,
         evidence: evidence(
           record.invokedIndex,
           record.ackedIndex,
-          expectation.subscribedIndex,
+          subscribedIndex,
           index.at('delivered', consumer, record.message),
           index.at('handling-started', consumer, record.message),
           index.at('message-dropped', consumer, record.message),

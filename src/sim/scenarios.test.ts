@@ -1,6 +1,7 @@
 // Scenario tests on the simulated broker: the blog's pitfalls, one by one, as histories.
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type Overrides } from '../../models/presets.ts';
+import type { History, HistoryEvent } from '../../models/history.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import { judge } from '../check/judge.ts';
 import { RandomChooser } from './chooser.ts';
@@ -13,7 +14,7 @@ function run(overrides: Overrides, scenario: Scenario, seed = 1) {
   return { result, violations: judge(result.history, config.value) };
 }
 
-const kinds = (history: readonly { kind: string }[], kind: string) => history.filter((event) => event.kind === kind);
+const kinds = (history: History, kind: HistoryEvent['kind']) => history.filter((event) => event.kind === kind);
 
 describe('blog scenarios', () => {
   it('an offline persistent QoS 2 consumer gets every message exactly once when it returns', () => {
