@@ -18,3 +18,10 @@ export function ghostOf(payload: string): MessageId {
   }
   return message;
 }
+
+/** The ghost id a payload carries, or undefined for a payload the harness did not tag. */
+export function maybeGhostOf(payload: string): MessageId | undefined {
+  if (!payload.startsWith(prefix)) return undefined;
+  const message = Number(payload.slice(prefix.length));
+  return Number.isInteger(message) && message >= 1 ? message : undefined;
+}

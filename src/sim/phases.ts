@@ -3,7 +3,7 @@
 // It maps packet ids back to messages the way a person reading a capture would: a PUBLISH
 // names its payload; later PUBACK/PUBREC/PUBREL/PUBCOMP with the same id in the same flow
 // belong to it. This is the harness's observation; no node logic reads it.
-import { ghostOf, type MessageId } from '../../models/ghost.ts';
+import { maybeGhostOf, type MessageId } from '../../models/ghost.ts';
 import type { NodeName } from '../../models/history.ts';
 import type { Packet } from '../../models/packets.ts';
 
@@ -23,7 +23,8 @@ export class PhaseTracker {
     const client = fromClient ? from : to;
     switch (packet.cmd) {
       case 'publish': {
-        const message = ghostOf(packet.payload);
+        const message = maybeGhostOf(packet.payload);
+        if (message === undefined) return;
         if (packet.messageId !== undefined) this.flows.set(`${client}>${fromClient ? 'up' : 'down'}>${packet.messageId}`, message);
         this.note(message, `${to} got PUBLISH`);
         return;

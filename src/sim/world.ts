@@ -13,6 +13,7 @@ import { keyStart, keyStep, type Chooser } from './chooser.ts';
 import { EventQueue } from './event-queue.ts';
 import type { LogEntry, RunEnd } from './log.ts';
 import { PhaseTracker } from './phases.ts';
+import { PublishScript } from './workload.ts';
 
 export interface WorldNodes {
   readonly broker: NodeModel<unknown>;
@@ -138,12 +139,7 @@ export class World {
   private readonly latencySpanMs: number;
   /** Faults anchored to an event, waiting for it: key `${event}:${message}`. */
   private readonly anchoredFaults = new Map<string, number[]>();
-  // Workload state: the producer application's script.
-  private nextMessage = 1;
-  private awaitedMessage: MessageId | null = null;
-  private invokeOnRestart: MessageId[] = [];
-  /** The message the script was waiting on when the producer crashed. */
-  private diedAwaiting: MessageId | null = null;
+  private readonly script: PublishScript;
   private offlineDepth = 0;
   /** After this instant no scenario item is due; the healing phase is bounded from here. */
   private readonly scenarioEndMs: number;
@@ -167,6 +163,12 @@ export class World {
     for (const period of scenario.offline) endMs = Math.max(endMs, period.toMs);
     for (const fault of scenario.faults) if (fault.when.kind === 'time') endMs = Math.max(endMs, fault.when.atMs);
     this.scenarioEndMs = endMs;
+    this.script = new PublishScript(scenario.messages, config.producer.publish_mode, {
+      scheduleAt: (atMs, message) => this.push(atMs, { kind: 'publish', message }),
+      invoke: (message) => this.deliver(this.producer, { kind: 'publish', message, topic: config.topic, qos: config.qos }),
+      producerUp: () => this.producer.up,
+      nowMs: () => this.nowMs,
+    });
   }
 
   private slot(name: NodeName, model: NodeModel<unknown>): Slot {
@@ -251,7 +253,7 @@ export class World {
   }
 
   private schedule(): void {
-    const { messages, offline, faults } = this.scenario;
+    const { offline, faults } = this.scenario;
     faults.forEach((fault, index) => this.scheduleFault(fault, index));
     for (const period of offline) {
       this.push(period.fromMs, { kind: 'offline' });
@@ -261,12 +263,7 @@ export class World {
     this.startNode(this.broker);
     this.startNode(this.consumer, offline.some((period) => period.fromMs === 0));
     this.startNode(this.producer);
-    if (this.config.producer.publish_mode === 'scheduled') {
-      messages.forEach((message, index) => this.push(message.atMs, { kind: 'publish', message: index + 1 }));
-    } else if (messages.length > 0) {
-      this.push((messages[0] as { atMs: number }).atMs, { kind: 'publish', message: 1 });
-      this.nextMessage = 2;
-    }
+    this.script.start();
   }
 
   private scheduleFault(fault: Fault, index: number): void {
@@ -300,7 +297,7 @@ export class World {
         return;
       }
       case 'publish':
-        return this.invokePublish(event.message);
+        return this.script.due(event.message);
       case 'offline':
         this.offlineDepth += 1;
         if (this.offlineDepth === 1 && this.consumer.up) this.deliver(this.consumer, { kind: 'go-offline' });
@@ -461,41 +458,16 @@ export class World {
     }
   }
 
-  // ---- workload -----------------------------------------------------------------------------
-
-  private invokePublish(message: MessageId): void {
-    if (!this.producer.up) {
-      this.invokeOnRestart.push(message);
-      return;
-    }
-    if (this.config.producer.publish_mode === 'sequential') this.awaitedMessage = message;
-    this.deliver(this.producer, { kind: 'publish', message, topic: this.config.topic, qos: this.config.qos });
-  }
-
-  /** Sequential publishing: the script moves on once the awaited message is done with. */
-  private publishNextAfter(message: MessageId): void {
-    if (this.config.producer.publish_mode !== 'sequential' || this.awaitedMessage !== message) return;
-    this.awaitedMessage = null;
-    const spec = this.scenario.messages[this.nextMessage - 1];
-    if (spec === undefined) return;
-    this.push(Math.max(this.nowMs, spec.atMs), { kind: 'publish', message: this.nextMessage });
-    this.nextMessage += 1;
-  }
-
   // ---- history and faults -------------------------------------------------------------------
 
   private observe(body: HistoryBody): void {
     const event: HistoryEvent = { ...body, atMs: this.nowMs };
     this.history.push(event);
     this.record({ atMs: this.nowMs, kind: 'history', event });
+    this.script.observed(body);
     switch (body.kind) {
       case 'publish-invoked':
         this.phases.note(body.message, `in ${body.node} memory`);
-        // QoS 0 has no acknowledgement to wait for: the script moves on once publish() returns.
-        if (body.qos === 0) this.publishNextAfter(body.message);
-        break;
-      case 'publish-acked':
-        this.publishNextAfter(body.message);
         break;
       case 'handling-started':
         this.phases.note(body.message, `${body.node} handling`);
@@ -583,7 +555,7 @@ export class World {
     node.up = false;
     node.incarnation += 1;
     node.timerGenerations.clear();
-    if (node === this.producer) this.diedAwaiting = this.awaitedMessage;
+    if (node === this.producer) this.script.producerCrashed();
     for (const conn of this.connections) {
       if (conn.alive && (node === this.broker || conn.client === node)) this.sever(conn);
     }
@@ -593,17 +565,7 @@ export class World {
   private restart(node: Slot): void {
     this.observe({ kind: 'restarted', node: node.name });
     this.startNode(node, node === this.consumer && this.offlineDepth > 0);
-    if (node !== this.producer) return;
-    // The script died waiting for an acknowledgement its new process will never see; the
-    // restarted script carries on with the next message (the lost one is an unknown outcome).
-    if (this.diedAwaiting !== null) {
-      const awaited = this.diedAwaiting;
-      this.diedAwaiting = null;
-      this.publishNextAfter(awaited);
-    }
-    const pending = this.invokeOnRestart;
-    this.invokeOnRestart = [];
-    for (const message of pending) this.invokePublish(message);
+    if (node === this.producer) this.script.producerRestarted();
   }
 
   private startNode(node: Slot, offline = false): void {
