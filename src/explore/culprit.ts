@@ -1,7 +1,9 @@
-// Which fault caused a violation, when several struck the victim message? The but-for test a
-// person would apply: run the same case without the fault (same seed); the culprit is the
-// latest suspect whose absence makes the violation go away. Where no single fault is
-// necessary (the loss is overdetermined), the latest suspect stands.
+// Which faults caused a violation, when several struck? The but-for test a person would apply:
+// run the same case without the fault (same seed; decisions are keyed, so the rest of the run
+// stays as it was); a culprit is a suspect whose absence makes the violation go away. A story
+// can need several (a broker kill that lost a session, and a consumer crash that kept the
+// consumer away until the message had passed). Where no single fault is necessary (the loss
+// is overdetermined), the latest suspect stands.
 import type { Config } from '../../models/config.ts';
 import type { Violation } from '../../properties/types.ts';
 import { judge } from '../check/judge.ts';
@@ -23,14 +25,13 @@ export function butForPicker(config: Config, explored: ExploreCase): CulpritPick
     return violations;
   };
   return (violation, suspects) => {
-    if (suspects.length <= 1) return suspects[0];
-    for (let i = suspects.length - 1; i >= 0; i -= 1) {
-      const suspect = suspects[i] as FaultRecord;
-      const persists = violationsWithout(suspect.index).some(
-        (other) => other.property === violation.property && other.message === violation.message && other.consumer === violation.consumer,
-      );
-      if (!persists) return suspect;
-    }
-    return suspects[suspects.length - 1];
+    if (suspects.length <= 1) return suspects;
+    const necessary = suspects.filter(
+      (suspect: FaultRecord) =>
+        !violationsWithout(suspect.index).some(
+          (other) => other.property === violation.property && other.message === violation.message && other.consumer === violation.consumer,
+        ),
+    );
+    return necessary.length > 0 ? necessary : suspects.slice(-1);
   };
 }

@@ -87,7 +87,8 @@ export function explore(options: ExploreOptions): ExploreReport {
     }),
     { seed, numRuns: runs },
   );
-  const ordered = [...found.values()].sort((a, b) => a.runIndex - b.runIndex);
+  // Simplest stories first: fewest faults, then in the order exploration met them.
+  const ordered = [...found.values()].sort((a, b) => a.signature.culprits - b.signature.culprits || a.runIndex - b.runIndex);
   const classes = ordered.map((entry, index) => {
     onProgress?.({ phase: 'shrink', done: index, total: ordered.length, classes: found.size, violatingRuns });
     return shrinkClass(config, bounds, seed, entry, options.shrinkRunsMax ?? 4_000);

@@ -2,7 +2,7 @@
 // the violated property, the fault that struck the victim message, and the protocol step that
 // message had reached when it struck (plus, for broker faults, whether the snapshot held it).
 // Two runs in one class are the same story told with different numbers.
-import type { History } from '../../models/history.ts';
+import { faultKinds, type History } from '../../models/history.ts';
 import type { Violation } from '../../properties/types.ts';
 import type { FaultRecord } from '../sim/world.ts';
 
@@ -11,7 +11,9 @@ export interface Signature {
   readonly property: Violation['property'];
   /** The fault kinds that struck during the run, in order, deduplicated. */
   readonly faults: readonly string[];
-  /** The culprit fault and the victim's phase, e.g. "broker-kill: producer got PUBCOMP, not in snapshot". */
+  /** How many faults the story needs (0 for a fault-free one). */
+  readonly culprits: number;
+  /** The culprit faults and the victim's phase at each, e.g. "broker-kill: producer got PUBCOMP, not in snapshot". */
   readonly phase: string;
 }
 
@@ -41,15 +43,24 @@ export function suspects(violation: Violation, history: History, faults: readonl
 }
 
 /**
- * Decides which suspect caused a violation. Given only the suspects, it must pick one; the
- * explorer passes a but-for test (re-run without the fault, see explore/culprit.ts).
+ * Decides which suspects caused a violation: the explorer passes a but-for test (re-run without
+ * the fault, see explore/culprit.ts); several faults can each be necessary to one story.
  */
-export type CulpritPicker = (violation: Violation, suspects: readonly FaultRecord[]) => FaultRecord | undefined;
+export type CulpritPicker = (violation: Violation, suspects: readonly FaultRecord[]) => readonly FaultRecord[];
 
-export const lastSuspect: CulpritPicker = (_violation, candidates) => candidates[candidates.length - 1];
+export const lastSuspect: CulpritPicker = (_violation, candidates) => candidates.slice(-1);
 
 function faultLabel(fault: FaultRecord): string {
   return fault.kind === 'connection-drop' ? `connection-drop(${fault.target})` : fault.kind;
+}
+
+/** "broker-kill: producer got PUBCOMP, not in snapshot": the fault and where it found the victim. */
+function faultPhase(fault: FaultRecord, violation: Violation): string {
+  const victim = fault.phases.find((entry) => entry.message === violation.message);
+  const step = victim?.step ?? 'before it was published';
+  const brokerFault = fault.kind === 'broker-kill' || fault.kind === 'broker-restart';
+  const snapshot = brokerFault ? (victim?.inSnapshot ? ', in snapshot' : ', not in snapshot') : '';
+  return `${faultLabel(fault)}: ${step}${snapshot}`;
 }
 
 function faultFreePhase(violation: Violation, history: History): string {
@@ -65,18 +76,14 @@ export function signatureOf(
   pick: CulpritPicker = lastSuspect,
 ): Signature {
   const struck = [...new Set(faults.map(faultLabel))];
-  const fault = pick(violation, suspects(violation, history, faults));
-  let phase: string;
-  if (fault === undefined) {
-    phase = faultFreePhase(violation, history);
-  } else {
-    const victim = fault.phases.find((entry) => entry.message === violation.message);
-    const step = victim?.step ?? 'before it was published';
-    const brokerFault = fault.kind === 'broker-kill' || fault.kind === 'broker-restart';
-    const snapshot = brokerFault ? (victim?.inSnapshot ? ', in snapshot' : ', not in snapshot') : '';
-    phase = `${faultLabel(fault)}: ${step}${snapshot}`;
-  }
-  return { text: `${violation.property} / ${phase}`, property: violation.property, faults: struck, phase };
+  const culprits = pick(violation, suspects(violation, history, faults));
+  // One story whichever fault struck first: the culprits in a fixed order of kinds, then phases.
+  const phases = culprits
+    .map((fault) => ({ rank: faultKinds.indexOf(fault.kind), text: faultPhase(fault, violation) }))
+    .sort((a, b) => a.rank - b.rank || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
+    .map((entry) => entry.text);
+  const phase = phases.length === 0 ? faultFreePhase(violation, history) : [...new Set(phases)].join(' + ');
+  return { text: `${violation.property} / ${phase}`, property: violation.property, faults: struck, phase, culprits: phases.length };
 }
 
 /** The distinct signatures of a run, in the order of its violations. */
