@@ -13,6 +13,7 @@ import { exitCodes, UsageError } from './usage-error.ts';
 
 export const exploreHelp = `mqtt-dst explore [options]
   --preset NAME      configuration preset (default blog)
+  --config X         a preset name, or a mosquitto.conf whose settings override the blog broker
   --set PATH=VALUE   override one setting, repeatable (e.g. broker.autosave_interval=1)
   --runs N           scenarios to run (default 2000)
   --seed N           exploration seed (default 1)
@@ -24,6 +25,7 @@ export const exploreHelp = `mqtt-dst explore [options]
 
 const options = {
   preset: { type: 'string' },
+  config: { type: 'string' },
   set: { type: 'string', multiple: true },
   runs: { type: 'string' },
   seed: { type: 'string' },
@@ -42,7 +44,7 @@ interface WrittenClass {
 export function exploreCommand(args: readonly string[]): number {
   const { values, positionals } = parse(args, options, 'explore');
   if (positionals.length > 0) throw new UsageError(`explore: unexpected argument '${positionals[0]}'`);
-  const resolved = configFrom(values.preset, values.set);
+  const resolved = configFrom(values.preset, values.set, values.config);
   const runs = wholeNumber(values.runs, '--runs', 2000, 1);
   const seed = wholeNumber(values.seed, '--seed', 1);
   const bounds: ExploreBounds = {

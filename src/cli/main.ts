@@ -1,6 +1,7 @@
 // The `mqtt-dst` command line: dispatches to a command; bad input is one line on stderr and exit 2.
 import { benchCommand, benchHelp } from './bench-command.ts';
 import { exploreCommand, exploreHelp } from './explore-command.ts';
+import { matrixCommand, matrixHelp } from './matrix-command.ts';
 import { replayCommand, replayHelp } from './replay-command.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
@@ -9,6 +10,7 @@ type Command = (args: readonly string[]) => number | Promise<number>;
 const commands: Readonly<Record<string, { run: Command; help: string }>> = {
   explore: { run: exploreCommand, help: exploreHelp },
   replay: { run: replayCommand, help: replayHelp },
+  matrix: { run: matrixCommand, help: matrixHelp },
   bench: { run: benchCommand, help: benchHelp },
 };
 

@@ -2,7 +2,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../../models/config.ts';
 import { faultKinds, type FaultKind } from '../../models/history.ts';
-import { parseOverrides, resolveConfig, type Overrides } from '../../models/presets.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { importMosquittoConf } from '../../models/mosquitto-conf-import.ts';
+import { getPreset, parseOverrides, presetNames, resolveConfig, type Overrides } from '../../models/presets.ts';
 import { UsageError } from './usage-error.ts';
 
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T, command: string) {
@@ -27,13 +29,34 @@ export interface ResolvedConfig {
   readonly config: Config;
 }
 
-export function configFrom(preset: string | undefined, sets: readonly string[] | undefined): ResolvedConfig {
-  const presetName = preset ?? 'blog';
+/**
+ * The configuration a command runs: a preset (--preset, or --config naming a preset), or a
+ * mosquitto.conf (--config FILE) whose simulated settings override the blog preset's broker,
+ * then every --set. Overrides are what a trace records, so a run from a file replays without it.
+ */
+export function configFrom(preset: string | undefined, sets: readonly string[] | undefined, configArg?: string): ResolvedConfig {
+  if (preset !== undefined && configArg !== undefined) throw new UsageError('give --preset or --config, not both');
+  let presetName = preset ?? 'blog';
+  let fromFile: Overrides = {};
+  if (configArg !== undefined) {
+    if (getPreset(configArg).ok) {
+      presetName = configArg;
+    } else {
+      if (!existsSync(configArg)) throw new UsageError(`--config ${configArg}: neither a preset (${presetNames().join(', ')}) nor a file`);
+      const imported = importMosquittoConf(readFileSync(configArg, 'utf8'), configArg);
+      if (!imported.ok) throw new UsageError(imported.error);
+      fromFile = imported.value.overrides;
+      if (imported.value.ignored.length > 0) {
+        process.stderr.write(`note: not simulated, left out: ${imported.value.ignored.join(', ')}\n`);
+      }
+    }
+  }
   const overrides = parseOverrides(sets ?? []);
   if (!overrides.ok) throw new UsageError(overrides.error);
-  const config = resolveConfig(presetName, overrides.value);
+  const merged = { ...fromFile, ...overrides.value };
+  const config = resolveConfig(presetName, merged);
   if (!config.ok) throw new UsageError(config.error);
-  return { preset: presetName, overrides: overrides.value, config: config.value };
+  return { preset: presetName, overrides: merged, config: config.value };
 }
 
 export function faultList(text: string | undefined): readonly FaultKind[] {

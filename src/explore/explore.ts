@@ -15,7 +15,7 @@ export interface ExploreOptions {
   readonly bounds: ExploreBounds;
   readonly runs: number;
   readonly seed: number;
-  /** Bound on the runs one class's shrinking may spend. */
+  /** Bound on the runs one class's shrinking may spend; 0 keeps each class's first case as found. */
   readonly shrinkRunsMax?: number;
   readonly onProgress?: (progress: ExploreProgress) => void;
 }
@@ -99,12 +99,17 @@ export function explore(options: ExploreOptions): ExploreReport {
 function shrinkClass(config: Config, bounds: ExploreBounds, seed: number, entry: Found, shrinkRunsMax: number): CounterexampleClass {
   const target = entry.signature.text;
   let budget = shrinkRunsMax;
+  let replayed = false;
   const path = String(entry.runIndex);
   const outcome = fc.check(
     fc.property(caseArbitrary(bounds), (explored) => {
-      // Once the budget is spent every candidate "passes", which ends shrinking where it stands.
-      if (budget <= 0) return true;
-      budget -= 1;
+      // The first call replays the run as found; after it, once the budget is spent every
+      // candidate "passes", which ends shrinking where it stands.
+      if (replayed) {
+        if (budget <= 0) return true;
+        budget -= 1;
+      }
+      replayed = true;
       return !evaluate(config, explored).signatures.some((signature) => signature.text === target);
     }),
     { seed, path, numRuns: 1 },
