@@ -41,6 +41,10 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
   // Mosquitto saves once `last_backup + autosave_interval < now` in whole seconds, i.e. every
   // autosave_interval + 1 s in practice; the model saves every autosave_interval s exactly.
   const autosaveIntervalMs = config.autosave_interval * 1000;
+  // Harness extension (config.ts save_before_ack), not Mosquitto: presets.ts validateConfig
+  // refuses it without persistence, the assertion says so to a caller that skipped validation.
+  const saveBeforeAck = config.save_before_ack === true;
+  assert(!saveBeforeAck || config.persistence, () => `broker ${name}: save_before_ack needs persistence: ${JSON.stringify(config)}`);
   const autosaveTimer: Effect = { kind: 'set-timer', timer: AUTOSAVE_TIMER, afterMs: autosaveIntervalMs, background: true };
 
   function init(): BrokerState {
@@ -89,6 +93,15 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
   function finish(state: BrokerState, tx: Tx): StepResult<BrokerState> {
     let durable = state.durable;
     let changes = tx.changes;
+    if (saveBeforeAck) {
+      // The hypothetical ideal broker: the database is written (and synced) as part of the step,
+      // i.e. before any packet the step emits leaves, since a kill -9 can strike only between
+      // steps. Every session change counts, not only db.persistence_changes. The sessions
+      // record is copied on a step's first write to it (broker-tx.ts), so an unchanged
+      // reference means nothing a snapshot holds changed.
+      if (tx.sessions !== state.sessions) durable = takeSnapshot(tx.sessions);
+      return { state: { up: true, conns: tx.conns, sessions: tx.sessions, changes: 0, durable }, effects: tx.effects };
+    }
     // loop.c: with autosave_on_changes, save once the change count reaches autosave_interval
     // (checked once per main-loop pass, i.e. after each batch of packets; here after each step).
     if (changeAutosave && changes >= config.autosave_interval) {

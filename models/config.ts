@@ -15,13 +15,36 @@ export interface BrokerConfig {
   readonly max_queued_messages: number;
   /** mosquitto.conf `queue_qos0_messages`: queue QoS 0 messages for offline persistent clients. */
   readonly queue_qos0_messages: boolean;
+  /**
+   * Harness extension, NOT a Mosquitto setting (no mosquitto.conf line can express it): a
+   * hypothetical ideal broker that writes its database (the same snapshot persist__backup
+   * writes) at the end of every step that handled a packet or a hangup, before any packet that
+   * step emits leaves, so no acknowledgement or forwarded copy ever gets ahead of the disk.
+   * Needs `persistence`. Absent means false: every real broker, and every config that names
+   * only mosquitto.conf keys. Mosquitto's nearest, `autosave_on_changes true` with
+   * `autosave_interval 1`, counts only some changes (see broker.ts finish) and saves after them.
+   */
+  readonly save_before_ack?: boolean;
 }
 
-export type ProducerProfile = 'paho';
-export const producerProfiles: readonly ProducerProfile[] = ['paho'];
+/**
+ * 'paho': the blog's producer, paho-mqtt 1.x with its messages in memory only (models/producer.ts).
+ * 'outbox': the same library under an application with a durable outbox and end-to-end
+ * acknowledgement (models/producer-outbox.ts): a message counts as acknowledged only when the
+ * consuming application's reply arrives (models/e2e-ack.ts), and it is resent until then.
+ */
+export type ProducerProfile = 'paho' | 'outbox';
+export const producerProfiles: readonly ProducerProfile[] = ['paho', 'outbox'];
 
-export type ConsumerProfile = 'paho' | 'manual-ack';
-export const consumerProfiles: readonly ConsumerProfile[] = ['paho', 'manual-ack'];
+/**
+ * 'paho': paho-mqtt 1.x acknowledges QoS 2 (PUBREC) before the application handles it.
+ * 'manual-ack': the acknowledgement goes out after the handler returns.
+ * 'dedup': manual-ack plus a durable dedup store committed atomically with the side effect; a
+ * message whose application id (its payload) is in the store is acknowledged, not handled again
+ * (models/consumer-dedup.ts).
+ */
+export type ConsumerProfile = 'paho' | 'manual-ack' | 'dedup';
+export const consumerProfiles: readonly ConsumerProfile[] = ['paho', 'manual-ack', 'dedup'];
 
 export interface ProducerConfig {
   readonly profile: ProducerProfile;
@@ -31,6 +54,11 @@ export interface ProducerConfig {
   readonly loopMs: number;
   /** 'sequential': each publish waits for the previous message's acknowledgement (the blog's producer); 'scheduled': at its time. */
   readonly publish_mode: 'sequential' | 'scheduled';
+  /**
+   * 'outbox' only: period of the application's resend timer, which publishes again every outbox
+   * message not acknowledged end to end and no longer held by the library. Ignored by 'paho'.
+   */
+  readonly resendMs: number;
 }
 
 export interface ConsumerConfig {
@@ -41,6 +69,12 @@ export interface ConsumerConfig {
   readonly handlingMs: number;
   /** Delay between the handler returning and the library writing its acknowledgement. */
   readonly loopMs: number;
+  /**
+   * After handling a message (and, with 'dedup', on recognising one already handled), the
+   * application publishes the end-to-end acknowledgement the 'outbox' producer waits for
+   * (models/e2e-ack.ts). Any profile may; the 'outbox' producer needs it.
+   */
+  readonly e2e_ack: boolean;
 }
 
 export interface NetworkConfig {

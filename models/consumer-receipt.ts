@@ -1,6 +1,8 @@
 // What a consumer profile does with an incoming PUBLISH or PUBREL: which acknowledgement it
 // queues at once, and which message it hands to the application (with the acknowledgement that
 // goes out after the handler returns). Pure bookkeeping over the profile's in-memory stores.
+// 'dedup' receives exactly as 'manual-ack' does: its difference is in the application's handler
+// (models/consumer-dedup.ts), which the library does not see.
 import { assert, unreachable } from './assert.ts';
 import type { ConsumerProfile } from './config.ts';
 import { ghostOf, type MessageId } from './ghost.ts';
@@ -10,7 +12,7 @@ import { ack } from './packets.ts';
 export interface ReceiptStores {
   /** 'paho' — _in_messages: QoS 2 PUBLISHes answered with PUBREC, waiting for PUBREL. */
   readonly inMessages: readonly PublishPacket[];
-  /** 'manual-ack' — packet ids handled and answered with PUBREC, waiting for PUBREL. */
+  /** 'manual-ack', 'dedup' — packet ids handled and answered with PUBREC, waiting for PUBREL. */
   readonly awaitingRelease: readonly number[];
 }
 
@@ -24,8 +26,12 @@ export interface Receipt {
   readonly stores: ReceiptStores;
   /** Written without handling anything. */
   readonly ackNow: AckPacket | null;
-  /** Handed to the application; `ackAfter` is written once the handler returns. */
-  readonly handle: { readonly message: MessageId; readonly ackAfter: AckPacket | null } | null;
+  /**
+   * Handed to the application; `ackAfter` is written once the handler returns. `payload` is
+   * what the application reads (its own message id, see e2e-ack.ts); `message` is the ghost id,
+   * for history events only.
+   */
+  readonly handle: { readonly message: MessageId; readonly payload: string; readonly ackAfter: AckPacket | null } | null;
   /**
    * A PUBLISH the library recognised, by its packet id, as one it already holds (a DUP resend):
    * it is not a new delivery (MQTT 3.1.1 §4.3.3: the receiver must not deliver it onward again).
@@ -34,7 +40,7 @@ export interface Receipt {
 }
 
 function handleThen(stores: ReceiptStores, packet: PublishPacket, ackAfter: AckPacket | null): Receipt {
-  return { stores, ackNow: null, handle: { message: ghostOf(packet.payload), ackAfter }, recognised: false };
+  return { stores, ackNow: null, handle: { message: ghostOf(packet.payload), payload: packet.payload, ackAfter }, recognised: false };
 }
 
 function ackOnly(stores: ReceiptStores, ackNow: AckPacket, recognised = false): Receipt {
@@ -96,7 +102,8 @@ export function receivePubrel(profile: ConsumerProfile, stores: ReceiptStores, m
       const inMessages = stores.inMessages.filter((_, at) => at !== index);
       return handleThen(storesOf(inMessages, stores.awaitingRelease), packet, pubcomp);
     }
-    case 'manual-ack': {
+    case 'manual-ack':
+    case 'dedup': {
       const awaitingRelease = stores.awaitingRelease.includes(mid) ? stores.awaitingRelease.filter((id) => id !== mid) : stores.awaitingRelease;
       return ackOnly(storesOf(stores.inMessages, awaitingRelease), ack('pubcomp', mid));
     }
@@ -105,7 +112,7 @@ export function receivePubrel(profile: ConsumerProfile, stores: ReceiptStores, m
   }
 }
 
-/** manual-ack: once the handler returned, a PUBREC'd mid is remembered, whether or not its PUBREC could be written. */
+/** manual-ack, dedup: once the handler returned, a PUBREC'd mid is remembered, whether or not its PUBREC could be written. */
 export function rememberHandled(stores: ReceiptStores, ackAfter: AckPacket | null): ReceiptStores {
   if (ackAfter === null || ackAfter.cmd !== 'pubrec' || stores.awaitingRelease.includes(ackAfter.messageId)) return stores;
   return storesOf(stores.inMessages, stores.awaitingRelease.concat(ackAfter.messageId));
@@ -113,8 +120,8 @@ export function rememberHandled(stores: ReceiptStores, ackAfter: AckPacket | nul
 
 /**
  * reconnect() -> _messages_reconnect_reset_in: with clean_session every incoming message is
- * forgotten; otherwise QoS 2 ones are kept (only QoS 2 ones are stored). manual-ack follows the
- * same rule for its record of mids awaiting PUBREL.
+ * forgotten; otherwise QoS 2 ones are kept (only QoS 2 ones are stored). manual-ack and dedup
+ * follow the same rule for their record of mids awaiting PUBREL.
  */
 export function receiptReconnectReset(stores: ReceiptStores, cleanSession: boolean): ReceiptStores {
   if (!cleanSession || (stores.inMessages.length === 0 && stores.awaitingRelease.length === 0)) return stores;

@@ -76,6 +76,20 @@ function describe(history: History, index: number): string {
   return `history event ${index} ${JSON.stringify(history[index])}`;
 }
 
+const SKIPPED = 0;
+const INVOKED = 1;
+const OTHER = 2;
+function codeOf(kind: HistoryEvent['kind']): number {
+  return kind === 'publish-invoked' ? INVOKED : kind === 'fault' || kind === 'restarted' ? SKIPPED : OTHER;
+}
+let scratch = new Uint8Array(256);
+
+function notAConsumer(history: History, context: PropertyContext, node: string, i: number): never {
+  const names: string[] = [];
+  for (const consumer of context.consumers) names.push(consumer.name);
+  return fail(`${describe(history, i)}: consumer ${JSON.stringify(node)} is not in the property context ${JSON.stringify(names)}`);
+}
+
 function fail(message: string): never {
   throw new ModelInvariantError(message);
 }
@@ -102,23 +116,27 @@ class Index implements HistoryIndex {
   readonly producerCount: number;
   private readonly consumerNames: readonly string[];
   private readonly messageCount: number;
+  /** The message ids, ascending: messages[m].message is ids[m]. */
+  private readonly ids: readonly number[];
+  /** Slots by id, only for ids that do not sort (NaN), where a search cannot find them. */
+  private readonly slotById: Map<MessageId, number> | undefined;
   /** Per cell ((c * kindCount + kind) * messageCount + m): the number of filed events. */
   private readonly counts: number[];
   /** Per cell: the first filed event, or -1. */
   private readonly firsts: number[];
-  /** Per cell with more than one event: all of them. */
-  private readonly lists: Map<number, number[]>;
-  /** Per kind: whether some cell of that kind has more than one event. */
-  private readonly repeated: boolean[];
+  /** Per cell with more than one event: all of them. Made when first needed. */
+  private lists: Map<number, number[]> | undefined;
+  /** Bit `kind` is set when some cell of that kind has more than one event. */
+  private repeatedKinds: number;
   /** Drops for clients outside the context, by `${client}\u0000${message}`: no property reads them. */
-  private readonly outsiders: Map<string, number[]>;
+  private outsiders: Map<string, number[]> | undefined;
   private readonly subscribedLists: number[][];
   private readonly producerSlots: number[];
 
   constructor(history: History, context: PropertyContext) {
     this.history = history;
     const contextConsumers = context.consumers;
-    const consumers = contextConsumers.slice().sort(byName);
+    const consumers = contextConsumers.length < 2 ? contextConsumers.slice() : contextConsumers.slice().sort(byName);
     const consumerNames: string[] = [];
     for (let c = 0; c < consumers.length; c++) {
       const name = consumers[c]!.name;
@@ -133,57 +151,74 @@ class Index implements HistoryIndex {
 
     // Pass 1: invocations, so that pass 2 can tie every event to its message.
     const inInvocationOrder: MutableRecord[] = [];
-    const recordOf = new Map<MessageId, MutableRecord>();
-    let ascending = true;
+    // The harness numbers messages as it invokes them, so ids usually ascend strictly and no two
+    // can be equal; only when they stop ascending does finding a repeated id need a map.
+    let invokedAt: Map<MessageId, MutableRecord> | undefined;
+    if (scratch.length < history.length) scratch = new Uint8Array(Math.max(history.length, 2 * scratch.length));
+    const codes = scratch;
     for (let i = 0; i < history.length; i++) {
       const event = history[i]!;
-      if (event.kind !== 'publish-invoked') continue;
+      const code = codeOf(event.kind);
+      codes[i] = code;
+      if (code !== INVOKED) continue;
       if (positionOf(producers, event.node) < 0) {
         fail(`${describe(history, i)}: producer ${JSON.stringify(event.node)} is not in the property context ${JSON.stringify(context.producers)}`);
       }
-      const earlier = recordOf.get(event.message);
-      // One id space across producers: a message is invoked once (the harness numbers them).
-      if (earlier !== undefined) fail(`${describe(history, i)}: message ${event.message} was already invoked at history event ${earlier.invokedIndex}`);
-      const record: MutableRecord = {
-        message: event.message,
-        producer: event.node,
-        qos: event.qos,
-        invokedIndex: i,
-        invokedAtMs: event.atMs,
-        ackedIndex: undefined,
-      };
-      const previous = inInvocationOrder[inInvocationOrder.length - 1];
-      if (previous !== undefined && previous.message > record.message) ascending = false;
+      const id = event.message;
+      if (invokedAt === undefined) {
+        const previous = inInvocationOrder[inInvocationOrder.length - 1];
+        if (previous !== undefined && !(previous.message < id)) {
+          invokedAt = new Map();
+          for (const record of inInvocationOrder) invokedAt.set(record.message, record);
+        }
+      }
+      if (invokedAt !== undefined) {
+        const earlier = invokedAt.get(id);
+        // One id space across producers: a message is invoked once (the harness numbers them).
+        if (earlier !== undefined) fail(`${describe(history, i)}: message ${id} was already invoked at history event ${earlier.invokedIndex}`);
+      }
+      const record: MutableRecord = { message: id, producer: event.node, qos: event.qos, invokedIndex: i, invokedAtMs: event.atMs, ackedIndex: undefined };
       inInvocationOrder.push(record);
-      recordOf.set(event.message, record);
+      if (invokedAt !== undefined) invokedAt.set(id, record);
     }
-    // The harness numbers messages as it invokes them, so this is usually already sorted.
+    const ascending = invokedAt === undefined;
     const messages = ascending ? inInvocationOrder : inInvocationOrder.slice().sort(byMessage);
     const messageCount = messages.length;
-    const slotOf = new Map<MessageId, number>();
+    const ids: number[] = [];
     const producerSlots: number[] = [];
     for (let m = 0; m < messageCount; m++) {
       const record = messages[m]!;
-      slotOf.set(record.message, m);
+      ids.push(record.message);
       producerSlots.push(positionOf(producers, record.producer));
     }
+    this.ids = ids;
+    let sorted = true;
+    for (let m = 1; m < messageCount; m++) if (!(ids[m - 1]! < ids[m]!)) sorted = false;
+    let slotById: Map<MessageId, number> | undefined;
+    if (!sorted) {
+      slotById = new Map();
+      for (let m = 0; m < messageCount; m++) slotById.set(ids[m]!, m);
+    }
+    this.slotById = slotById;
     const invocationOrder: number[] = [];
-    for (const record of inInvocationOrder) invocationOrder.push(slotOf.get(record.message)!);
+    for (let k = 0; k < messageCount; k++) invocationOrder.push(ascending ? k : this.slotOfMessage(inInvocationOrder[k]!.message));
 
     const cells = consumers.length * kindCount * messageCount;
     const counts: number[] = new Array<number>(cells).fill(0);
     const firsts: number[] = new Array<number>(cells).fill(-1);
-    const lists = new Map<number, number[]>();
-    const repeated = [false, false, false, false];
-    const outsiders = new Map<string, number[]>();
     const subscribedLists: number[][] = [];
     for (let c = 0; c < consumers.length; c++) subscribedLists.push([]);
+    this.lists = undefined;
+    this.repeatedKinds = 0;
+    this.outsiders = undefined;
 
     // Pass 2: everything else.
     for (let i = 0; i < history.length; i++) {
       const event = history[i]!;
       let kind: KindSlot;
       let client: string;
+      const code = codes[i]!;
+      if (code === SKIPPED) continue;
       switch (event.kind) {
         case 'publish-invoked':
         case 'fault':
@@ -191,8 +226,8 @@ class Index implements HistoryIndex {
           continue;
         case 'publish-sent':
         case 'publish-acked': {
-          const m = slotOf.get(event.message);
-          if (m === undefined) fail(`${describe(history, i)}: message ${event.message} was never invoked`);
+          const m = this.slotOfMessage(event.message);
+          if (m < 0) fail(`${describe(history, i)}: message ${event.message} was never invoked`);
           const record = messages[m] as MutableRecord;
           if (record.producer !== event.node) fail(`${describe(history, i)}: message ${event.message} was invoked by ${JSON.stringify(record.producer)}`);
           if (event.kind === 'publish-acked' && record.ackedIndex === undefined) record.ackedIndex = i;
@@ -200,7 +235,7 @@ class Index implements HistoryIndex {
         }
         case 'subscribed': {
           const c = positionOf(consumerNames, event.node);
-          if (c < 0) this.notAConsumer(history, context, event.node, i);
+          if (c < 0) notAConsumer(history, context, event.node, i);
           subscribedLists[c]!.push(i);
           continue;
         }
@@ -226,27 +261,18 @@ class Index implements HistoryIndex {
           unreachable(event);
       }
       const c = positionOf(consumerNames, client);
-      if (c < 0 && kind !== MESSAGE_DROPPED) this.notAConsumer(history, context, client, i);
-      const m = slotOf.get(event.message);
-      if (m === undefined) fail(`${describe(history, i)}: message ${event.message} was never invoked`);
+      if (c < 0 && kind !== MESSAGE_DROPPED) notAConsumer(history, context, client, i);
+      const m = this.slotOfMessage(event.message);
+      if (m < 0) fail(`${describe(history, i)}: message ${event.message} was never invoked`);
       if (c < 0) {
-        const key = `${client}\u0000${event.message}`;
-        const list = outsiders.get(key);
-        if (list === undefined) outsiders.set(key, [i]);
-        else list.push(i);
+        this.fileOutsider(client, event.message, i);
         continue;
       }
       const cell = (c * kindCount + kind) * messageCount + m;
       const count = counts[cell]!;
       counts[cell] = count + 1;
-      if (count === 0) {
-        firsts[cell] = i;
-      } else if (count === 1) {
-        lists.set(cell, [firsts[cell]!, i]);
-        repeated[kind] = true;
-      } else {
-        lists.get(cell)!.push(i);
-      }
+      if (count === 0) firsts[cell] = i;
+      else this.fileRepeat(kind, cell, firsts[cell]!, i);
     }
 
     this.messages = messages;
@@ -257,11 +283,43 @@ class Index implements HistoryIndex {
     this.messageCount = messageCount;
     this.counts = counts;
     this.firsts = firsts;
-    this.lists = lists;
-    this.repeated = repeated;
-    this.outsiders = outsiders;
     this.subscribedLists = subscribedLists;
     this.producerSlots = producerSlots;
+  }
+
+  /** A second or later event in a cell: the rare case, kept off the main loop. */
+  private fileRepeat(kind: KindSlot, cell: number, first: number, i: number): void {
+    this.repeatedKinds |= 1 << kind;
+    this.lists ??= new Map();
+    const list = this.lists.get(cell);
+    if (list === undefined) this.lists.set(cell, [first, i]);
+    else list.push(i);
+  }
+
+  private fileOutsider(client: string, message: MessageId, i: number): void {
+    this.outsiders ??= new Map();
+    const key = `${client}\u0000${message}`;
+    const list = this.outsiders.get(key);
+    if (list === undefined) this.outsiders.set(key, [i]);
+    else list.push(i);
+  }
+
+  /** The slot of a message id, or -1: ids are usually consecutive, else a binary search. */
+  private slotOfMessage(message: MessageId): number {
+    if (this.slotById !== undefined) return this.slotById.get(message) ?? -1;
+    const ids = this.ids;
+    const guess = message - (ids.length > 0 ? ids[0]! : 0);
+    if (guess >= 0 && guess < ids.length && (guess | 0) === guess && ids[guess] === message) return guess;
+    let lo = 0;
+    let hi = ids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const id = ids[mid]!;
+      if (id === message) return mid;
+      if (id < message) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   private notAConsumer(history: History, context: PropertyContext, node: string, i: number): never {
@@ -279,7 +337,7 @@ class Index implements HistoryIndex {
   }
 
   repeats(kind: KindSlot): boolean {
-    return this.repeated[kind]!;
+    return (this.repeatedKinds & (1 << kind)) !== 0;
   }
 
   producerSlot(m: number): number {
@@ -307,13 +365,13 @@ class Index implements HistoryIndex {
     const count = this.counts[cell]!;
     if (count === 0) return none;
     if (count === 1) return [this.firsts[cell]!];
-    return this.lists.get(cell)!;
+    return this.lists!.get(cell)!;
   }
 
   at(kind: ConsumerEventKind, consumer: string, message: MessageId): readonly number[] {
     const k = kind === 'delivered' ? DELIVERED : kind === 'handling-started' ? HANDLING_STARTED : kind === 'handled' ? HANDLED : MESSAGE_DROPPED;
     const c = positionOf(this.consumerNames, consumer);
-    if (c < 0) return k === MESSAGE_DROPPED ? (this.outsiders.get(`${consumer}\u0000${message}`) ?? none) : none;
+    if (c < 0) return k === MESSAGE_DROPPED ? (this.outsiders?.get(`${consumer}\u0000${message}`) ?? none) : none;
     const m = this.slotOfMessage(message);
     return m < 0 ? none : this.cellList(k, c, m);
   }
@@ -327,20 +385,6 @@ class Index implements HistoryIndex {
     const event = this.history[index];
     if (event === undefined) fail(`history has no event ${index} (length ${this.history.length})`);
     return event;
-  }
-
-  private slotOfMessage(message: MessageId): number {
-    // Messages are sorted by id: binary search.
-    let lo = 0;
-    let hi = this.messages.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const id = this.messages[mid]!.message;
-      if (id === message) return mid;
-      if (id < message) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
   }
 }
 
@@ -365,7 +409,17 @@ export function evidence(...groups: readonly (number | undefined | readonly numb
     if (typeof group === 'number') all.push(group);
     else for (const i of group) all.push(i);
   }
-  all.sort(ascendingNumbers);
+  if (all.length > 16) {
+    all.sort(ascendingNumbers);
+  } else {
+    // A violation points at a handful of events: an insertion sort beats the general one.
+    for (let i = 1; i < all.length; i++) {
+      const value = all[i]!;
+      let j = i;
+      for (; j > 0 && all[j - 1]! > value; j--) all[j] = all[j - 1]!;
+      all[j] = value;
+    }
+  }
   let kept = 0;
   for (let i = 0; i < all.length; i++) {
     const value = all[i]!;

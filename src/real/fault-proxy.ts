@@ -8,8 +8,10 @@ import { trackResource, trackSocket, type Untrack } from './cleanup.ts';
 import { loopback } from './ports.ts';
 
 export interface FaultProxyOptions {
-  /** The broker's port on 127.0.0.1. */
+  /** The broker's port. */
   readonly upstreamPort: number;
+  /** The broker's host. Default 127.0.0.1; another host only for an external broker (check-broker --url). */
+  readonly upstreamHost?: string;
   /** Names the link in events, errors and the cleanup registry. */
   readonly label?: string;
   /** Bound on dialling the broker for an accepted connection. Default 2000. */
@@ -57,6 +59,7 @@ export class FaultProxy {
   readonly host = loopback;
   readonly port: number;
   readonly upstreamPort: number;
+  readonly upstreamHost: string;
   readonly label: string;
 
   readonly #server: Server;
@@ -75,6 +78,7 @@ export class FaultProxy {
     this.#server = server;
     this.port = port;
     this.upstreamPort = options.upstreamPort;
+    this.upstreamHost = options.upstreamHost ?? loopback;
     this.label = options.label ?? `proxy :${port} -> :${options.upstreamPort}`;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? connectTimeoutMsDefault;
     this.#holdMsMax = options.holdMsMax ?? holdMsMaxDefault;
@@ -87,7 +91,7 @@ export class FaultProxy {
     });
   }
 
-  /** Listens on a free ephemeral port of 127.0.0.1, forwarding to 127.0.0.1:upstreamPort. */
+  /** Listens on a free ephemeral port of 127.0.0.1, forwarding to upstreamHost:upstreamPort. */
   static async start(options: FaultProxyOptions): Promise<FaultProxy> {
     const server = createServer();
     const port = await withTimeout(
@@ -215,7 +219,7 @@ export class FaultProxy {
   }
 
   #dial(pair: Pair): void {
-    const up = connect({ host: loopback, port: this.upstreamPort });
+    const up = connect({ host: this.upstreamHost, port: this.upstreamPort });
     pair.up = up;
     trackSocket(up, `${this.label} broker side #${pair.id}`);
     up.setNoDelay(true);

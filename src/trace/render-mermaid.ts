@@ -1,5 +1,6 @@
 // The same run as a Mermaid sequence diagram: packets as arrows, lost ones crossed, history
 // events and faults as notes.
+import { unreachable } from '../../models/assert.ts';
 import type { Violation } from '../../properties/types.ts';
 import type { LogEntry } from '../sim/log.ts';
 import { describeHistory, describePacket } from './describe.ts';
@@ -29,6 +30,8 @@ export function renderMermaid(log: readonly LogEntry[], violations: readonly Vio
       case 'hangup':
       case 'end':
         break;
+      default:
+        unreachable(entry);
     }
   }
   for (const violation of violations) lines.push(`  Note over producer,consumer: VIOLATION ${violation.property} ${safe(violation.summary)}`);
