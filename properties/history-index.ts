@@ -76,14 +76,6 @@ function describe(history: History, index: number): string {
   return `history event ${index} ${JSON.stringify(history[index])}`;
 }
 
-const SKIPPED = 0;
-const INVOKED = 1;
-const OTHER = 2;
-function codeOf(kind: HistoryEvent['kind']): number {
-  return kind === 'publish-invoked' ? INVOKED : kind === 'fault' || kind === 'restarted' ? SKIPPED : OTHER;
-}
-let scratch = new Uint8Array(256);
-
 function notAConsumer(history: History, context: PropertyContext, node: string, i: number): never {
   const names: string[] = [];
   for (const consumer of context.consumers) names.push(consumer.name);
@@ -154,13 +146,9 @@ class Index implements HistoryIndex {
     // The harness numbers messages as it invokes them, so ids usually ascend strictly and no two
     // can be equal; only when they stop ascending does finding a repeated id need a map.
     let invokedAt: Map<MessageId, MutableRecord> | undefined;
-    if (scratch.length < history.length) scratch = new Uint8Array(Math.max(history.length, 2 * scratch.length));
-    const codes = scratch;
     for (let i = 0; i < history.length; i++) {
       const event = history[i]!;
-      const code = codeOf(event.kind);
-      codes[i] = code;
-      if (code !== INVOKED) continue;
+      if (event.kind !== 'publish-invoked') continue;
       if (positionOf(producers, event.node) < 0) {
         fail(`${describe(history, i)}: producer ${JSON.stringify(event.node)} is not in the property context ${JSON.stringify(context.producers)}`);
       }
@@ -193,7 +181,7 @@ class Index implements HistoryIndex {
     }
     this.ids = ids;
     let sorted = true;
-    for (let m = 1; m < messageCount; m++) if (!(ids[m - 1]! < ids[m]!)) sorted = false;
+    for (let m = 0; m < messageCount; m++) if (!(m === 0 ? ids[m] === ids[m] : ids[m - 1]! < ids[m]!)) sorted = false;
     let slotById: Map<MessageId, number> | undefined;
     if (!sorted) {
       slotById = new Map();
@@ -217,8 +205,6 @@ class Index implements HistoryIndex {
       const event = history[i]!;
       let kind: KindSlot;
       let client: string;
-      const code = codes[i]!;
-      if (code === SKIPPED) continue;
       switch (event.kind) {
         case 'publish-invoked':
         case 'fault':
