@@ -33,6 +33,8 @@ export class Driver<S> {
   effects: readonly Effect[] = [];
   /** Every history event so far, in order. */
   readonly history: HistoryBody[] = [];
+  /** The virtual time every step is given; a test moves it by hand. */
+  nowMs = 0;
 
   constructor(readonly model: NodeModel<S>) {
     this.state = model.init();
@@ -41,7 +43,7 @@ export class Driver<S> {
   step(input: NodeInput): readonly Effect[] {
     deepFreeze(this.state);
     const before = JSON.stringify(this.state);
-    const result = this.model.step(this.state, input, 0);
+    const result = this.model.step(this.state, input, this.nowMs);
     if (JSON.stringify(this.state) !== before) throw new Error('step changed the state it was given');
     const json = JSON.stringify(result.state);
     if (JSON.stringify(JSON.parse(json)) !== json) throw new Error('state is not plain JSON');

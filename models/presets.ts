@@ -1,7 +1,9 @@
 // Named configurations, and `--set path=value` overrides applied to them with validation.
 import type { Config } from './config.ts';
 import { consumerProfiles, producerProfiles } from './config.ts';
+import { e2eAckTopic } from './e2e-ack.ts';
 import { err, ok, type Result } from './result.ts';
+import { topicMatches } from './topic-match.ts';
 
 const harnessTiming = {
   reconnectDelayMs: 100,
@@ -26,9 +28,11 @@ const blog: Config = {
     max_inflight_messages: 1,
     max_queued_messages: 7200,
     queue_qos0_messages: false,
+    save_before_ack: false,
   },
-  producer: { profile: 'paho', client_id: 'producer', clean_session: true, loopMs: 1, publish_mode: 'sequential' },
-  consumer: { profile: 'paho', client_id: 'testclient', clean_session: false, handlingMs: 5, loopMs: 1 },
+  // resendMs is the outbox's and ignored by paho; it is here so that --set can name it.
+  producer: { profile: 'paho', client_id: 'producer', clean_session: true, loopMs: 1, publish_mode: 'sequential', resendMs: 1000 },
+  consumer: { profile: 'paho', client_id: 'testclient', clean_session: false, handlingMs: 5, loopMs: 1, e2e_ack: false },
   network: { latencyMsMin: 1, latencyMsMax: 5 },
   timing: harnessTiming,
 };
@@ -43,12 +47,81 @@ const mosquittoDefaults: Config = {
     max_inflight_messages: 20,
     max_queued_messages: 1000,
     queue_qos0_messages: false,
+    save_before_ack: false,
   },
+};
+
+// The candidate answers to the blog's open question, "what would make delivery AND handling
+// exactly-once with Mosquitto?" (DESIGN §1.5): each changes one part of the blog's setup, and
+// the last two combine them, so that exploration compares them property by property.
+
+/**
+ * The nearest real Mosquitto gets to saving every change: the blog's setup with
+ * `autosave_on_changes true` and `autosave_interval 1` (man mosquitto.conf: save after
+ * autosave_interval changes). Mosquitto 2.0.11 counts only some changes in
+ * db.persistence_changes (as the broker model does: a persistent client's connect, a subscribe,
+ * a message put in a queue, an outgoing message acknowledged), not a message written straight
+ * to a connected client nor an incoming QoS 2 message held until PUBREL; and it saves in its
+ * main loop after the packets that made them, their answers already written.
+ */
+const mosquittoAutosaveEveryChange: Config = {
+  ...blog,
+  broker: { ...blog.broker, autosave_on_changes: true, autosave_interval: 1 },
+};
+
+/**
+ * Candidate 1, a hypothetical ideal broker (not a Mosquitto setting; config.ts save_before_ack):
+ * the blog's setup with a broker that writes its database before anything it does is
+ * acknowledged or forwarded.
+ */
+const saveEveryChange: Config = {
+  ...blog,
+  broker: { ...blog.broker, save_before_ack: true },
+};
+
+/**
+ * Candidate 2: the blog's setup with a consumer that acknowledges after handling and keeps a
+ * durable dedup store committed with its side effect (models/consumer-dedup.ts).
+ */
+const dedupConsumer: Config = {
+  ...blog,
+  consumer: { ...blog.consumer, profile: 'dedup' },
+};
+
+/**
+ * Candidate 3: the blog's setup with a producer that keeps a durable outbox and resends each
+ * message until the consuming application acknowledges handling it end to end
+ * (models/producer-outbox.ts, models/e2e-ack.ts); the consumer is still the blog's paho consumer,
+ * which publishes that reply after handling. The producer keeps a clean session: its outbox, not
+ * the broker, is the record of what is owed (producer-outbox.ts says why).
+ */
+const outboxE2e: Config = {
+  ...blog,
+  producer: { ...blog.producer, profile: 'outbox' },
+  consumer: { ...blog.consumer, e2e_ack: true },
+};
+
+/** Candidates 3 and 2 together: outbox and end-to-end acknowledgement, consumer with a dedup store. */
+const outboxE2eDedup: Config = {
+  ...outboxE2e,
+  consumer: { ...outboxE2e.consumer, profile: 'dedup' },
+};
+
+/** All three candidates: outbox-e2e+dedup against the ideal broker that saves before it acknowledges. */
+const allThree: Config = {
+  ...outboxE2eDedup,
+  broker: { ...outboxE2eDedup.broker, save_before_ack: true },
 };
 
 export const presets: Readonly<Record<string, Config>> = {
   blog,
   'mosquitto-defaults': mosquittoDefaults,
+  'mosquitto-autosave-every-change': mosquittoAutosaveEveryChange,
+  'save-every-change': saveEveryChange,
+  'dedup-consumer': dedupConsumer,
+  'outbox-e2e': outboxE2e,
+  'outbox-e2e+dedup': outboxE2eDedup,
+  'all-three': allThree,
 };
 
 export function presetNames(): string[] {
@@ -119,6 +192,17 @@ export function validateConfig(config: Config): Result<Config> {
   if (timing.eventsMax < 1) return err(`timing.eventsMax must be at least 1`);
   if (config.consumer.client_id === config.producer.client_id) {
     return err(`producer.client_id and consumer.client_id must differ (both '${config.consumer.client_id}')`);
+  }
+  if (broker.save_before_ack === true && !broker.persistence) {
+    return err(`broker.save_before_ack needs broker.persistence true: without persistence there is nothing to save`);
+  }
+  if (config.producer.profile === 'outbox') {
+    // Without replies the outbox resends for ever and every run ends at timing.healingMsMax.
+    if (!config.consumer.e2e_ack) return err(`producer.profile outbox needs consumer.e2e_ack true: only the consumer's reply acknowledges a message end to end`);
+    if (config.producer.resendMs < 1) return err(`producer.resendMs must be at least 1 for producer.profile outbox, got ${config.producer.resendMs}`);
+  }
+  if (config.consumer.e2e_ack && topicMatches(config.topic, e2eAckTopic(config.topic))) {
+    return err(`topic '${config.topic}' matches its own reply topic '${e2eAckTopic(config.topic)}': the consumer would receive its replies`);
   }
   return ok(config);
 }

@@ -1,6 +1,8 @@
 // The producer: a paho-mqtt 1.x client (verified against src/paho/mqtt/client.py at v1.6.1)
 // whose application calls publish(). Messages wait in memory (_out_messages, _out_packet) until
 // the network loop writes them; nothing is on disk, so a crash forgets them all.
+// The 'outbox' profile puts an application with a durable outbox and end-to-end
+// acknowledgement on top of the same library (models/producer-outbox.ts says how it works).
 import { assert, ModelInvariantError, unreachable } from './assert.ts';
 import type { ClientConnection, ClientContext } from './client-connection.ts';
 import {
@@ -20,11 +22,26 @@ import {
   withNextMid,
 } from './client-connection.ts';
 import type { OutMessage, OutWrite } from './client-out-messages.ts';
-import { outMarkWritten, outOnAck, outOnConnack, outOnPubrec, outPublish, outReconnectReset } from './client-out-messages.ts';
+import { outMarkWritten, outOnAck, outOnConnack, outOnPubrec, outReconnectReset } from './client-out-messages.ts';
+import { pahoPublish } from './client-publish.ts';
 import type { Config } from './config.ts';
+import { receivePublish, receivePubrel, receiptReconnectReset, type Receipt } from './consumer-receipt.ts';
+import { e2eAckTopic } from './e2e-ack.ts';
 import { ghostOf, ghostPayload, type MessageId } from './ghost.ts';
 import type { ConnId, Effect, NodeInput, NodeModel, StepResult } from './node.ts';
-import type { Packet, PublishPacket, QoS } from './packets.ts';
+import type { Packet, QoS, Subscription } from './packets.ts';
+import type { OutboxApp } from './producer-outbox.ts';
+import {
+  emptyOutboxApp,
+  outboxAcknowledge,
+  outboxAdd,
+  outboxAfterCrash,
+  outboxFirstWrite,
+  outboxNextDueMs,
+  outboxResend,
+  resendTimer,
+  withReplies,
+} from './producer-outbox.ts';
 
 export interface ProducerState {
   readonly client: ClientConnection;
@@ -32,158 +49,279 @@ export interface ProducerState {
   readonly outMessages: readonly OutMessage[];
   /** paho _inflight_messages. */
   readonly inflight: number;
+  /** 'outbox' only: the application's outbox and reply receipt (producer-outbox.ts); null for 'paho'. */
+  readonly app: OutboxApp | null;
 }
 
 /** One fixed shape for every state (spreading with overrides is slow on V8's hot path). */
-function producerOf(client: ClientConnection, outMessages: readonly OutMessage[], inflight: number): ProducerState {
-  return { client, outMessages, inflight };
+function producerOf(client: ClientConnection, outMessages: readonly OutMessage[], inflight: number, app: OutboxApp | null): ProducerState {
+  return { client, outMessages, inflight, app };
 }
 
 function withClientOnly(state: ProducerState, client: ClientConnection): ProducerState {
-  return producerOf(client, state.outMessages, state.inflight);
+  return producerOf(client, state.outMessages, state.inflight, state.app);
 }
 
-const initialProducer: ProducerState = producerOf(initialClient, [], 0);
+function withApp(state: ProducerState, app: OutboxApp): ProducerState {
+  return producerOf(state.client, state.outMessages, state.inflight, app);
+}
+
+/** The outbox application's state: present exactly for the 'outbox' profile (init and crash keep it). */
+function outboxApp(ctx: ProducerContext, state: ProducerState): OutboxApp {
+  assert(state.app !== null, () => `producer ${ctx.name}: outbox profile without its outbox: ${JSON.stringify(state)}`);
+  return state.app;
+}
+
+const initialProducer: ProducerState = producerOf(initialClient, [], 0, null);
+const initialOutboxProducer: ProducerState = producerOf(initialClient, [], 0, emptyOutboxApp);
+
+/** The 'outbox' application's constants, built once. */
+interface OutboxContext {
+  readonly resendMs: number;
+  /** The resend timer one period from now. */
+  readonly armResend: Effect;
+  readonly cancelResend: Effect;
+  /** Its on_connect subscribes to the reply topic at the message QoS, on every connect (clean session). */
+  readonly subscriptions: readonly Subscription[];
+}
+
+interface ProducerContext {
+  readonly name: string;
+  readonly client: ClientContext;
+  /** null for 'paho'. */
+  readonly outbox: OutboxContext | null;
+}
 
 export function createProducer(config: Config, name = 'producer'): NodeModel<ProducerState> {
-  assert(config.producer.profile === 'paho', () => `unknown producer profile ${JSON.stringify(config.producer.profile)}`);
-  const ctx = clientContext({
-    clientId: config.producer.client_id,
-    cleanSession: config.producer.clean_session,
-    loopMs: config.producer.loopMs,
-    reconnectDelayMs: config.timing.reconnectDelayMs,
-  });
-  const step = (state: ProducerState, input: NodeInput): StepResult<ProducerState> => {
+  const profile = config.producer.profile;
+  assert(profile === 'paho' || profile === 'outbox', () => `unknown producer profile ${JSON.stringify(profile)}`);
+  const outbox: OutboxContext | null =
+    profile === 'outbox'
+      ? {
+          resendMs: config.producer.resendMs,
+          armResend: { kind: 'set-timer', timer: resendTimer, afterMs: config.producer.resendMs },
+          cancelResend: { kind: 'cancel-timer', timer: resendTimer },
+          subscriptions: [{ topic: e2eAckTopic(config.topic), qos: config.qos }],
+        }
+      : null;
+  assert(outbox === null || config.producer.resendMs > 0, () => `producer ${name}: outbox needs resendMs > 0: ${JSON.stringify(config.producer)}`);
+  const ctx: ProducerContext = {
+    name,
+    outbox,
+    client: clientContext({
+      clientId: config.producer.client_id,
+      cleanSession: config.producer.clean_session,
+      loopMs: config.producer.loopMs,
+      reconnectDelayMs: config.timing.reconnectDelayMs,
+    }),
+  };
+  const step = (state: ProducerState, input: NodeInput, nowMs: number): StepResult<ProducerState> => {
     const fx: Effect[] = [];
-    return { state: producerStep(ctx, name, state, input, fx), effects: fx };
+    return { state: producerStep(ctx, state, input, nowMs, fx), effects: fx };
   };
   return {
     role: 'producer',
-    init: () => initialProducer,
+    init: () => (outbox === null ? initialProducer : initialOutboxProducer),
     step,
-    // paho keeps all session state in memory: a kill -9 leaves nothing.
-    crash: () => initialProducer,
+    // paho keeps all session state in memory: a kill -9 leaves nothing but an outbox on disk.
+    crash: afterCrash,
   };
 }
 
-function producerStep(ctx: ClientContext, name: string, state: ProducerState, input: NodeInput, fx: Effect[]): ProducerState {
+function afterCrash(state: ProducerState): ProducerState {
+  return state.app === null ? initialProducer : producerOf(initialClient, [], 0, outboxAfterCrash(state.app));
+}
+
+/** nowMs is read by the outbox's resend timing only; paho keeps no clock here. */
+function producerStep(ctx: ProducerContext, state: ProducerState, input: NodeInput, nowMs: number, fx: Effect[]): ProducerState {
+  const c = ctx.client;
   switch (input.kind) {
-    case 'start':
-      return withClient(ctx, state, clientStart(ctx, state.client, fx));
+    case 'start': {
+      // The outbox application resumes its resend timer; what the crash took from the library
+      // is published again at the first CONNACK (republish).
+      if (ctx.outbox !== null && state.app !== null && state.app.outbox.length > 0) fx.push(ctx.outbox.armResend);
+      return withClient(ctx, state, clientStart(c, state.client, fx));
+    }
     case 'connected':
-      return withClientOnly(state, clientConnected(ctx, state.client, input.conn, fx));
+      return withClientOnly(state, clientConnected(c, state.client, input.conn, fx));
     case 'disconnected':
-      // The producer's network thread never runs application code: it is never busy.
-      return withClientOnly(state, clientDisconnected(ctx, state.client, input.conn, false, fx));
+      // The producer's network thread never runs long application code: it is never busy.
+      return withClientOnly(state, clientDisconnected(c, state.client, input.conn, false, fx));
     case 'timer':
-      return onTimer(ctx, name, state, input.timer, fx);
+      return onTimer(ctx, state, input.timer, nowMs, fx);
     case 'packet':
-      return onPacket(ctx, name, state, input.conn, input.packet, fx);
+      return onPacket(ctx, state, input.conn, input.packet, nowMs, fx);
     case 'publish':
-      return publish(ctx, name, state, input.message, input.topic, input.qos, fx);
+      return publish(ctx, state, input.message, input.topic, input.qos, nowMs, fx);
     case 'go-offline':
     case 'go-online':
-      throw new ModelInvariantError(`producer ${name} got ${input.kind}: only a consumer goes offline`);
+      throw new ModelInvariantError(`producer ${ctx.name} got ${input.kind}: only a consumer goes offline`);
     case 'stop':
-      // SIGTERM ends a Python process with no handler at once: nothing is flushed or saved.
-      return initialProducer;
+      // SIGTERM ends a Python process with no handler at once: nothing is flushed or saved
+      // (an outbox was saved when each message was published).
+      return afterCrash(state);
     default:
       return unreachable(input);
   }
 }
 
-/** A new connection attempt resets the messages (reconnect() -> _messages_reconnect_reset_out). */
-function withClient(ctx: ClientContext, state: ProducerState, client: ClientConnection): ProducerState {
+/**
+ * A new connection attempt resets the messages (reconnect() -> _messages_reconnect_reset_out,
+ * and _messages_reconnect_reset_in for the outbox's reply subscription).
+ */
+function withClient(ctx: ProducerContext, state: ProducerState, client: ClientConnection): ProducerState {
   if (!attemptBegan(state.client, client)) return withClientOnly(state, client);
-  const out = outReconnectReset(state.outMessages, ctx.settings.cleanSession);
-  return producerOf(client, out.outMessages, out.inflight);
+  const cleanSession = ctx.client.settings.cleanSession;
+  const out = outReconnectReset(state.outMessages, cleanSession);
+  const app = state.app === null ? null : withReplies(state.app, receiptReconnectReset(state.app.replies, cleanSession));
+  return producerOf(client, out.outMessages, out.inflight, app);
 }
 
-function onTimer(ctx: ClientContext, name: string, state: ProducerState, timer: string, fx: Effect[]): ProducerState {
-  if (timer === reconnectTimer) return withClient(ctx, state, clientReconnectTimer(ctx, state.client, fx));
-  if (timer === loopTimer) return loopTurn(ctx, name, state, fx);
-  throw new ModelInvariantError(`producer ${name}: unknown timer ${JSON.stringify(timer)}`);
+function onTimer(ctx: ProducerContext, state: ProducerState, timer: string, nowMs: number, fx: Effect[]): ProducerState {
+  if (timer === reconnectTimer) return withClient(ctx, state, clientReconnectTimer(ctx.client, state.client, fx));
+  if (timer === loopTimer) return loopTurn(ctx, state, fx);
+  if (timer === resendTimer && ctx.outbox !== null) {
+    assert(state.app !== null && state.app.outbox.length > 0, () => `producer ${ctx.name}: resend timer with an empty outbox: ${JSON.stringify(state)}`);
+    const next = republish(ctx, ctx.outbox, state, nowMs, true, fx);
+    // Every due time is now in the future; the timer waits for the earliest.
+    const afterMs = outboxNextDueMs(outboxApp(ctx, next)) - nowMs;
+    assert(afterMs > 0, () => `producer ${ctx.name}: resend due in the past after resending: ${JSON.stringify(next)}`);
+    fx.push({ kind: 'set-timer', timer: resendTimer, afterMs });
+    return next;
+  }
+  throw new ModelInvariantError(`producer ${ctx.name}: unknown timer ${JSON.stringify(timer)}`);
 }
 
 /** The network loop writes _out_packet; the first write of a message is its publish-sent. */
-function loopTurn(ctx: ClientContext, name: string, state: ProducerState, fx: Effect[]): ProducerState {
-  const client = clientLoopTimer(ctx, state.client, false, fx);
+function loopTurn(ctx: ProducerContext, state: ProducerState, fx: Effect[]): ProducerState {
+  const client = clientLoopTimer(ctx.client, state.client, false, fx);
   let outMessages = state.outMessages;
+  let app = state.app;
   for (const packet of state.client.outPackets) {
     if (packet.cmd !== 'publish') continue;
+    let first = true;
     if (packet.messageId !== undefined) {
       const marked = outMarkWritten(outMessages, packet.messageId);
-      if (marked === null) continue;
-      outMessages = marked;
+      first = marked !== null;
+      if (marked !== null) outMessages = marked;
+    }
+    if (app !== null) {
+      // The outbox publishes a message again as a new library message: "first" is per message, not per library message.
+      const reported = outboxFirstWrite(app, packet.payload);
+      first = reported !== null;
+      if (reported !== null) app = reported;
     }
     // QoS 0 is never stored, so each of its writes is its only one.
-    fx.push({ kind: 'history', event: { kind: 'publish-sent', node: name, message: ghostOf(packet.payload) } });
+    if (first) fx.push({ kind: 'history', event: { kind: 'publish-sent', node: ctx.name, message: ghostOf(packet.payload) } });
   }
-  return producerOf(client, outMessages, state.inflight);
+  return producerOf(client, outMessages, state.inflight, app);
 }
 
-function publish(
-  ctx: ClientContext,
-  name: string,
-  state: ProducerState,
-  message: MessageId,
-  topic: string,
-  qos: QoS,
-  fx: Effect[],
-): ProducerState {
-  assert(state.client.started, () => `producer ${name}: publish before start: ${JSON.stringify(state)}`);
-  fx.push({ kind: 'history', event: { kind: 'publish-invoked', node: name, message, qos } });
-  // publish() takes a mid even for QoS 0 (_mid_generate).
-  const client = withNextMid(state.client);
-  const mid = client.lastMid;
+function publish(ctx: ProducerContext, state: ProducerState, message: MessageId, topic: string, qos: QoS, nowMs: number, fx: Effect[]): ProducerState {
+  assert(state.client.started, () => `producer ${ctx.name}: publish before start: ${JSON.stringify(state)}`);
+  fx.push({ kind: 'history', event: { kind: 'publish-invoked', node: ctx.name, message, qos } });
   const payload = ghostPayload(message);
-  const socketOpen = socketConn(client) !== null;
-  if (qos === 0) {
-    // _send_publish without a socket returns MQTT_ERR_NO_CONN: a QoS 0 message is not kept.
-    if (!socketOpen) return withClientOnly(state, client);
-    const packet: PublishPacket = { cmd: 'publish', topic, payload, qos: 0, dup: false, retain: false };
-    return withClientOnly(state, clientQueue(ctx, client, packet, false, fx));
+  let committed = state;
+  if (ctx.outbox !== null) {
+    const app = outboxApp(ctx, state);
+    // The outbox commit comes first. The resend timer runs while the outbox is not empty, never
+    // later than the earliest due time: a new entry's is the latest of all.
+    if (app.outbox.length === 0) fx.push(ctx.outbox.armResend);
+    committed = withApp(state, outboxAdd(app, payload, topic, qos, nowMs + ctx.outbox.resendMs));
   }
-  const out = outPublish(state, { mid, topic, payload, qos }, socketOpen);
-  return applyWrite(ctx, client, out, fx);
+  return libraryPublish(ctx, committed, topic, payload, qos, fx);
+}
+
+/** paho publish() (client-publish.ts) of one message. */
+function libraryPublish(ctx: ProducerContext, state: ProducerState, topic: string, payload: string, qos: QoS, fx: Effect[]): ProducerState {
+  const published = pahoPublish(ctx.client, state.client, state, topic, payload, qos, fx);
+  return producerOf(published.client, published.outMessages, published.inflight, state.app);
+}
+
+/** The outbox application publishes again the messages the library no longer holds (all of them, or the due ones). */
+function republish(ctx: ProducerContext, outbox: OutboxContext, state: ProducerState, nowMs: number, dueOnly: boolean, fx: Effect[]): ProducerState {
+  const { app, resend } = outboxResend(outboxApp(ctx, state), state.outMessages, nowMs, outbox.resendMs, dueOnly);
+  let next = withApp(state, app);
+  for (const entry of resend) next = libraryPublish(ctx, next, entry.topic, entry.payload, entry.qos, fx);
+  return next;
 }
 
 /** Stores the new message bookkeeping and queues what it wants written. */
-function applyWrite(ctx: ClientContext, before: ClientConnection, out: OutWrite, fx: Effect[]): ProducerState {
+function applyWrite(ctx: ProducerContext, state: ProducerState, before: ClientConnection, out: OutWrite, fx: Effect[]): ProducerState {
   let client = before;
-  for (const packet of out.packets) client = clientQueue(ctx, client, packet, false, fx);
-  return producerOf(client, out.outMessages, out.inflight);
+  for (const packet of out.packets) client = clientQueue(ctx.client, client, packet, false, fx);
+  return producerOf(client, out.outMessages, out.inflight, state.app);
 }
 
-function onPacket(ctx: ClientContext, name: string, state: ProducerState, conn: ConnId, packet: Packet, fx: Effect[]): ProducerState {
-  assert(conn === socketConn(state.client), () => `producer ${name}: ${packet.cmd} on connection ${conn} it does not read: ${JSON.stringify(state)}`);
+function onPacket(ctx: ProducerContext, state: ProducerState, conn: ConnId, packet: Packet, nowMs: number, fx: Effect[]): ProducerState {
+  assert(conn === socketConn(state.client), () => `producer ${ctx.name}: ${packet.cmd} on connection ${conn} it does not read: ${JSON.stringify(state)}`);
   switch (packet.cmd) {
     case 'connack': {
-      const client = clientConnack(ctx, state.client, conn, packet, fx);
+      let client = clientConnack(ctx.client, state.client, conn, packet, fx);
       if (client.link.kind !== 'up') return withClientOnly(state, client);
+      let next = withClientOnly(state, client);
+      if (ctx.outbox !== null) {
+        // on_connect, which _handle_connack calls before it writes the stored messages:
+        // subscribe to the replies, then publish again what the library does not hold.
+        client = withNextMid(client);
+        client = clientQueue(ctx.client, client, { cmd: 'subscribe', messageId: client.lastMid, subscriptions: ctx.outbox.subscriptions }, false, fx);
+        next = republish(ctx, ctx.outbox, withClientOnly(state, client), nowMs, false, fx);
+      }
       // _handle_connack writes what reconnect() reset to 'publish' / 'resend-pubrel'.
-      return applyWrite(ctx, client, outOnConnack(state), fx);
+      return applyWrite(ctx, next, next.client, outOnConnack(next), fx);
     }
     case 'puback':
     case 'pubcomp': {
       const out = outOnAck(state, packet.messageId);
       if (out === null) return state;
-      fx.push({ kind: 'history', event: { kind: 'publish-acked', node: name, message: ghostOf(out.acked.payload) } });
-      return applyWrite(ctx, state.client, out, fx);
+      // For the outbox the library's acknowledgement is not the end-to-end one.
+      if (ctx.outbox === null) fx.push({ kind: 'history', event: { kind: 'publish-acked', node: ctx.name, message: ghostOf(out.acked.payload) } });
+      return applyWrite(ctx, state, state.client, out, fx);
     }
     case 'pubrec': {
       const out = outOnPubrec(state, packet.messageId);
-      return out === null ? state : applyWrite(ctx, state.client, out, fx);
+      return out === null ? state : applyWrite(ctx, state, state.client, out, fx);
     }
-    case 'connect':
     case 'publish':
-    case 'pubrel':
-    case 'subscribe':
+    case 'pubrel': {
+      // Replies on the outbox's subscription, received as paho does (consumer-receipt.ts 'paho').
+      assert(state.app !== null, () => `producer ${ctx.name} subscribes to nothing, got ${packet.cmd}: ${JSON.stringify(packet)}`);
+      const replies = state.app.replies;
+      const receipt = packet.cmd === 'publish' ? receivePublish('paho', replies, packet) : receivePubrel('paho', replies, packet.messageId);
+      return onReplyReceipt(ctx, state, receipt, fx);
+    }
     case 'suback':
+      assert(state.app !== null, () => `producer ${ctx.name} subscribes to nothing, got suback: ${JSON.stringify(packet)}`);
+      return state;
+    case 'connect':
+    case 'subscribe':
     case 'disconnect':
-      // The producer subscribes to nothing and publishes only upwards; a broker never sends these to it.
-      throw new ModelInvariantError(`producer ${name} got ${packet.cmd}: ${JSON.stringify(packet)}`);
+      // A 3.1.1 broker never sends these to a client.
+      throw new ModelInvariantError(`producer ${ctx.name} got ${packet.cmd}: ${JSON.stringify(packet)}`);
     default:
       return unreachable(packet);
   }
+}
+
+/**
+ * A reply reaches the outbox application's on_message: the message it names leaves the outbox
+ * (publish-acked); a repeated reply names one already gone and changes nothing. The callback is
+ * a local write, instantaneous here; the library's acknowledgement follows it, as in paho.
+ */
+function onReplyReceipt(ctx: ProducerContext, state: ProducerState, receipt: Receipt, fx: Effect[]): ProducerState {
+  const outbox = ctx.outbox as OutboxContext;
+  let client = state.client;
+  if (receipt.ackNow !== null) client = clientQueue(ctx.client, client, receipt.ackNow, false, fx);
+  let app = withReplies(outboxApp(ctx, state), receipt.stores);
+  const handle = receipt.handle;
+  if (handle !== null) {
+    const acknowledged = outboxAcknowledge(app, handle.payload);
+    if (acknowledged !== null) {
+      app = acknowledged;
+      fx.push({ kind: 'history', event: { kind: 'publish-acked', node: ctx.name, message: handle.message } });
+      if (app.outbox.length === 0) fx.push(outbox.cancelResend);
+    }
+    if (handle.ackAfter !== null) client = clientQueue(ctx.client, client, handle.ackAfter, false, fx);
+  }
+  return producerOf(client, state.outMessages, state.inflight, app);
 }
