@@ -3,6 +3,7 @@ import { ModelInvariantError } from './assert.ts';
 import { Driver, testConfig } from './client-test-kit.ts';
 import type { ConsumerProfile } from './config.ts';
 import { createConsumer, type ConsumerState } from './consumer.ts';
+import { receiptSessionLost } from './consumer-receipt.ts';
 import type { PublishPacket, QoS } from './packets.ts';
 
 function consumer(qos: QoS, profile: ConsumerProfile, e2e_ack: boolean): Driver<ConsumerState> {
@@ -183,5 +184,15 @@ describe('consumer e2e_ack: the reply after handling', () => {
     d.timer('loop');
     expect(d.sent(1)).toEqual([{ cmd: 'puback', messageId: 3 }]);
     expect(() => d.packet(1, { cmd: 'puback', messageId: 1 })).toThrow(ModelInvariantError);
+  });
+});
+
+describe('session lost under the consumer', () => {
+  it('manual-ack forgets ids held for PUBREL when the broker answers session present 0', () => {
+    const stores = { inMessages: [], awaitingRelease: [2, 5] };
+    expect(receiptSessionLost('manual-ack', stores).awaitingRelease).toEqual([]);
+    expect(receiptSessionLost('dedup', stores).awaitingRelease).toEqual([]);
+    // paho 1.x ignores session present and keeps its store.
+    expect(receiptSessionLost('paho', stores)).toBe(stores);
   });
 });

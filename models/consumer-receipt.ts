@@ -127,3 +127,14 @@ export function receiptReconnectReset(stores: ReceiptStores, cleanSession: boole
   if (!cleanSession || (stores.inMessages.length === 0 && stores.awaitingRelease.length === 0)) return stores;
   return emptyStores;
 }
+
+/**
+ * CONNACK with session present 0: the broker holds no session, so packet ids it sends from now on
+ * name new messages (MQTT 3.1.1 §3.2.2.2). manual-ack and dedup forget the ids they were holding
+ * for PUBREL; otherwise a reused id would be answered with PUBREC and never handled. paho 1.x
+ * does not look at session present (_handle_connack), and its profile keeps its stores as paho does.
+ */
+export function receiptSessionLost(profile: ConsumerProfile, stores: ReceiptStores): ReceiptStores {
+  if (profile === 'paho' || stores.awaitingRelease.length === 0) return stores;
+  return storesOf(stores.inMessages, []);
+}

@@ -33,7 +33,7 @@ import { pahoPublish } from './client-publish.ts';
 import type { Config, ConsumerProfile } from './config.ts';
 import { dedupCommit, dedupHas, emptyDedupStore, type DedupStore } from './consumer-dedup.ts';
 import type { Receipt, ReceiptStores } from './consumer-receipt.ts';
-import { emptyStores, receiptReconnectReset, receivePublish, receivePubrel, rememberHandled } from './consumer-receipt.ts';
+import { emptyStores, receiptReconnectReset, receivePublish, receivePubrel, receiptSessionLost, rememberHandled } from './consumer-receipt.ts';
 import { e2eAckTopic } from './e2e-ack.ts';
 import { ghostOf, type MessageId } from './ghost.ts';
 import type { ConnId, Effect, NodeInput, NodeModel, StepResult } from './node.ts';
@@ -210,7 +210,8 @@ function receive(ctx: ConsumerContext, state: ConsumerState, conn: ConnId, packe
       if (client.link.kind !== 'up') return withClient(ctx, state, client);
       client = withNextMid(client);
       client = clientQueue(ctx.client, client, { cmd: 'subscribe', messageId: client.lastMid, subscriptions: ctx.subscriptions }, false, fx);
-      const next = withClient(ctx, state, client);
+      const stores = packet.sessionPresent ? state.stores : receiptSessionLost(ctx.profile, state.stores);
+      const next = withClient(ctx, stores === state.stores ? state : consumerOf(state.client, stores, state.handling, state.backlog, state.replies, state.dedup), client);
       // _handle_connack: on_connect (the SUBSCRIBE above) first, then the stored replies are written.
       return ctx.e2e === null ? next : withReplyWrite(ctx, next, outOnConnack(next.replies), fx);
     }
