@@ -19,7 +19,7 @@ import { Readable } from 'node:stream';
 import { Aedes } from 'aedes';
 import type { BrokerConfig } from '../../models/config.ts';
 import { errorMessage, withTimeout } from './bounded.ts';
-import { trackResource, trackServer, trackSocket, type Untrack } from './cleanup.ts';
+import { socketGone, trackResource, trackServer, trackSocket, type Untrack } from './cleanup.ts';
 import { freePort, loopback } from './ports.ts';
 
 export type AedesDurability = 'none' | 'every-change';
@@ -140,10 +140,11 @@ export class AedesBroker {
     const instance = this.#take('crash');
     instance.fence.cut();
     const closed = new Promise<void>((resolve) => instance.server.close(() => resolve()));
-    for (const socket of instance.sockets) socket.destroy();
+    const sockets = [...instance.sockets];
+    for (const socket of sockets) socket.destroy();
     // Stops aedes's heartbeat timers; its client close handlers stall on the cut fence.
     instance.aedes.close();
-    await withTimeout(closed, this.#timeoutMs, `aedes on ${loopback}:${this.port}: closing the listener after a crash`);
+    await withTimeout(Promise.all([closed, ...sockets.map(socketGone)]), this.#timeoutMs, `aedes on ${loopback}:${this.port}: closing the listener after a crash`);
   }
 
   /** Graceful: the listener stops accepting, aedes closes every client (wills, clean sessions), then it is gone. */
@@ -152,8 +153,9 @@ export class AedesBroker {
     const what = `aedes on ${loopback}:${this.port}: graceful stop`;
     const closed = new Promise<void>((resolve) => instance.server.close(() => resolve()));
     await withTimeout(new Promise<void>((resolve) => instance.aedes.close(() => resolve())), this.#timeoutMs, what);
-    for (const socket of instance.sockets) socket.destroy();
-    await withTimeout(closed, this.#timeoutMs, what);
+    const sockets = [...instance.sockets];
+    for (const socket of sockets) socket.destroy();
+    await withTimeout(Promise.all([closed, ...sockets.map(socketGone)]), this.#timeoutMs, what);
   }
 
   /** A new aedes on the same port; with durability 'every-change' over the same store. */

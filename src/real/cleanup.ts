@@ -148,9 +148,21 @@ export function trackServer(server: Server, description: string): Untrack {
   return untrack;
 }
 
+/** Resolve once their socket has emitted 'close' (socket.closed turns true at destroy(), before that). */
+const socketsGone = new WeakMap<Socket, Promise<void>>();
+
+/**
+ * Resolves once a tracked socket has closed (its 'close' event ran, so it is untracked too);
+ * at once for a socket that was never tracked. Callers bound the wait.
+ */
+export function socketGone(socket: Socket): Promise<void> {
+  return socketsGone.get(socket) ?? Promise.resolve();
+}
+
 /** Tracks a socket until it closes; cleanup destroys it. */
 export function trackSocket(socket: Socket, description: string): Untrack {
   if (socket.destroyed) return () => {};
+  socketsGone.set(socket, new Promise((resolve) => socket.once('close', () => resolve())));
   const untrack = add({
     kind: 'socket',
     description,

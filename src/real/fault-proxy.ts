@@ -4,7 +4,7 @@
 // so the proxy follows a broker that restarts on the same port.
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { withTimeout } from './bounded.ts';
-import { trackResource, trackSocket, type Untrack } from './cleanup.ts';
+import { socketGone, trackResource, trackSocket, type Untrack } from './cleanup.ts';
 import { loopback } from './ports.ts';
 
 export interface FaultProxyOptions {
@@ -64,6 +64,8 @@ export class FaultProxy {
 
   readonly #server: Server;
   readonly #pairs = new Set<Pair>();
+  /** Every socket of the proxy not yet closed, on either side, paired or half-closed. */
+  readonly #sockets = new Set<Socket>();
   readonly #connectTimeoutMs: number;
   readonly #holdMsMax: number;
   readonly #eventsMax: number;
@@ -179,7 +181,7 @@ export class FaultProxy {
     }
   }
 
-  /** Stops listening and drops every connection. */
+  /** Stops listening and drops every connection; resolves once its sockets are closed too. */
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#untrack();
@@ -189,7 +191,10 @@ export class FaultProxy {
     this.#record('closed');
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const pair of [...this.#pairs]) this.#drop(pair);
-    await withTimeout(closed, 5_000, `${this.label}: close`);
+    // A socket whose partner closed may still wait for its own end (a FIN in flight): gone too.
+    const sockets = [...this.#sockets];
+    for (const socket of sockets) socket.destroy();
+    await withTimeout(Promise.all([closed, ...sockets.map(socketGone)]), 5_000, `${this.label}: close`);
   }
 
   #accept(down: Socket): void {
@@ -199,7 +204,7 @@ export class FaultProxy {
     }
     const pair: Pair = { id: this.#nextPair++, down, up: undefined };
     this.#pairs.add(pair);
-    trackSocket(down, `${this.label} client side #${pair.id}`);
+    this.#own(down, `${this.label} client side #${pair.id}`);
     down.setNoDelay(true);
     this.#record('accepted', pair.id, `from port ${down.remotePort}`);
     down.on('error', () => {});
@@ -221,7 +226,7 @@ export class FaultProxy {
   #dial(pair: Pair): void {
     const up = connect({ host: this.upstreamHost, port: this.upstreamPort });
     pair.up = up;
-    trackSocket(up, `${this.label} broker side #${pair.id}`);
+    this.#own(up, `${this.label} broker side #${pair.id}`);
     up.setNoDelay(true);
     const timer = setTimeout(() => {
       this.#record('upstream-failed', pair.id, `no connection to :${this.upstreamPort} within ${this.#connectTimeoutMs} ms`);
@@ -264,6 +269,12 @@ export class FaultProxy {
     src.once('end', () => {
       if (!dst.destroyed) dst.end();
     });
+  }
+
+  #own(socket: Socket, description: string): void {
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+    trackSocket(socket, description);
   }
 
   #drop(pair: Pair): void {

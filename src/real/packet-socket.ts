@@ -142,6 +142,18 @@ export class PacketSocket {
     this.#socket.write(encode(packet));
   }
 
+  /**
+   * Holds what send() writes until uncork(), so that packets sent together leave in one write
+   * (one TCP segment when they fit), as a client's network loop writes its queue in one turn.
+   */
+  cork(): void {
+    if (this.isOpen) this.#socket.cork();
+  }
+
+  uncork(): void {
+    this.#socket.uncork();
+  }
+
   /** Resolves once everything sent so far has been handed to the OS. */
   flushed(timeoutMs: number = nextTimeoutMsDefault): Promise<void> {
     const done = new Promise<void>((resolve, reject) => {

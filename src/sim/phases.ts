@@ -7,6 +7,12 @@ import { maybeGhostOf, type MessageId } from '../../models/ghost.ts';
 import type { NodeName } from '../../models/history.ts';
 import type { Packet } from '../../models/packets.ts';
 
+export interface PhaseState {
+  /** In insertion order (the order messages were first noted). */
+  readonly lastStep: readonly (readonly [MessageId, string])[];
+  readonly flows: readonly (readonly [string, MessageId])[];
+}
+
 export class PhaseTracker {
   private readonly lastStep = new Map<MessageId, string>();
   /** `${client}>${flow}>${packetId}` → message, flow 'up' = client publishes, 'down' = broker publishes. */
@@ -47,6 +53,18 @@ export class PhaseTracker {
 
   stepOf(message: MessageId): string {
     return this.lastStep.get(message) ?? 'not yet published';
+  }
+
+  /** Everything the tracker knows, as a value (for the exhaustive search's snapshots and state hash). */
+  state(): PhaseState {
+    return { lastStep: [...this.lastStep], flows: [...this.flows] };
+  }
+
+  restore(state: PhaseState): void {
+    this.lastStep.clear();
+    for (const [message, step] of state.lastStep) this.lastStep.set(message, step);
+    this.flows.clear();
+    for (const [key, message] of state.flows) this.flows.set(key, message);
   }
 
   messages(): MessageId[] {

@@ -6,6 +6,7 @@ import type { NodeModel } from '../../models/node.ts';
 import { createProducer } from '../../models/producer.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { Chooser } from './chooser.ts';
+import { ExhaustiveWorld } from './exhaustive-world.ts';
 import { World, type RunOptions, type RunResult, type WorldNodes } from './world.ts';
 
 export function nodesFor(config: Config): WorldNodes {
@@ -18,5 +19,8 @@ export function nodesFor(config: Config): WorldNodes {
 }
 
 export function runScenario(config: Config, scenario: Scenario, chooser: Chooser, options: RunOptions = {}): RunResult {
+  if (options.mode === 'exhaustive') {
+    return new ExhaustiveWorld(config, scenario, nodesFor(config), chooser, options.log === undefined ? {} : { log: options.log }).run();
+  }
   return new World(config, scenario, nodesFor(config), chooser, options).run();
 }

@@ -16,6 +16,14 @@ export interface ScriptHost {
   nowMs(): number;
 }
 
+/** The script's progress, as a value: for the exhaustive search's snapshots and state hash. */
+export interface ScriptState {
+  readonly nextMessage: number;
+  readonly awaited: MessageId | null;
+  readonly diedAwaiting: MessageId | null;
+  readonly dueOnRestart: readonly MessageId[];
+}
+
 export class PublishScript {
   private nextMessage = 1;
   private awaited: MessageId | null = null;
@@ -71,6 +79,17 @@ export class PublishScript {
     if (this.mode !== 'sequential' || this.awaited !== message) return;
     this.awaited = null;
     this.scheduleNext();
+  }
+
+  state(): ScriptState {
+    return { nextMessage: this.nextMessage, awaited: this.awaited, diedAwaiting: this.diedAwaiting, dueOnRestart: this.dueOnRestart.slice() };
+  }
+
+  restore(state: ScriptState): void {
+    this.nextMessage = state.nextMessage;
+    this.awaited = state.awaited;
+    this.diedAwaiting = state.diedAwaiting;
+    this.dueOnRestart = state.dueOnRestart.slice();
   }
 
   private scheduleNext(): void {

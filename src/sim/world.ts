@@ -2,13 +2,22 @@
 // scenario to its end: the workload and the faults first, then a healing phase (faults stop,
 // crashed nodes restart, clients reconnect) until nothing is pending or a bound is hit.
 // Every nondeterministic decision goes through the Chooser, so a run replays exactly.
+//
+// Two modes. 'timed' (exploration, the default): events happen at their virtual times; only
+// the order of events due at the same instant, and latencies, are choices. 'exhaustive' (the
+// bounded model checker, src/explore/exhaustive.ts): every step is a choice among all enabled
+// events — a timer may fire at any point after it is set, a packet may take any time, so every
+// timing is covered; only packets on one connection direction stay FIFO — and any fault may
+// strike between two steps. Latency is then irrelevant (the minimum is used) and virtual time
+// becomes max(now, event time). The exhaustive stepping, options and snapshots are in
+// exhaustive-world.ts; this class keeps the semantics both modes share.
 import { assert, unreachable } from '../../models/assert.ts';
 import type { Config } from '../../models/config.ts';
 import type { MessageId } from '../../models/ghost.ts';
-import type { FaultKind, HistoryBody, HistoryEvent, NodeName } from '../../models/history.ts';
+import { type FaultKind, type HistoryBody, type HistoryEvent, type NodeName } from '../../models/history.ts';
 import type { ConnId, Effect, NodeInput, NodeModel } from '../../models/node.ts';
 import type { Packet } from '../../models/packets.ts';
-import type { Fault, Scenario } from '../../models/scenario.ts';
+import type { Fault, Link, Scenario } from '../../models/scenario.ts';
 import { keyStart, keyStep, type Chooser } from './chooser.ts';
 import { EventQueue } from './event-queue.ts';
 import type { LogEntry, RunEnd } from './log.ts';
@@ -43,12 +52,16 @@ export interface RunResult {
   readonly log: readonly LogEntry[] | undefined;
 }
 
+export type WorldMode = 'timed' | 'exhaustive';
+
 export interface RunOptions {
   /** Record the full event log (for traces and timelines); exploration leaves it off for speed. */
   readonly log?: boolean;
+  /** 'timed' (default) or 'exhaustive': see the head of this file. */
+  readonly mode?: WorldMode;
 }
 
-interface Slot {
+export interface Slot {
   readonly name: NodeName;
   /** The node's part of every decision key it is the subject of. */
   readonly key: number;
@@ -60,7 +73,7 @@ interface Slot {
   readonly timerGenerations: Map<string, number>;
 }
 
-interface Connection {
+export interface Connection {
   readonly id: ConnId;
   readonly client: Slot;
   alive: boolean;
@@ -75,10 +88,11 @@ interface Connection {
   clientHeardClose: boolean;
 }
 
-type Payload =
+export type Payload =
   | { readonly kind: 'arrive'; readonly conn: Connection; readonly to: Slot; readonly from: Slot; readonly packet: Packet }
   | { readonly kind: 'link-up'; readonly conn: Connection; readonly clientIncarnation: number; readonly brokerIncarnation: number }
-  | { readonly kind: 'hangup'; readonly conn: Connection; readonly node: Slot; readonly incarnation: number }
+  /** `ordered`: an orderly close, which travels behind the packets the closing end sent (FIFO). */
+  | { readonly kind: 'hangup'; readonly conn: Connection; readonly node: Slot; readonly incarnation: number; readonly ordered: boolean }
   | { readonly kind: 'timer'; readonly node: Slot; readonly timer: string; readonly generation: number; readonly incarnation: number }
   | { readonly kind: 'publish'; readonly message: MessageId }
   | { readonly kind: 'offline' }
@@ -87,7 +101,7 @@ type Payload =
   | { readonly kind: 'restart'; readonly node: Slot };
 
 /** One fixed shape for every queued event keeps the heap's comparisons monomorphic (fast). */
-interface WorldEvent {
+export interface WorldEvent {
   readonly atMs: number;
   readonly seq: number;
   readonly background: boolean;
@@ -120,35 +134,47 @@ function packetKey(sender: number, packet: Packet): number {
   return key;
 }
 
+/** A fault the exhaustive search injects between two steps. */
+export interface InjectedFault {
+  readonly kind: FaultKind;
+  /** For connection-drop: whose link is cut. */
+  readonly link?: Link;
+}
+
 export class World {
-  private nowMs = 0;
-  private seq = 0;
+  protected nowMs = 0;
+  protected seq = 0;
   private readonly queue = new EventQueue<WorldEvent>();
+  protected readonly exhaustive: boolean;
+  /** Exhaustive mode: the pending events, in scheduling (seq) order; the heap is unused. */
+  protected pending: WorldEvent[] = [];
+  /** Exhaustive mode: events fired so far. */
+  protected eventsDone = 0;
   /** Pending events that keep the run alive; background timers (autosave) do not count. */
-  private foregroundPending = 0;
-  private nextConnId = 1;
-  private readonly connections: Connection[] = [];
-  private readonly history: HistoryEvent[] = [];
-  private readonly faultRecords: FaultRecord[] = [];
-  private readonly log: LogEntry[] | undefined;
-  private readonly phases: PhaseTracker;
-  private readonly broker: Slot;
-  private readonly producer: Slot;
-  private readonly consumer: Slot;
+  protected foregroundPending = 0;
+  protected nextConnId = 1;
+  protected readonly connections: Connection[] = [];
+  protected readonly history: HistoryEvent[] = [];
+  protected readonly faultRecords: FaultRecord[] = [];
+  protected readonly log: LogEntry[] | undefined;
+  protected readonly phases: PhaseTracker;
+  protected readonly broker: Slot;
+  protected readonly producer: Slot;
+  protected readonly consumer: Slot;
   private readonly latencyMsMin: number;
   private readonly latencySpanMs: number;
   /** Faults anchored to an event, waiting for it: key `${event}:${message}`. */
   private readonly anchoredFaults = new Map<string, number[]>();
-  private readonly script: PublishScript;
-  private offlineDepth = 0;
+  protected readonly script: PublishScript;
+  protected offlineDepth = 0;
   /** After this instant no scenario item is due; the healing phase is bounded from here. */
   private readonly scenarioEndMs: number;
 
   constructor(
-    private readonly config: Config,
+    protected readonly config: Config,
     private readonly scenario: Scenario,
     nodes: WorldNodes,
-    private readonly chooser: Chooser,
+    protected readonly chooser: Chooser,
     options: RunOptions = {},
   ) {
     this.broker = this.slot('broker', nodes.broker);
@@ -156,8 +182,15 @@ export class World {
     this.consumer = this.slot('consumer', nodes.consumer);
     this.phases = new PhaseTracker(this.broker.name);
     this.log = options.log ? [] : undefined;
+    this.exhaustive = options.mode === 'exhaustive';
+    if (this.exhaustive) {
+      // Faults are the search's choices there, and offline periods would be two events free to
+      // fire in either order; an exhaustive scenario is its messages only.
+      assert(scenario.faults.length === 0 && scenario.offline.length === 0, () => `an exhaustive run takes messages only: ${JSON.stringify(scenario)}`);
+    }
     this.latencyMsMin = config.network.latencyMsMin;
-    this.latencySpanMs = config.network.latencyMsMax - config.network.latencyMsMin;
+    // Exhaustive: any event may come before any other, so the minimum latency covers every latency.
+    this.latencySpanMs = this.exhaustive ? 0 : config.network.latencyMsMax - config.network.latencyMsMin;
     let endMs = 0;
     for (const message of scenario.messages) endMs = Math.max(endMs, message.atMs);
     for (const period of scenario.offline) endMs = Math.max(endMs, period.toMs);
@@ -212,7 +245,9 @@ export class World {
 
   private push(atMs: number, payload: Payload, background = false): void {
     if (!background) this.foregroundPending += 1;
-    this.queue.push({ atMs, seq: this.seq++, background, payload });
+    const event: WorldEvent = { atMs, seq: this.seq++, background, payload };
+    if (this.exhaustive) this.pending.push(event);
+    else this.queue.push(event);
   }
 
   /** How many times each latency key was asked, so that every decision has a key of its own. */
@@ -252,7 +287,7 @@ export class World {
     return ready[picked];
   }
 
-  private schedule(): void {
+  protected schedule(): void {
     const { offline, faults } = this.scenario;
     faults.forEach((fault, index) => this.scheduleFault(fault, index));
     for (const period of offline) {
@@ -280,7 +315,7 @@ export class World {
 
   // ---- dispatch -----------------------------------------------------------------------------
 
-  private dispatch(event: Payload): void {
+  protected dispatch(event: Payload): void {
     switch (event.kind) {
       case 'arrive':
         return this.arrive(event.conn, event.from, event.to, event.packet);
@@ -326,7 +361,7 @@ export class World {
     this.deliver(to, { kind: 'packet', conn: conn.id, packet });
   }
 
-  private hangup(conn: Connection, node: Slot, incarnation: number): void {
+  protected hangup(conn: Connection, node: Slot, incarnation: number): void {
     conn.alive = false;
     const isBroker = node === this.broker;
     // An end that closed the connection itself, or already heard it close, hears nothing more.
@@ -339,7 +374,7 @@ export class World {
     this.deliver(node, { kind: 'disconnected', conn: conn.id });
   }
 
-  private linkUp(conn: Connection, clientIncarnation: number, brokerIncarnation: number): void {
+  protected linkUp(conn: Connection, clientIncarnation: number, brokerIncarnation: number): void {
     const client = conn.client;
     if (!client.up || client.incarnation !== clientIncarnation) {
       conn.alive = false;
@@ -373,6 +408,8 @@ export class World {
       case 'close':
         return this.close(node, this.connection(effect.conn));
       case 'set-timer': {
+        // Exhaustive: a timer set again replaces its pending event (timed mode leaves it to go stale).
+        if (this.exhaustive) this.dropTimerEvents(node, effect.timer);
         const generation = (node.timerGenerations.get(effect.timer) ?? 0) + 1;
         node.timerGenerations.set(effect.timer, generation);
         const payload = { kind: 'timer', node, timer: effect.timer, generation, incarnation: node.incarnation } as const;
@@ -380,6 +417,7 @@ export class World {
         return;
       }
       case 'cancel-timer':
+        if (this.exhaustive) this.dropTimerEvents(node, effect.timer);
         node.timerGenerations.delete(effect.timer);
         return;
       case 'history':
@@ -387,6 +425,22 @@ export class World {
       default:
         return unreachable(effect);
     }
+  }
+
+  /** Exhaustive mode: forget the pending events of a timer (all of the node's timers: null). */
+  protected dropTimerEvents(node: Slot, timer: string | null): void {
+    const pending = this.pending;
+    let kept = 0;
+    for (let i = 0; i < pending.length; i += 1) {
+      const event = pending[i] as WorldEvent;
+      const payload = event.payload;
+      if (payload.kind === 'timer' && payload.node === node && (timer === null || payload.timer === timer)) {
+        if (!event.background) this.foregroundPending -= 1;
+        continue;
+      }
+      pending[kept++] = event;
+    }
+    pending.length = kept;
   }
 
   private connection(id: ConnId): Connection {
@@ -443,7 +497,7 @@ export class World {
     else conn.brokerReads = false;
     const peer = toBroker ? this.broker : conn.client;
     const arrivalMs = this.fifoArrival(conn, toBroker, keyStep(from.key, closeWord));
-    this.push(arrivalMs, { kind: 'hangup', conn, node: peer, incarnation: peer.incarnation });
+    this.push(arrivalMs, { kind: 'hangup', conn, node: peer, incarnation: peer.incarnation, ordered: true });
   }
 
   /** The connection dies at once: what was in flight either way is lost; live ends see it go. */
@@ -453,7 +507,7 @@ export class World {
     for (const end of [this.broker, conn.client]) {
       const reads = end === this.broker ? conn.brokerReads : conn.clientReads;
       if (end.up && reads) {
-        this.push(this.nowMs + this.latencyMs(keyStep(end.key, severWord)), { kind: 'hangup', conn, node: end, incarnation: end.incarnation });
+        this.push(this.nowMs + this.latencyMs(keyStep(end.key, severWord)), { kind: 'hangup', conn, node: end, incarnation: end.incarnation, ordered: false });
       }
     }
   }
@@ -491,11 +545,11 @@ export class World {
     }
   }
 
-  private record(entry: LogEntry): void {
+  protected record(entry: LogEntry): void {
     this.log?.push(entry);
   }
 
-  private faultTarget(fault: Fault): Slot {
+  protected faultTarget(fault: InjectedFault): Slot {
     switch (fault.kind) {
       case 'broker-kill':
       case 'broker-restart':
@@ -512,7 +566,11 @@ export class World {
   }
 
   private strike(index: number): void {
-    const fault = this.scenario.faults[index] as Fault;
+    this.strikeFault(this.scenario.faults[index] as Fault, index);
+  }
+
+  /** `index`: the scenario's fault index (timed), or the ordinal of the injected fault (exhaustive). */
+  protected strikeFault(fault: InjectedFault, index: number): void {
     const target = this.faultTarget(fault);
     let live: Connection[] = [];
     if (fault.kind === 'connection-drop') {
@@ -555,6 +613,7 @@ export class World {
     node.up = false;
     node.incarnation += 1;
     node.timerGenerations.clear();
+    if (this.exhaustive) this.dropTimerEvents(node, null);
     if (node === this.producer) this.script.producerCrashed();
     for (const conn of this.connections) {
       if (conn.alive && (node === this.broker || conn.client === node)) this.sever(conn);
