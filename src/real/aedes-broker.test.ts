@@ -4,7 +4,7 @@ import { AedesBroker, fenceStore } from './aedes-broker.ts';
 import { delay } from './bounded.ts';
 import { cleanupAll } from './cleanup.ts';
 import { portAccepts } from './ports.ts';
-import { connectClient, disconnect, publishQos1, qos2RoundTrip, queueForAbsentConsumer, receive, subscribe } from './test-flows.ts';
+import { connectClient, disconnect, publishQos1, publishQos2, qos2RoundTrip, queueForAbsentConsumer, receive, subscribe } from './test-flows.ts';
 
 afterEach(async () => {
   await cleanupAll();
@@ -96,5 +96,28 @@ describe('aedes broker', () => {
     expect(received.payload).toBe('after-stop#1');
     await broker.close();
     expect(await portAccepts(port)).toBe(false);
+  });
+  it('ground truth: two PUBRECs read in one chunk are answered with PUBRELs for the wrong packet ids (aedes 1.2 / aedes-persistence 11)', async () => {
+    // aedes handles every packet of a socket read at once; each PUBREC stores its PUBREL with
+    // persistence.outgoingUpdate, and the memory store matches a stored PUBREL against the next
+    // one by brokerId/brokerCounter, which PUBRELs lack (undefined === undefined): it rewrites
+    // the first stored PUBREL's messageId — the object the first handler is about to write.
+    // A paho consumer handles QoS 2 on PUBREL: one message is released twice, the other never.
+    // check-broker meets it when messages queued for a persistent consumer go out together.
+    const broker = await AedesBroker.start({ durability: 'none' });
+    const consumer = await connectClient(broker, 'pubrel-consumer', false);
+    await subscribe(consumer.socket, 'pubrel', 2, 1);
+    const producer = await connectClient(broker, 'pubrel-producer', true);
+    await publishQos2(producer.socket, 'pubrel', 'a', 1);
+    await publishQos2(producer.socket, 'pubrel', 'b', 2);
+    const first = await consumer.socket.expect('publish');
+    const second = await consumer.socket.expect('publish');
+    const ids = [first.messageId, second.messageId];
+    consumer.socket.cork();
+    for (const messageId of ids) consumer.socket.send({ cmd: 'pubrec', messageId: messageId as number });
+    consumer.socket.uncork();
+    const released = [(await consumer.socket.expect('pubrel')).messageId, (await consumer.socket.expect('pubrel')).messageId];
+    expect(released).not.toEqual(ids);
+    expect(released).toEqual([ids[1], ids[1]]);
   });
 });

@@ -1,0 +1,317 @@
+// `mqtt-dst check-broker`: the same scenarios and properties against a real broker over TCP —
+// Mosquitto, an embedded aedes, or one already running at a URL — with faults struck for real,
+// and the model's verdict printed beside the broker's. Exit 0: they agree and nothing was
+// violated; 1: violations, and the model predicted exactly those; 3: the model and the broker
+// disagree (or a run failed); 2: bad input, or the broker cannot be had.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Config } from '../../models/config.ts';
+import type { Scenario } from '../../models/scenario.ts';
+import type { ExploreCase } from '../explore/arbitraries.ts';
+import { runBatch, warmUp, type BatchEntry } from '../real/batch.ts';
+import { errorMessage } from '../real/bounded.ts';
+import { cleanupAll } from '../real/cleanup.ts';
+import { mosquittoConf } from '../real/mosquitto-conf.ts';
+import { comparisonJson, comparisonTable, explanationText, tally, verdictSummary } from '../real/report.ts';
+import { aedesModelConfig, faultKindsFor, realBoundsDefault, sampleRealCases, withLoopbackNetwork, type RealScenarioBounds } from '../real/real-scenarios.ts';
+import { checkScenarioForTarget } from '../real/run-real.ts';
+import { BrokerUnavailableError, parseBrokerUrl, type TargetSpec } from '../real/targets.ts';
+import { writeFileAtomic } from '../trace/store.ts';
+import { parseScenario } from '../trace/scenario-json.ts';
+import { Invalid } from '../trace/validate.ts';
+import { describeScenario } from './describe-case.ts';
+import { configFrom, faultList, parse, wholeNumber, type ResolvedConfig } from './options.ts';
+import { exitCodes, UsageError } from './usage-error.ts';
+
+export const checkBrokerHelp = `mqtt-dst check-broker (--target mosquitto|aedes | --url mqtt://HOST:PORT) [options]
+  runs scenarios against a real broker over TCP, faults struck for real, the model's verdict beside it
+  --target KIND      mosquitto (started per scenario on 127.0.0.1) or aedes (embedded)
+  --url URL          an external broker: client crashes and connection drops only
+  --preset NAME      configuration preset (default blog); --set PATH=VALUE overrides, repeatable
+  --scenario FILE    one scenario (JSON, as in a trace's "scenario"; a trace file works too)
+  --runs N           random scenarios with event-anchored faults (default 20), --seed N (default 1)
+  --messages N       at most N messages per random scenario (default 3)
+  --max-faults N     at most N faults per random scenario (default 2; at least 1)
+  --faults LIST      fault kinds of random scenarios, comma-separated, 'all' (default)
+  --parallel N       scenarios at once, each with its own broker (default 1)
+  --idle-ms N        quiescence: this long with no packet or history event (default 300)
+  --cap-ms N         wall-clock bound on a run beyond the scenario's end (default 10000)
+  --out DIR          write each disagreement (scenario, both histories, verdicts) as JSON there
+  --json             print the report as JSON on stdout
+  exit: 0 agree, no violation; 1 violations the model predicted; 3 model and broker disagree; 2 bad input or no broker`;
+
+const options = {
+  target: { type: 'string' },
+  url: { type: 'string' },
+  preset: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  scenario: { type: 'string' },
+  runs: { type: 'string' },
+  seed: { type: 'string' },
+  messages: { type: 'string' },
+  'max-faults': { type: 'string' },
+  faults: { type: 'string' },
+  parallel: { type: 'string' },
+  'idle-ms': { type: 'string' },
+  'cap-ms': { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+function targetFrom(target: string | undefined, url: string | undefined): TargetSpec {
+  if (target !== undefined && url !== undefined) throw new UsageError('check-broker: give --target or --url, not both');
+  if (url !== undefined) {
+    const parsed = parseBrokerUrl(url);
+    if (!parsed.ok) throw new UsageError(`check-broker: ${parsed.error}`);
+    return { kind: 'url', ...parsed.value };
+  }
+  if (target === 'mosquitto' || target === 'aedes') return { kind: target };
+  if (target === undefined) throw new UsageError('check-broker: missing --target mosquitto|aedes or --url mqtt://HOST:PORT');
+  throw new UsageError(`check-broker: --target: expected mosquitto or aedes, got '${target}'`);
+}
+
+function readScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  // A trace file carries its scenario under "scenario"; a scenario file is the scenario itself.
+  const isTrace = value !== null && typeof value === 'object' && !Array.isArray(value) && (value as { format?: unknown }).format === 'mqtt-dst-trace';
+  try {
+    return isTrace ? parseScenario((value as { scenario?: unknown }).scenario, 'scenario') : parseScenario(value, 'scenario');
+  } catch (error) {
+    if (error instanceof Invalid) throw new UsageError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** What the broker configuration means on each target; settings a target cannot honour are refused. */
+function checkConfigForTarget(spec: TargetSpec, config: Config): void {
+  if (spec.kind !== 'mosquitto') return;
+  if (config.broker.save_before_ack === true) {
+    throw new UsageError('check-broker: broker.save_before_ack is a hypothetical broker, not a Mosquitto setting; use --target aedes (which saves every change before acknowledging)');
+  }
+  const conf = mosquittoConf(config.broker, { port: 1883, persistenceDir: '/tmp/mqtt-dst', asRoot: false });
+  if (!conf.ok) throw new UsageError(`check-broker: ${conf.error}`);
+}
+
+/** For an external broker every run gets client ids and a topic of its own, so runs cannot see each other's sessions. */
+function realConfigFor(spec: TargetSpec, config: Config, runTag: string): (index: number) => Config {
+  if (spec.kind !== 'url') return () => config;
+  return (index) => {
+    const tag = `${runTag}-${index}`;
+    return {
+      ...config,
+      topic: `${config.topic}/mqtt-dst-${tag}`,
+      producer: { ...config.producer, client_id: `${config.producer.client_id}-${tag}` },
+      consumer: { ...config.consumer, client_id: `${config.consumer.client_id}-${tag}` },
+    };
+  };
+}
+
+function targetName(spec: TargetSpec): string {
+  return spec.kind === 'url' ? `mqtt://${spec.host}:${spec.port}` : spec.kind;
+}
+
+export async function checkBrokerCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, options, 'check-broker');
+  if (positionals.length > 0) throw new UsageError(`check-broker: unexpected argument '${positionals[0]}'`);
+  const spec = targetFrom(values.target, values.url);
+  const resolved = configFrom(values.preset, values.set);
+  checkConfigForTarget(spec, resolved.config);
+  if (values.scenario !== undefined && values.runs !== undefined) throw new UsageError('check-broker: give --scenario FILE or --runs N, not both');
+  const seed = wholeNumber(values.seed, '--seed', 1);
+  const controllable = spec.kind !== 'url';
+  let cases: ExploreCase[];
+  if (values.scenario !== undefined) {
+    const scenario = readScenario(values.scenario);
+    const refusal = checkScenarioForTarget(scenario, { name: targetName(spec), controllable });
+    if (refusal !== undefined) throw new UsageError(`${values.scenario}: ${refusal}`);
+    cases = [{ scenario, seed }];
+  } else {
+    const requested = faultList(values.faults);
+    const faultKinds = faultKindsFor(controllable, requested);
+    if (faultKinds.length === 0) throw new UsageError(`check-broker: --faults ${values.faults ?? 'all'}: no fault kind applies to ${targetName(spec)} (client crashes and connection drops only)`);
+    const faultsMax = wholeNumber(values['max-faults'], '--max-faults', realBoundsDefault.faultsMax, 1);
+    const bounds: RealScenarioBounds = {
+      ...realBoundsDefault,
+      faultKinds,
+      messagesMax: wholeNumber(values.messages, '--messages', realBoundsDefault.messagesMax, 1),
+      faultsMax,
+      faultsMin: Math.min(realBoundsDefault.faultsMin, faultsMax),
+    };
+    cases = sampleRealCases(bounds, wholeNumber(values.runs, '--runs', 20, 1), seed);
+  }
+  const parallel = wholeNumber(values.parallel, '--parallel', 1, 1);
+  const idleMs = wholeNumber(values['idle-ms'], '--idle-ms', 300, 1);
+  const capMs = wholeNumber(values['cap-ms'], '--cap-ms', 10_000, 1);
+  const modelConfig = withLoopbackNetwork(spec.kind === 'aedes' ? aedesModelConfig(resolved.config) : resolved.config, resolved.overrides);
+  const realConfig = realConfigFor(spec, resolved.config, `${process.pid}-${Date.now()}`);
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void cleanupAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const startedMs = performance.now();
+  const single = values.scenario !== undefined;
+  // One mark per finished scenario (. agree, v agree with violations, D disagree, E failed), on a terminal only.
+  const progress = !values.json && !single && process.stderr.isTTY === true;
+  let entries: BatchEntry[];
+  try {
+    await warmUp(spec, realConfig(-1), { capMs }).catch((error: unknown) => {
+      if (error instanceof BrokerUnavailableError) throw error;
+      // The warm-up only pays for JIT and lazy loading; its failure is a scenario's to report.
+      process.stderr.write(`mqtt-dst: check-broker: warm-up run failed (${errorMessage(error).split('\n')[0]}); going on\n`);
+    });
+    entries = await runBatch({
+      spec,
+      modelConfig,
+      realConfig,
+      cases,
+      parallel,
+      idleMs,
+      capMs,
+      ...(progress ? { onEntry: (entry: BatchEntry) => process.stderr.write(progressMark(entry)) } : {}),
+    });
+  } catch (error) {
+    if (error instanceof BrokerUnavailableError) throw new UsageError(`check-broker: ${error.message}`);
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanupAll();
+  }
+  if (progress) process.stderr.write('\n');
+  const elapsedS = (performance.now() - startedMs) / 1000;
+  const written = values.out === undefined ? new Map<number, string>() : writeDisagreements(values.out, spec, resolved, entries);
+  const counts = tally(entries);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(jsonReport(spec, resolved, modelConfig, seed, entries, elapsedS, written))}\n`);
+  } else {
+    process.stdout.write(textReport(spec, resolved, modelConfig, seed, single, entries, elapsedS, written));
+  }
+  if (counts.disagree > 0 || counts.errors > 0) return exitCodes.disagreement;
+  return counts.agreeViolating > 0 ? exitCodes.violations : exitCodes.ok;
+}
+
+function progressMark(entry: BatchEntry): string {
+  if (!('comparison' in entry)) return 'E';
+  if (!entry.comparison.agree) return 'D';
+  return entry.comparison.real.violations.length > 0 ? 'v' : '.';
+}
+
+function modelNote(spec: TargetSpec, config: Config, modelConfig: Config): string {
+  const network = `model network: ${modelConfig.network.latencyMsMin}-${modelConfig.network.latencyMsMax} ms a packet`;
+  if (spec.kind !== 'aedes') return network;
+  const b = modelConfig.broker;
+  const saving = config.broker.persistence ? 'saves every change before acknowledging (save_before_ack)' : 'keeps nothing across a restart (persistence false)';
+  return `${network}; model of aedes: the broker ${saving}, max_inflight_messages ${b.max_inflight_messages}, max_queued_messages ${b.max_queued_messages} (aedes has no such limits)`;
+}
+
+function writeDisagreements(dir: string, spec: TargetSpec, resolved: ResolvedConfig, entries: readonly BatchEntry[]): Map<number, string> {
+  const written = new Map<number, string>();
+  for (const entry of entries) {
+    if ('comparison' in entry && entry.comparison.agree) continue;
+    const file = join(dir, `${spec.kind}-${String(entry.index + 1).padStart(3, '0')}.json`);
+    const body =
+      'comparison' in entry
+        ? {
+            target: targetName(spec),
+            preset: resolved.preset,
+            overrides: resolved.overrides,
+            scenario: entry.case.scenario,
+            ...comparisonJson(entry.comparison),
+            modelHistory: entry.comparison.model.history,
+            realHistory: entry.comparison.real.history,
+            realFaults: entry.comparison.real.faults,
+            realLinks: entry.comparison.real.links,
+          }
+        : { target: targetName(spec), preset: resolved.preset, overrides: resolved.overrides, scenario: entry.case.scenario, modelSeed: entry.case.seed, error: entry.error };
+    writeFileAtomic(file, `${JSON.stringify(body, null, 2)}\n`);
+    written.set(entry.index, file);
+  }
+  return written;
+}
+
+function jsonReport(
+  spec: TargetSpec,
+  resolved: ResolvedConfig,
+  modelConfig: Config,
+  seed: number,
+  entries: readonly BatchEntry[],
+  elapsedS: number,
+  written: ReadonlyMap<number, string>,
+): object {
+  return {
+    target: targetName(spec),
+    preset: resolved.preset,
+    overrides: resolved.overrides,
+    seed,
+    modelNote: modelNote(spec, resolved.config, modelConfig),
+    ...tally(entries),
+    elapsedS: Number(elapsedS.toFixed(2)),
+    results: entries.map((entry) => ({
+      index: entry.index + 1,
+      scenario: entry.case.scenario,
+      modelSeed: entry.case.seed,
+      ...('comparison' in entry ? comparisonJson(entry.comparison) : { error: entry.error }),
+      ...(written.has(entry.index) ? { file: written.get(entry.index) } : {}),
+    })),
+  };
+}
+
+function textReport(
+  spec: TargetSpec,
+  resolved: ResolvedConfig,
+  modelConfig: Config,
+  seed: number,
+  single: boolean,
+  entries: readonly BatchEntry[],
+  elapsedS: number,
+  written: ReadonlyMap<number, string>,
+): string {
+  const name = targetName(spec);
+  const overrides = Object.entries(resolved.overrides).map(([key, value]) => ` ${key}=${value}`).join('');
+  const lines = [`mqtt-dst check-broker: ${name}, preset ${resolved.preset}${overrides}, ${single ? `model seed ${seed}` : `${entries.length} scenarios, seed ${seed}`}`];
+  lines.push(modelNote(spec, resolved.config, modelConfig));
+  for (const entry of entries) {
+    const number = `${String(entry.index + 1).padStart(3)}.`;
+    const described = describeScenario(entry.case.scenario);
+    if (!('comparison' in entry)) {
+      lines.push('', `${number} ERROR     ${described}`, `     ${entry.error.split('\n').join('\n     ')}`);
+      continue;
+    }
+    const { comparison } = entry;
+    const label = comparison.agree ? 'agree    ' : 'DISAGREE ';
+    const summary = `model: ${verdictSummary(comparison.model.violations, comparison.model.history)} | ${name}: ${verdictSummary(comparison.real.violations, comparison.real.history)}`;
+    const full = single || !comparison.agree || comparison.real.end === 'cap';
+    if (full) {
+      lines.push('', `${number} ${label}${described}`, ...comparisonTable(comparison));
+    } else {
+      lines.push(`${number} ${label}${described}`, `     ${summary}`);
+    }
+    const file = written.get(entry.index);
+    if (file !== undefined) lines.push(`     written: ${file}`);
+  }
+  const t = tally(entries);
+  lines.push(
+    '',
+    `${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'} in ${elapsedS.toFixed(1)} s: ${t.agree} agree (${t.agreeViolating} with violations), ` +
+      `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics), ${t.errors} failed to run; ${t.capHits} hit the wall-clock cap`,
+  );
+  const firstDisagreement = entries.find((entry) => 'comparison' in entry && !entry.comparison.agree);
+  if (firstDisagreement !== undefined && 'comparison' in firstDisagreement && firstDisagreement.comparison.explanation !== undefined) {
+    lines.push(`first disagreement (#${firstDisagreement.index + 1}): ${explanationText(firstDisagreement.comparison.explanation, name)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

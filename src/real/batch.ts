@@ -1,0 +1,70 @@
+// A batch of scenarios against a target, each on a broker of its own (so its autosave clock,
+// like the model's, starts with the run), `parallel` at a time. A run that fails — the model
+// rejected what the broker did, the broker died on its own — is an entry with its error; a
+// broker that cannot be had at all ends the batch (BrokerUnavailableError).
+import type { Config } from '../../models/config.ts';
+import type { Scenario } from '../../models/scenario.ts';
+import type { ExploreCase } from '../explore/arbitraries.ts';
+import { errorMessage } from './bounded.ts';
+import { checkScenario, type Comparison } from './differential.ts';
+import type { RealRunOptions } from './run-real.ts';
+import { BrokerUnavailableError, type TargetSpec } from './targets.ts';
+
+export type BatchEntry =
+  | { readonly index: number; readonly case: ExploreCase; readonly comparison: Comparison }
+  | { readonly index: number; readonly case: ExploreCase; readonly error: string };
+
+export interface BatchOptions extends RealRunOptions {
+  readonly spec: TargetSpec;
+  readonly modelConfig: Config;
+  /** The real side's configuration for the index-th scenario (an external broker needs fresh client ids per run). */
+  readonly realConfig: (index: number) => Config;
+  readonly cases: readonly ExploreCase[];
+  /** Scenarios running at once, each with its own broker and proxies. Default 1. */
+  readonly parallel?: number;
+  readonly explainSeeds?: number;
+  /** Called as each scenario finishes (in completion order). */
+  readonly onEntry?: (entry: BatchEntry) => void;
+}
+
+/** One scenario of a single message and no fault, run and thrown away: the first real run of a process pays for JIT and lazy loading. */
+export const warmUpScenario: Scenario = { messages: [{ atMs: 0 }], offline: [], faults: [] };
+
+export async function warmUp(spec: TargetSpec, config: Config, options: RealRunOptions = {}): Promise<void> {
+  await checkScenario(spec, { ...options, modelConfig: config, realConfig: config, scenario: warmUpScenario, modelSeed: 1, idleMs: 20, explainSeeds: 0 });
+}
+
+export async function runBatch(options: BatchOptions): Promise<BatchEntry[]> {
+  const entries: BatchEntry[] = [];
+  let next = 0;
+  let unavailable: BrokerUnavailableError | undefined;
+  const worker = async (): Promise<void> => {
+    while (unavailable === undefined && next < options.cases.length) {
+      const index = next++;
+      const explored = options.cases[index] as ExploreCase;
+      let entry: BatchEntry;
+      try {
+        const comparison = await checkScenario(options.spec, {
+          ...options,
+          modelConfig: options.modelConfig,
+          realConfig: options.realConfig(index),
+          scenario: explored.scenario,
+          modelSeed: explored.seed,
+        });
+        entry = { index, case: explored, comparison };
+      } catch (error) {
+        if (error instanceof BrokerUnavailableError) {
+          unavailable ??= error;
+          return;
+        }
+        entry = { index, case: explored, error: errorMessage(error) };
+      }
+      entries.push(entry);
+      options.onEntry?.(entry);
+    }
+  };
+  const parallel = Math.max(1, Math.min(options.parallel ?? 1, options.cases.length));
+  await Promise.all(Array.from({ length: parallel }, worker));
+  if (unavailable !== undefined) throw unavailable;
+  return entries.sort((a, b) => a.index - b.index);
+}

@@ -1,0 +1,182 @@
+// The differential verdict: one scenario on the model (runScenario with a seed) and on a real
+// broker, judged by the same property functions, compared verdict by verdict — which property
+// was violated for which message at which consumer. Timing differs between the two (the
+// model's latencies are drawn from a seed, real ones are the machine's), so histories are not
+// compared, only verdicts; anchored faults are what make those comparable.
+//
+// A disagreement is never hidden. To help explain it, the model is run again with other seeds:
+// if some seed gives the real verdict, the model allows what the broker did and the two only
+// raced differently ("timing"); if none does, the model cannot produce it ("semantics"), which
+// is a model bug or a documented difference of the broker.
+import type { Config } from '../../models/config.ts';
+import type { HistoryEvent } from '../../models/history.ts';
+import type { Scenario } from '../../models/scenario.ts';
+import type { PropertyName, Violation } from '../../properties/types.ts';
+import { judge } from '../check/judge.ts';
+import { RandomChooser } from '../sim/chooser.ts';
+import { runScenario } from '../sim/run.ts';
+import type { RunEnd } from '../sim/log.ts';
+import { discardSessions } from './session-reset.ts';
+import { runOnBroker, type RealFaultRecord, type RealRunEnd, type RealRunOptions, type RealRunResult } from './run-real.ts';
+import { openTarget, type BrokerControl, type TargetSpec } from './targets.ts';
+
+/** One verdict: `property` was violated for `message` at `consumer`. */
+export interface VerdictKey {
+  readonly property: PropertyName;
+  readonly message: number;
+  readonly consumer: string;
+}
+
+export interface ModelSide {
+  readonly seed: number;
+  readonly violations: readonly Violation[];
+  readonly history: readonly HistoryEvent[];
+  readonly end: RunEnd;
+}
+
+export interface RealSide {
+  readonly target: string;
+  readonly violations: readonly Violation[];
+  readonly history: readonly HistoryEvent[];
+  readonly faults: readonly RealFaultRecord[];
+  readonly end: RealRunEnd;
+  readonly elapsedMs: number;
+  readonly links: RealRunResult['links'];
+}
+
+export type Explanation =
+  /** The model gives the real verdict with other seeds: the same possibilities, raced differently. */
+  | {
+      readonly kind: 'timing';
+      readonly seeds: number;
+      readonly reaching: number;
+      readonly firstSeed: number;
+      /** The model network (latency range) with which those seeds reach it. */
+      readonly latencyMsMin: number;
+      readonly latencyMsMax: number;
+    }
+  /** No seed of the model, with any of the networks tried, gives the real verdict. */
+  | { readonly kind: 'semantics'; readonly seeds: number };
+
+export interface Comparison {
+  readonly scenario: Scenario;
+  readonly model: ModelSide;
+  readonly real: RealSide;
+  readonly agree: boolean;
+  /** Verdicts only the model has, and only the real broker has. */
+  readonly onlyModel: readonly VerdictKey[];
+  readonly onlyReal: readonly VerdictKey[];
+  /** Present on disagreement. */
+  readonly explanation?: Explanation;
+}
+
+export function verdictKeys(violations: readonly Violation[]): VerdictKey[] {
+  const seen = new Map<string, VerdictKey>();
+  for (const v of violations) seen.set(keyText(v), { property: v.property, message: v.message, consumer: v.consumer });
+  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, key]) => key);
+}
+
+function keyText(key: VerdictKey): string {
+  return `${key.property}\u0000${String(key.message).padStart(6, '0')}\u0000${key.consumer}`;
+}
+
+function sameVerdicts(a: readonly VerdictKey[], b: readonly VerdictKey[]): boolean {
+  return a.length === b.length && a.every((key, index) => keyText(key) === keyText(b[index] as VerdictKey));
+}
+
+export function runModel(config: Config, scenario: Scenario, seed: number): ModelSide {
+  const result = runScenario(config, scenario, new RandomChooser(seed, false));
+  return { seed, violations: judge(result.history, config), history: result.history, end: result.stats.end };
+}
+
+/** Seeds tried when explaining a disagreement. */
+export const explainSeedsDefault = 200;
+
+/**
+ * The model's networks tried when explaining: the configured one, then loopback-like latencies
+ * (a real broker on 127.0.0.1 answers in well under a millisecond, faster than most model
+ * latencies), then a wide range.
+ */
+function explainNetworks(config: Config): Config['network'][] {
+  const candidates = [config.network, { latencyMsMin: 0, latencyMsMax: 1 }, { latencyMsMin: 0, latencyMsMax: 5 }];
+  const seen = new Set<string>();
+  return candidates.filter((network) => {
+    const key = `${network.latencyMsMin}-${network.latencyMsMax}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function explain(config: Config, scenario: Scenario, realKeys: readonly VerdictKey[], seeds = explainSeedsDefault): Explanation {
+  let tried = 0;
+  for (const network of explainNetworks(config)) {
+    const variant: Config = { ...config, network };
+    let reaching = 0;
+    let firstSeed = -1;
+    for (let seed = 1; seed <= seeds; seed++) {
+      const keys = verdictKeys(runModel(variant, scenario, seed).violations);
+      if (sameVerdicts(keys, realKeys)) {
+        reaching += 1;
+        if (firstSeed < 0) firstSeed = seed;
+      }
+    }
+    tried += seeds;
+    if (reaching > 0) return { kind: 'timing', seeds, reaching, firstSeed, latencyMsMin: network.latencyMsMin, latencyMsMax: network.latencyMsMax };
+  }
+  return { kind: 'semantics', seeds: tried };
+}
+
+export function compare(config: Config, scenario: Scenario, model: ModelSide, real: RealSide, explainSeeds = explainSeedsDefault): Comparison {
+  const modelKeys = verdictKeys(model.violations);
+  const realKeys = verdictKeys(real.violations);
+  const realTexts = new Set(realKeys.map(keyText));
+  const modelTexts = new Set(modelKeys.map(keyText));
+  const onlyModel = modelKeys.filter((key) => !realTexts.has(keyText(key)));
+  const onlyReal = realKeys.filter((key) => !modelTexts.has(keyText(key)));
+  const agree = onlyModel.length === 0 && onlyReal.length === 0;
+  const base = { scenario, model, real, agree, onlyModel, onlyReal };
+  return agree ? base : { ...base, explanation: explain(config, scenario, realKeys, explainSeeds) };
+}
+
+export interface CheckOptions extends RealRunOptions {
+  /** The configuration the model runs with (for aedes: the broker settings as aedes behaves, see modelConfigFor). */
+  readonly modelConfig: Config;
+  /** The configuration the real clients and the broker get. */
+  readonly realConfig: Config;
+  readonly scenario: Scenario;
+  readonly modelSeed: number;
+  readonly explainSeeds?: number;
+}
+
+/** Starts the target for this scenario alone, runs both sides and compares; the broker is closed whatever happens. */
+export async function checkScenario(spec: TargetSpec, options: CheckOptions): Promise<Comparison> {
+  const model = runModel(options.modelConfig, options.scenario, options.modelSeed);
+  const broker = await openTarget(spec, options.realConfig.broker);
+  let real: RealSide;
+  try {
+    real = await realSide(broker, options);
+  } finally {
+    await broker.close();
+  }
+  return compare(options.modelConfig, options.scenario, model, real, options.explainSeeds);
+}
+
+async function realSide(broker: BrokerControl, options: CheckOptions): Promise<RealSide> {
+  const { realConfig, scenario } = options;
+  try {
+    const result = await runOnBroker(realConfig, scenario, broker, options);
+    return {
+      target: broker.name,
+      violations: judge(result.history, realConfig),
+      history: result.history,
+      faults: result.faults,
+      end: result.end,
+      elapsedMs: result.elapsedMs,
+      links: result.links,
+    };
+  } finally {
+    // An external broker outlives the run: leave no persistent session of ours behind on it.
+    if (!broker.controllable) await discardSessions(broker, [realConfig.producer.client_id, realConfig.consumer.client_id]);
+  }
+}

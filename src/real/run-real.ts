@@ -1,0 +1,384 @@
+// One scenario against a real broker over TCP, with the semantics of the simulated world
+// (src/sim/world.ts) in real time: the same client models driven by ModelClient, the same
+// publish script (PublishScript), the same offline periods, and the same faults, each struck
+// for real — kill -9 or SIGTERM of the broker process then a restart after
+// timing.restartDelayMs on the same port and data, a client crash through its shell, a
+// connection drop by the link's FaultProxy. Every client reaches the broker through its own
+// proxy. The run ends as the world's does: once no fault can strike any more, crashed nodes
+// have restarted and nothing has happened for an idle window (quiescent), or at a wall-clock
+// cap, which is reported.
+//
+// Faults anchored to a protocol event (a history event of a message) strike delayMs after its
+// first occurrence, as in the world, which is what makes a run comparable with the model's.
+// Faults at a wall-clock time ('time') are allowed but flaky by nature: where the protocol
+// stands at a given millisecond depends on scheduling, loopback latency and the broker's
+// event loop (Mosquitto's wakes every 100 ms), not on the scenario.
+import { unreachable } from '../../models/assert.ts';
+import type { Config } from '../../models/config.ts';
+import type { HistoryBody, HistoryEvent } from '../../models/history.ts';
+import type { Fault, Link, Scenario } from '../../models/scenario.ts';
+import { nodesFor } from '../sim/run.ts';
+import { PublishScript } from '../sim/workload.ts';
+import { errorMessage, withTimeout } from './bounded.ts';
+import { FaultProxy, type ProxyEvent } from './fault-proxy.ts';
+import { ModelClient, type ClientHost } from './model-client.ts';
+import type { BrokerControl } from './targets.ts';
+
+export type RealRunEnd =
+  /** Nothing pending and nothing happened for idleMs. */
+  | 'quiescent'
+  /** The wall-clock cap after the scenario's end was reached first. */
+  | 'cap';
+
+export interface RealRunOptions {
+  /** Quiescence needs this long without a history event or a packet. Default 300. */
+  readonly idleMs?: number;
+  /** Wall-clock bound on the run beyond the scenario's last scheduled time. Default 10000. */
+  readonly capMs?: number;
+}
+
+export interface RealFaultRecord {
+  readonly index: number;
+  readonly kind: Fault['kind'];
+  readonly target: string;
+  readonly atMs: number;
+}
+
+export interface RealRunResult {
+  readonly history: readonly HistoryEvent[];
+  /** The faults that struck, in order; one whose target was down (or link unused) did not. */
+  readonly faults: readonly RealFaultRecord[];
+  readonly end: RealRunEnd;
+  /** Real milliseconds from the run's start to its end. */
+  readonly elapsedMs: number;
+  /** What each link's proxy saw (connections accepted, dialled, closed, severed), for diagnosis. */
+  readonly links: Readonly<Record<Link, readonly ProxyEvent[]>>;
+}
+
+export class RealRunError extends Error {
+  override name = 'RealRunError';
+}
+
+const idleMsDefault = 300;
+const capMsDefault = 10_000;
+const pollMs = 5;
+/** Bound on a broker kill, stop or restart (each has its own inner bounds; this is the last word). */
+const brokerOperationMsMax = 15_000;
+
+function isBrokerFault(fault: Fault): boolean {
+  return fault.kind === 'broker-kill' || fault.kind === 'broker-restart';
+}
+
+/** Refuses what the target cannot do: broker faults against a broker the harness does not control. */
+export function checkScenarioForTarget(scenario: Scenario, broker: { readonly name: string; readonly controllable: boolean }): string | undefined {
+  if (broker.controllable) return undefined;
+  const index = scenario.faults.findIndex(isBrokerFault);
+  if (index < 0) return undefined;
+  const fault = scenario.faults[index] as Fault;
+  return `scenario.faults[${index}]: ${fault.kind} needs a broker the harness controls (--target mosquitto or aedes); against ${broker.name} only client crashes and connection drops apply`;
+}
+
+/** The scenario's last scheduled instant: publishes, offline periods, time-anchored faults (as the world computes it). */
+export function scenarioEndMs(scenario: Scenario): number {
+  let endMs = 0;
+  for (const message of scenario.messages) endMs = Math.max(endMs, message.atMs);
+  for (const period of scenario.offline) endMs = Math.max(endMs, period.toMs);
+  for (const fault of scenario.faults) if (fault.when.kind === 'time') endMs = Math.max(endMs, fault.when.atMs);
+  return endMs;
+}
+
+/**
+ * Runs `scenario` against `broker` (already running, owned by the caller, which closes it).
+ * The proxies are the run's own and are closed before it returns, even when it fails.
+ */
+export async function runOnBroker(config: Config, scenario: Scenario, broker: BrokerControl, options: RealRunOptions = {}): Promise<RealRunResult> {
+  const refusal = checkScenarioForTarget(scenario, broker);
+  if (refusal !== undefined) throw new RealRunError(refusal);
+  const proxies: Partial<Record<Link, FaultProxy>> = {};
+  try {
+    for (const link of ['producer', 'consumer'] as const) {
+      proxies[link] = await FaultProxy.start({ upstreamPort: broker.port, upstreamHost: broker.host, label: `${link} link -> ${broker.name}` });
+    }
+    const links = { producer: proxies.producer as FaultProxy, consumer: proxies.consumer as FaultProxy };
+    const run = new RealRun(config, scenario, broker, links, options);
+    const result = await run.run();
+    const startedAtMs = Date.now() - result.elapsedMs;
+    // Proxy events carry wall-clock times; make them run-relative like the history's.
+    const relative = (proxy: FaultProxy) => proxy.events().map((event) => ({ ...event, atMs: Math.round(event.atMs - startedAtMs) }));
+    return { ...result, links: { producer: relative(links.producer), consumer: relative(links.consumer) } };
+  } finally {
+    await Promise.all(Object.values(proxies).map((proxy) => proxy.close()));
+  }
+}
+
+type Slot = 'broker' | 'producer' | 'consumer';
+
+class RealRun implements ClientHost {
+  readonly #config: Config;
+  readonly #scenario: Scenario;
+  readonly #broker: BrokerControl;
+  readonly #proxies: Readonly<Record<Link, FaultProxy>>;
+  readonly #idleMs: number;
+  readonly #capMs: number;
+  readonly #producer: ModelClient<unknown>;
+  readonly #consumer: ModelClient<unknown>;
+  readonly #script: PublishScript;
+  readonly #history: HistoryEvent[] = [];
+  readonly #faults: RealFaultRecord[] = [];
+  readonly #anchored = new Map<string, number[]>();
+  readonly #timeouts = new Set<NodeJS.Timeout>();
+  /** Harness work under way: scheduled timeouts, microtask faults, broker operations. */
+  #pending = 0;
+  #brokerUp = true;
+  #offlineDepth = 0;
+  #nextConnId = 1;
+  #startedMs = 0;
+  #lastActivityMs = 0;
+  #failure: Error | undefined;
+  #over = false;
+
+  constructor(config: Config, scenario: Scenario, broker: BrokerControl, proxies: Readonly<Record<Link, FaultProxy>>, options: RealRunOptions) {
+    this.#config = config;
+    this.#scenario = scenario;
+    this.#broker = broker;
+    this.#proxies = proxies;
+    this.#idleMs = options.idleMs ?? idleMsDefault;
+    this.#capMs = options.capMs ?? capMsDefault;
+    const endpoint = (link: Link) => ({ host: proxies[link].host, port: proxies[link].port });
+    // The very models the simulation runs (nodesFor picks them by profile, as runScenario does).
+    const nodes = nodesFor(config);
+    this.#producer = new ModelClient(nodes.producer, 'producer', endpoint('producer'), this);
+    this.#consumer = new ModelClient(nodes.consumer, 'consumer', endpoint('consumer'), this);
+    this.#script = new PublishScript(scenario.messages, config.producer.publish_mode, {
+      scheduleAt: (atMs, message) => this.#later(atMs - this.nowMs(), () => this.#script.due(message)),
+      invoke: (message) => this.#producer.input({ kind: 'publish', message, topic: config.topic, qos: config.qos }),
+      producerUp: () => this.#producer.up,
+      nowMs: () => this.nowMs(),
+    });
+  }
+
+  // ---- ClientHost ---------------------------------------------------------------------------
+
+  nowMs(): number {
+    return performance.now() - this.#startedMs;
+  }
+
+  activity(): void {
+    this.#lastActivityMs = this.nowMs();
+  }
+
+  nextConnId(): number {
+    return this.#nextConnId++;
+  }
+
+  fail(error: Error): void {
+    this.#failure ??= error;
+  }
+
+  observe(body: HistoryBody): void {
+    if (this.#over) return;
+    const atMs = Math.round(this.nowMs() * 1000) / 1000;
+    this.#history.push({ ...body, atMs });
+    this.#lastActivityMs = atMs;
+    this.#script.observed(body);
+    if ('message' in body && this.#anchored.size > 0) {
+      const key = `${body.kind}:${body.message}`;
+      const waiting = this.#anchored.get(key);
+      if (waiting === undefined) return;
+      this.#anchored.delete(key);
+      for (const index of waiting) {
+        const when = (this.#scenario.faults[index] as Fault).when;
+        const delayMs = when.kind === 'event' ? when.delayMs : 0;
+        // At once means as soon as the step that recorded the anchor has applied all its
+        // effects (a microtask), never in the middle of them; setTimeout(0) would be 1 ms.
+        if (delayMs === 0) this.#soon(() => this.#strike(index));
+        else this.#later(delayMs, () => this.#strike(index));
+      }
+    }
+  }
+
+  // ---- the run ------------------------------------------------------------------------------
+
+  async run(): Promise<Omit<RealRunResult, 'links'>> {
+    this.#startedMs = performance.now();
+    const endMs = scenarioEndMs(this.#scenario);
+    try {
+      this.#guard(() => this.#schedule());
+      const end = await this.#settle(endMs);
+      if (this.#failure !== undefined) throw this.#failure;
+      this.#broker.assertHealthy();
+      return { history: this.#history, faults: this.#faults, end, elapsedMs: this.nowMs() };
+    } finally {
+      this.#over = true;
+      for (const handle of this.#timeouts) clearTimeout(handle);
+      this.#timeouts.clear();
+      await Promise.all([this.#producer.shutdown(), this.#consumer.shutdown()]);
+    }
+  }
+
+  /** Polls for quiescence or the cap; a failure ends the wait at once. */
+  #settle(endMs: number): Promise<RealRunEnd> {
+    return new Promise((resolve) => {
+      const poll = setInterval(() => {
+        const now = this.nowMs();
+        let end: RealRunEnd | undefined;
+        if (this.#failure !== undefined) end = 'cap';
+        else if (this.#quiescent(now)) end = 'quiescent';
+        else if (now > endMs + this.#capMs) end = 'cap';
+        if (end !== undefined) {
+          clearInterval(poll);
+          resolve(end);
+        }
+      }, pollMs);
+    });
+  }
+
+  /**
+   * As the world's foregroundPending === 0: no harness event, client timer or connect is due.
+   * An anchored fault whose anchor never came does not count, in the world either. The idle
+   * window stands in for what the world knows and we do not: that no packet is on its way
+   * (a broker sends queued messages after CONNACK with no client timer pending).
+   */
+  #quiescent(nowMs: number): boolean {
+    return (
+      this.#pending === 0 &&
+      this.#producer.pending === 0 &&
+      this.#consumer.pending === 0 &&
+      nowMs - this.#lastActivityMs >= this.#idleMs
+    );
+  }
+
+  #schedule(): void {
+    const { offline, faults } = this.#scenario;
+    faults.forEach((fault, index) => {
+      const when = fault.when;
+      if (when.kind === 'time') {
+        this.#later(when.atMs, () => this.#strike(index));
+        return;
+      }
+      const key = `${when.event}:${when.message}`;
+      const waiting = this.#anchored.get(key) ?? [];
+      waiting.push(index);
+      this.#anchored.set(key, waiting);
+    });
+    for (const period of offline) {
+      this.#later(period.fromMs, () => {
+        this.#offlineDepth += 1;
+        if (this.#offlineDepth === 1 && this.#consumer.up) this.#consumer.input({ kind: 'go-offline' });
+      });
+      this.#later(period.toMs, () => {
+        this.#offlineDepth -= 1;
+        if (this.#offlineDepth === 0 && this.#consumer.up) this.#consumer.input({ kind: 'go-online' });
+      });
+    }
+    // The broker is already up. An offline period from 0: the consumer has never connected.
+    this.#consumer.start(offline.some((period) => period.fromMs === 0));
+    this.#producer.start(false);
+    this.#script.start();
+  }
+
+  /** Runs `action` after `ms` real milliseconds, counted as pending until it has run. */
+  #later(ms: number, action: () => void): void {
+    this.#pending += 1;
+    const handle = setTimeout(() => {
+      this.#timeouts.delete(handle);
+      this.#pending -= 1;
+      if (!this.#over) this.#guard(action);
+    }, Math.max(0, ms));
+    this.#timeouts.add(handle);
+  }
+
+  #soon(action: () => void): void {
+    this.#pending += 1;
+    queueMicrotask(() => {
+      this.#pending -= 1;
+      if (!this.#over) this.#guard(action);
+    });
+  }
+
+  #guard(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      this.fail(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** Tracks an asynchronous broker operation as pending work; its failure fails the run. */
+  #brokerOperation(what: string, operation: () => Promise<void>, then: () => void): void {
+    this.#pending += 1;
+    withTimeout(operation(), brokerOperationMsMax, `${this.#broker.name}: ${what}`).then(
+      () => {
+        this.#pending -= 1;
+        if (!this.#over) this.#guard(then);
+      },
+      (error: unknown) => {
+        this.#pending -= 1;
+        this.fail(new RealRunError(`${this.#broker.name}: ${what} failed: ${errorMessage(error)}`));
+      },
+    );
+  }
+
+  #faultTarget(fault: Fault): Slot {
+    switch (fault.kind) {
+      case 'broker-kill':
+      case 'broker-restart':
+        return 'broker';
+      case 'consumer-crash':
+        return 'consumer';
+      case 'producer-crash':
+        return 'producer';
+      case 'connection-drop':
+        return fault.link === 'producer' ? 'producer' : 'consumer';
+      default:
+        return unreachable(fault.kind);
+    }
+  }
+
+  #strike(index: number): void {
+    const fault = this.#scenario.faults[index] as Fault;
+    const target = this.#faultTarget(fault);
+    if (fault.kind === 'connection-drop') {
+      const proxy = this.#proxies[target === 'producer' ? 'producer' : 'consumer'];
+      // As in the world: a drop with no live connection on the link is no fault at all.
+      if (proxy.connections === 0) return;
+      this.#record(index, fault, target);
+      proxy.sever();
+      return;
+    }
+    if (target === 'broker') {
+      if (!this.#brokerUp) return;
+      if (!this.#broker.controllable) throw new RealRunError(checkScenarioForTarget(this.#scenario, this.#broker) ?? `${fault.kind} against ${this.#broker.name}`);
+      const struckMs = this.#record(index, fault, target);
+      this.#brokerUp = false;
+      const graceful = fault.kind === 'broker-restart';
+      this.#brokerOperation(graceful ? 'graceful stop (SIGTERM)' : 'kill -9', () => (graceful ? this.#broker.stop() : this.#broker.kill()), () => {
+        // The supervisor restarts it restartDelayMs after the fault, or once it is gone if that took longer.
+        this.#later(struckMs + this.#config.timing.restartDelayMs - this.nowMs(), () => {
+          this.#brokerOperation('restart', () => this.#broker.restart(), () => {
+            this.#brokerUp = true;
+            this.observe({ kind: 'restarted', node: 'broker' });
+          });
+        });
+      });
+      return;
+    }
+    const client = target === 'producer' ? this.#producer : this.#consumer;
+    if (!client.up) return;
+    this.#record(index, fault, target);
+    client.crash();
+    if (target === 'producer') this.#script.producerCrashed();
+    this.#later(this.#config.timing.restartDelayMs, () => {
+      this.observe({ kind: 'restarted', node: target });
+      client.start(target === 'consumer' && this.#offlineDepth > 0);
+      if (target === 'producer') this.#script.producerRestarted();
+    });
+  }
+
+  #record(index: number, fault: Fault, target: Slot): number {
+    const atMs = this.nowMs();
+    this.#faults.push({ index, kind: fault.kind, target, atMs });
+    this.observe({ kind: 'fault', fault: fault.kind, node: target });
+    return atMs;
+  }
+}
