@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { caseArbitrary, defaultBounds, type ExploreBounds } from '../explore/arbitraries.ts';
 import { simulate } from '../explore/evaluate.ts';
 import { benchReal, benchRealText } from '../real/bench-real.ts';
+import { benchExhaustiveCommand, benchExhaustiveHelp } from './bench-exhaustive.ts';
 import { isMosquittoAvailable } from '../real/mosquitto.ts';
 import { configFrom, parse, wholeNumber } from './options.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
@@ -13,7 +14,8 @@ export const benchHelp = `mqtt-dst bench [--scenarios N] [--seed N] [--preset NA
   simulated events/s and complete fault schedules/s (10 messages, <= 3 faults of every kind)
 mqtt-dst bench --real [--scenarios N] [--parallel N] [--idle-ms N] [--seed N] [--preset NAME] [--set PATH=VALUE] [--json]
   crash-and-restart scenarios/s against a local Mosquitto, end to end as check-broker runs them
-  (default 100 scenarios, 4 at once, idle window 50 ms, timing.restartDelayMs and reconnectDelayMs 20)`;
+  (default 100 scenarios, 4 at once, idle window 50 ms, timing.restartDelayMs and reconnectDelayMs 20)
+${benchExhaustiveHelp}`;
 
 const options = {
   scenarios: { type: 'string' },
@@ -27,6 +29,7 @@ const options = {
 } as const;
 
 export function benchCommand(args: readonly string[]): number | Promise<number> {
+  if (args.includes('--exhaustive')) return benchExhaustiveCommand(args);
   const { values, positionals } = parse(args, options, 'bench');
   if (positionals.length > 0) throw new UsageError(`bench: unexpected argument '${positionals[0]}'`);
   if (values.real) return realBench(values);

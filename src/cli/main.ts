@@ -1,6 +1,7 @@
 // The `mqtt-dst` command line: dispatches to a command; bad input is one line on stderr and exit 2.
 import { benchCommand, benchHelp } from './bench-command.ts';
 import { checkBrokerCommand, checkBrokerHelp } from './check-broker-command.ts';
+import { checkCommand, checkHelp } from './check-command.ts';
 import { exploreCommand, exploreHelp } from './explore-command.ts';
 import { matrixCommand, matrixHelp } from './matrix-command.ts';
 import { replayCommand, replayHelp } from './replay-command.ts';
@@ -12,6 +13,7 @@ const commands: Readonly<Record<string, { run: Command; help: string }>> = {
   explore: { run: exploreCommand, help: exploreHelp },
   replay: { run: replayCommand, help: replayHelp },
   matrix: { run: matrixCommand, help: matrixHelp },
+  check: { run: checkCommand, help: checkHelp },
   'check-broker': { run: checkBrokerCommand, help: checkBrokerHelp },
   bench: { run: benchCommand, help: benchHelp },
 };

@@ -29,7 +29,9 @@ export function replayCommand(args: readonly string[]): number {
   if (!values.quiet) {
     out.push(`trace ${file}`, `preset ${trace.value.preset}${Object.entries(trace.value.overrides).map(([k, v]) => ` ${k}=${v}`).join('')}, seed ${trace.value.seed}`);
     if (trace.value.signature) out.push(`class: ${trace.value.signature}`);
-    out.push(`scenario: ${describeScenario(trace.value.scenario)}`, '');
+    out.push(`scenario: ${describeScenario(trace.value.scenario)}`);
+    if (trace.value.mode === 'exhaustive') out.push('mode: exhaustive (found by check --exhaustive: every step was a choice, the faults are steps of the path)');
+    out.push('');
     out.push(values.mermaid ? renderMermaid(log, violations) : renderTimeline(log, violations), '');
   }
   if (divergences.length === 0) {

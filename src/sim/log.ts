@@ -13,6 +13,11 @@ export type LogEntry =
   /** `node` saw connection `conn` close. */
   | { readonly atMs: number; readonly kind: 'hangup'; readonly node: NodeName; readonly conn: ConnId }
   | { readonly atMs: number; readonly kind: 'history'; readonly event: HistoryEvent }
+  /**
+   * Exhaustive mode (lazy autosave, sim/exhaustive-world.ts): a broker fault's choice of when the
+   * autosave timer last ran — after `afterEvent` events, at `savedAtMs` — logged where the fault strikes.
+   */
+  | { readonly atMs: number; readonly kind: 'autosaved'; readonly node: NodeName; readonly savedAtMs: number; readonly afterEvent: number }
   | { readonly atMs: number; readonly kind: 'end'; readonly reason: RunEnd };
 
 /** Why a run stopped: quiescent is the normal end; the others are bounds that were hit, and are reported. */

@@ -7,6 +7,35 @@ import { maybeGhostOf, type MessageId } from '../../models/ghost.ts';
 import type { NodeName } from '../../models/history.ts';
 import type { Packet } from '../../models/packets.ts';
 
+/** Step names are few and met on every packet and handling: each is built once, per node. */
+function cached(cache: Map<string, string>, node: string, build: (node: string) => string): string {
+  let name = cache.get(node);
+  if (name === undefined) {
+    name = build(node);
+    cache.set(node, name);
+  }
+  return name;
+}
+
+const inMemory = new Map<string, string>();
+const handling = new Map<string, string>();
+const handled = new Map<string, string>();
+const got = new Map<string, Map<string, string>>();
+
+export const stepNames = {
+  inMemory: (node: string): string => cached(inMemory, node, (n) => `in ${n} memory`),
+  handling: (node: string): string => cached(handling, node, (n) => `${n} handling`),
+  handled: (node: string): string => cached(handled, node, (n) => `${n} handled`),
+  got(node: string, cmd: Packet['cmd']): string {
+    let byCmd = got.get(node);
+    if (byCmd === undefined) {
+      byCmd = new Map();
+      got.set(node, byCmd);
+    }
+    return cached(byCmd, cmd, (c) => `${node} got ${c.toUpperCase()}`);
+  },
+};
+
 export interface PhaseState {
   /** In insertion order (the order messages were first noted). */
   readonly lastStep: readonly (readonly [MessageId, string])[];
@@ -32,7 +61,7 @@ export class PhaseTracker {
         const message = maybeGhostOf(packet.payload);
         if (message === undefined) return;
         if (packet.messageId !== undefined) this.flows.set(`${client}>${fromClient ? 'up' : 'down'}>${packet.messageId}`, message);
-        this.note(message, `${to} got PUBLISH`);
+        this.note(message, stepNames.got(to, 'publish'));
         return;
       }
       case 'pubrel':
@@ -43,7 +72,7 @@ export class PhaseTracker {
         const senderIsFlowSource = packet.cmd === 'pubrel';
         const flow = fromClient === senderIsFlowSource ? 'up' : 'down';
         const message = this.flows.get(`${client}>${flow}>${packet.messageId}`);
-        if (message !== undefined) this.note(message, `${to} got ${packet.cmd.toUpperCase()}`);
+        if (message !== undefined) this.note(message, stepNames.got(to, packet.cmd));
         return;
       }
       default:
@@ -58,6 +87,15 @@ export class PhaseTracker {
   /** Everything the tracker knows, as a value (for the exhaustive search's snapshots and state hash). */
   state(): PhaseState {
     return { lastStep: [...this.lastStep], flows: [...this.flows] };
+  }
+
+  /** The tracker's content as canonical text: entries sorted (for the exhaustive search's state hash). */
+  text(): string {
+    const steps: string[] = [];
+    for (const [message, step] of this.lastStep) steps.push(`${message}:${step}`);
+    const flows: string[] = [];
+    for (const [key, message] of this.flows) flows.push(`${key}=${message}`);
+    return `${steps.sort().join(';')}/${flows.sort().join(';')}`;
   }
 
   restore(state: PhaseState): void {

@@ -21,7 +21,7 @@ import type { Fault, Link, Scenario } from '../../models/scenario.ts';
 import { keyStart, keyStep, type Chooser } from './chooser.ts';
 import { EventQueue } from './event-queue.ts';
 import type { LogEntry, RunEnd } from './log.ts';
-import { PhaseTracker } from './phases.ts';
+import { PhaseTracker, stepNames } from './phases.ts';
 import { PublishScript } from './workload.ts';
 
 export interface WorldNodes {
@@ -139,6 +139,8 @@ export interface InjectedFault {
   readonly kind: FaultKind;
   /** For connection-drop: whose link is cut. */
   readonly link?: Link;
+  /** Exhaustive broker faults: which database the last autosave wrote; 0 = none since the broker last wrote its disk (ExhaustiveWorld). */
+  readonly saved?: number;
 }
 
 export class World {
@@ -153,18 +155,18 @@ export class World {
   /** Pending events that keep the run alive; background timers (autosave) do not count. */
   protected foregroundPending = 0;
   protected nextConnId = 1;
-  protected readonly connections: Connection[] = [];
-  protected readonly history: HistoryEvent[] = [];
-  protected readonly faultRecords: FaultRecord[] = [];
-  protected readonly log: LogEntry[] | undefined;
+  protected connections: Connection[] = [];
+  protected history: HistoryEvent[] = [];
+  protected faultRecords: FaultRecord[] = [];
+  protected log: LogEntry[] | undefined;
   protected readonly phases: PhaseTracker;
   protected readonly broker: Slot;
   protected readonly producer: Slot;
   protected readonly consumer: Slot;
   private readonly latencyMsMin: number;
   private readonly latencySpanMs: number;
-  /** Faults anchored to an event, waiting for it: key `${event}:${message}`. */
-  private readonly anchoredFaults = new Map<string, number[]>();
+  /** Faults anchored to an event, waiting for it: by message, then by event (no key strings on the hot path). */
+  private readonly anchoredFaults = new Map<MessageId, Map<string, number[]>>();
   protected readonly script: PublishScript;
   protected offlineDepth = 0;
   /** After this instant no scenario item is due; the healing phase is bounded from here. */
@@ -307,10 +309,14 @@ export class World {
       this.push(when.atMs, { kind: 'fault', index });
       return;
     }
-    const key = `${when.event}:${when.message}`;
-    const waiting = this.anchoredFaults.get(key) ?? [];
+    let byEvent = this.anchoredFaults.get(when.message);
+    if (byEvent === undefined) {
+      byEvent = new Map();
+      this.anchoredFaults.set(when.message, byEvent);
+    }
+    const waiting = byEvent.get(when.event) ?? [];
     waiting.push(index);
-    this.anchoredFaults.set(key, waiting);
+    byEvent.set(when.event, waiting);
   }
 
   // ---- dispatch -----------------------------------------------------------------------------
@@ -521,22 +527,23 @@ export class World {
     this.script.observed(body);
     switch (body.kind) {
       case 'publish-invoked':
-        this.phases.note(body.message, `in ${body.node} memory`);
+        this.phases.note(body.message, stepNames.inMemory(body.node));
         break;
       case 'handling-started':
-        this.phases.note(body.message, `${body.node} handling`);
+        this.phases.note(body.message, stepNames.handling(body.node));
         break;
       case 'handled':
-        this.phases.note(body.message, `${body.node} handled`);
+        this.phases.note(body.message, stepNames.handled(body.node));
         break;
       default:
         break;
     }
-    if ('message' in body && this.anchoredFaults.size > 0) {
-      const key = `${body.kind}:${body.message}`;
-      const waiting = this.anchoredFaults.get(key);
-      if (waiting !== undefined) {
-        this.anchoredFaults.delete(key);
+    if (this.anchoredFaults.size > 0 && 'message' in body) {
+      const byEvent = this.anchoredFaults.get(body.message);
+      const waiting = byEvent?.get(body.kind);
+      if (byEvent !== undefined && waiting !== undefined) {
+        byEvent.delete(body.kind);
+        if (byEvent.size === 0) this.anchoredFaults.delete(body.message);
         for (const index of waiting) {
           const when = (this.scenario.faults[index] as Fault).when;
           this.push(this.nowMs + (when.kind === 'event' ? when.delayMs : 0), { kind: 'fault', index });
@@ -569,8 +576,13 @@ export class World {
     this.strikeFault(this.scenario.faults[index] as Fault, index);
   }
 
-  /** `index`: the scenario's fault index (timed), or the ordinal of the injected fault (exhaustive). */
-  protected strikeFault(fault: InjectedFault, index: number): void {
+  /**
+   * `index`: the scenario's fault index (timed), or the ordinal of the injected fault
+   * (exhaustive). `saved`, exhaustive only: the broker as a crash would leave it if its last
+   * autosave had been at a chosen earlier point (see ExhaustiveWorld's lazy autosave); a
+   * broker-kill leaves that state, and broker faults record what it holds.
+   */
+  protected strikeFault(fault: InjectedFault, index: number, saved?: unknown): void {
     const target = this.faultTarget(fault);
     let live: Connection[] = [];
     if (fault.kind === 'connection-drop') {
@@ -579,6 +591,7 @@ export class World {
     } else if (!target.up) {
       return;
     }
+    const disk = saved ?? this.broker.state;
     this.faultRecords.push({
       index,
       kind: fault.kind,
@@ -587,7 +600,7 @@ export class World {
       phases: this.phases.messages().map((message) => ({
         message,
         step: this.phases.stepOf(message),
-        inSnapshot: this.broker.model.snapshotHolds?.(this.broker.state, message) ?? false,
+        inSnapshot: this.broker.model.snapshotHolds?.(disk, message) ?? false,
       })),
     });
     this.observe({ kind: 'fault', fault: fault.kind, node: target.name });
@@ -600,6 +613,7 @@ export class World {
         this.deliver(target, { kind: 'stop' });
         return this.crash(target);
       case 'broker-kill':
+        return this.crash(target, saved);
       case 'consumer-crash':
       case 'producer-crash':
         return this.crash(target);
@@ -608,8 +622,9 @@ export class World {
     }
   }
 
-  private crash(node: Slot): void {
-    node.state = node.model.crash(node.state);
+  /** `after`: the state the crash leaves, when the caller chose it (see strikeFault). */
+  private crash(node: Slot, after?: unknown): void {
+    node.state = after ?? node.model.crash(node.state);
     node.up = false;
     node.incarnation += 1;
     node.timerGenerations.clear();

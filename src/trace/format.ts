@@ -27,9 +27,19 @@ export interface TraceOutcome {
   readonly violations: readonly RecordedViolation[];
 }
 
+/**
+ * How the run was driven. Absent: timed (exploration; every existing trace). 'exhaustive': the
+ * bounded model checker's world (src/sim/exhaustive-world.ts), where every step is a choice and
+ * the faults are steps of the path, not items of the scenario. An optional field, so version 1
+ * traces read and replay exactly as before.
+ */
+export type TraceMode = 'exhaustive';
+export const traceModes: readonly TraceMode[] = ['exhaustive'];
+
 export interface Trace {
   readonly format: typeof traceFormat;
   readonly version: typeof traceVersion;
+  readonly mode?: TraceMode;
   readonly preset: string;
   readonly overrides: Readonly<Record<string, string>>;
   /** The counterexample class this trace is the minimal example of, if any. */
@@ -76,15 +86,22 @@ export function parseTrace(value: unknown, source: string): Result<Trace> {
   return validated(source, () => {
     const record = object(value, 'trace', {
       required: ['format', 'version', 'preset', 'overrides', 'signature', 'scenario', 'seed', 'choices', 'outcome'],
+      optional: ['mode'],
     });
     const signature = record['signature'] === null ? null : string(record['signature'], 'trace.signature');
+    const mode = record['mode'] === undefined ? {} : { mode: oneOf(record['mode'], 'trace.mode', traceModes) };
+    const scenario = parseScenario(record['scenario'], 'trace.scenario');
+    if (mode.mode === 'exhaustive' && (scenario.faults.length > 0 || scenario.offline.length > 0)) {
+      fail('trace.scenario', 'messages only in an exhaustive trace (its faults are steps of the path)', 'faults or offline periods');
+    }
     return {
       format: traceFormat,
       version: traceVersion,
+      ...mode,
       preset: string(record['preset'], 'trace.preset'),
       overrides: stringRecord(record['overrides'], 'trace.overrides'),
       signature,
-      scenario: parseScenario(record['scenario'], 'trace.scenario'),
+      scenario,
       seed: integer(record['seed'], 'trace.seed'),
       choices: array(record['choices'], 'trace.choices').map((choice, index) => integer(choice, `trace.choices[${index}]`)),
       outcome: parseOutcome(record['outcome'], 'trace.outcome'),

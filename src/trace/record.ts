@@ -10,6 +10,7 @@ import type { LogEntry } from '../sim/log.ts';
 import { runScenario } from '../sim/run.ts';
 import type { RunResult } from '../sim/world.ts';
 import type { ExploreCase } from '../explore/arbitraries.ts';
+import type { Scenario } from '../../models/scenario.ts';
 import { logDigest } from './digest.ts';
 import { traceFormat, traceVersion, type RecordedViolation, type Trace } from './format.ts';
 
@@ -48,6 +49,42 @@ export function recordTrace(input: RecordInput): Trace {
   };
 }
 
+export interface ExhaustiveRecordInput {
+  readonly preset: string;
+  readonly overrides: Overrides;
+  readonly config: Config;
+  readonly scenario: Scenario;
+  /** The path's choices, as the exhaustive search recorded them. */
+  readonly choices: readonly number[];
+  readonly signature: string | null;
+}
+
+/** A path the exhaustive search found, as a trace: run it once more through its choices, recording the log. */
+export function recordExhaustiveTrace(input: ExhaustiveRecordInput): Trace {
+  const chooser = new ReplayChooser(input.choices);
+  const result = runScenario(input.config, input.scenario, chooser, { log: true, mode: 'exhaustive' });
+  if (!chooser.exhausted) throw new Error(`the path used ${chooser.used} of its ${input.choices.length} choices`);
+  const violations = judge(result.history, input.config);
+  return {
+    format: traceFormat,
+    version: traceVersion,
+    mode: 'exhaustive',
+    preset: input.preset,
+    overrides: input.overrides,
+    signature: input.signature,
+    scenario: input.scenario,
+    seed: 0,
+    choices: input.choices,
+    outcome: {
+      end: result.stats.end,
+      events: result.stats.events,
+      endMs: result.stats.endMs,
+      logDigest: logDigest(result.log ?? []),
+      violations: recordedViolations(violations),
+    },
+  };
+}
+
 export interface Replay {
   readonly config: Config;
   readonly result: RunResult;
@@ -63,7 +100,7 @@ export function replayTrace(trace: Trace): Result<Replay> {
   const chooser = new ReplayChooser(trace.choices);
   let result: RunResult;
   try {
-    result = runScenario(config.value, trace.scenario, chooser, { log: true });
+    result = runScenario(config.value, trace.scenario, chooser, { log: true, ...(trace.mode === undefined ? {} : { mode: trace.mode }) });
   } catch (error) {
     if (error instanceof ChoiceDivergence) {
       return ok({ config: config.value, result: emptyResult(), log: [], violations: [], divergences: [error.message] });

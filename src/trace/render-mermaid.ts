@@ -26,6 +26,9 @@ export function renderMermaid(log: readonly LogEntry[], violations: readonly Vio
           lines.push(`  Note over ${entry.event.node}: ${at} ${safe(describeHistory(entry.event))}`);
         }
         break;
+      case 'autosaved':
+        lines.push(`  Note over ${entry.node}: ${at} its autosave had last run at ${entry.savedAtMs}ms`);
+        break;
       case 'connect':
       case 'hangup':
       case 'end':

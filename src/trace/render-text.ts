@@ -23,6 +23,8 @@ function entryText(entry: LogEntry): [node: string, text: string] {
       return [entry.node, `sees conn ${entry.conn} closed`];
     case 'history':
       return [entry.event.node, entry.event.kind === 'fault' ? `*** ${describeHistory(entry.event)} ***` : describeHistory(entry.event)];
+    case 'autosaved':
+      return [entry.node, `its autosave had last run at ${entry.savedAtMs} ms (after event ${entry.afterEvent}): the database holds that state`];
     case 'end':
       return ['world', `run ends: ${entry.reason}`];
     default:

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { butForPicker } from '../explore/culprit.ts';
+import { exhaustiveButForOfChoices } from '../explore/exhaustive-culprit.ts';
 import { signaturesOf } from '../explore/signature.ts';
 import { replayTrace } from './record.ts';
 import { loadTrace } from './store.ts';
@@ -37,7 +38,12 @@ describe('saved traces', () => {
     if (trace.value.signature !== null) {
       const { result, violations, config } = replay.value;
       const explored = { scenario: trace.value.scenario, seed: trace.value.seed };
-      const shown = signaturesOf(violations, result.history, result.faults, butForPicker(config, explored)).map((s) => s.text);
+      // A trace of check --exhaustive has its faults in its path: its but-for runs follow the path.
+      const picker =
+        trace.value.mode === 'exhaustive'
+          ? exhaustiveButForOfChoices(config, trace.value.scenario, trace.value.choices)
+          : butForPicker(config, explored);
+      const shown = signaturesOf(violations, result.history, result.faults, picker).map((s) => s.text);
       expect(shown).toContain(trace.value.signature);
     }
   });

@@ -1,0 +1,94 @@
+// `mqtt-dst bench --exhaustive`: how fast the exhaustive search goes and how far it gets, on bounds
+// of growing size up to the target (blog, 2 messages, <= 1 crash per node, <= 1 drop per link),
+// each stopped at --time-limit if it has not exhausted its bound by then. Figures are printed,
+// never asserted; states by depth show where a bound's state space grows.
+import { performance } from 'node:perf_hooks';
+import { faultKinds, type FaultKind } from '../../models/history.ts';
+import { exhaustiveSearch, type ExhaustiveBounds } from '../explore/exhaustive.ts';
+import { configFrom, parse, wholeNumber } from './options.ts';
+import { exitCodes, UsageError } from './usage-error.ts';
+
+export const benchExhaustiveHelp = `mqtt-dst bench --exhaustive [--preset NAME] [--set PATH=VALUE] [--time-limit S] [--json]
+  states/s, time and memory of the exhaustive search on growing bounds, up to 2 messages, <= 1 crash
+  per node, <= 1 drop per link (each bound stopped after --time-limit seconds, default 60)`;
+
+const options = {
+  exhaustive: { type: 'boolean' },
+  preset: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  'time-limit': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+const clientFaults: readonly FaultKind[] = ['consumer-crash', 'producer-crash', 'connection-drop'];
+
+function bound(messages: number, kinds: readonly FaultKind[], faultsMax: number | null): ExhaustiveBounds {
+  return { messages, crashesPerNode: 1, dropsPerLink: 1, faultsMax, depthMax: 400, faultKinds: kinds };
+}
+
+const bounds: readonly { readonly name: string; readonly bounds: ExhaustiveBounds }[] = [
+  { name: '1 message, one client crash or link drop (npm test)', bounds: bound(1, clientFaults, 1) },
+  { name: '1 message, one fault of any kind', bounds: bound(1, faultKinds, 1) },
+  { name: '2 messages, one client crash', bounds: bound(2, ['consumer-crash', 'producer-crash'], 1) },
+  { name: '2 messages, one fault of any kind', bounds: bound(2, faultKinds, 1) },
+  { name: '2 messages, <= 1 crash per node, <= 1 drop per link (target)', bounds: bound(2, faultKinds, null) },
+];
+
+export interface ExhaustiveBenchRow {
+  readonly name: string;
+  readonly bounds: ExhaustiveBounds;
+  readonly exhausted: boolean;
+  readonly states: number;
+  readonly transitions: number;
+  readonly classes: number;
+  readonly elapsedS: number;
+  readonly statesPerS: number;
+  readonly maxDepth: number;
+  readonly statesByDepth: readonly number[];
+  readonly heapUsedMb: number;
+  readonly peakRssMb: number;
+}
+
+export function benchExhaustiveCommand(args: readonly string[]): number {
+  const { values, positionals } = parse(args, options, 'bench --exhaustive');
+  if (positionals.length > 0) throw new UsageError(`bench: unexpected argument '${positionals[0]}'`);
+  const { config, preset } = configFrom(values.preset, values.set);
+  const limitS = wholeNumber(values['time-limit'], '--time-limit', 60, 1);
+  const rows: ExhaustiveBenchRow[] = [];
+  for (const entry of bounds) {
+    const startedMs = performance.now();
+    const report = exhaustiveSearch({ config, bounds: entry.bounds, stopAfterMs: limitS * 1000 });
+    const elapsedS = (performance.now() - startedMs) / 1000;
+    const memory = process.memoryUsage();
+    rows.push({
+      name: entry.name,
+      bounds: entry.bounds,
+      exhausted: !report.stopped && report.depthBounded === 0,
+      states: report.states,
+      transitions: report.transitions,
+      classes: report.classes.length,
+      elapsedS: Number(elapsedS.toFixed(2)),
+      statesPerS: Math.round(report.states / elapsedS),
+      maxDepth: report.maxDepth,
+      statesByDepth: report.statesByDepth,
+      heapUsedMb: Math.round(memory.heapUsed / 2 ** 20),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    });
+    if (!values.json) process.stdout.write(rowText(rows[rows.length - 1] as ExhaustiveBenchRow));
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify({ preset, timeLimitS: limitS, rows })}\n`);
+  else process.stdout.write(`(peak RSS is the process's so far: bounds run one after another, smallest first)\n`);
+  return exitCodes.ok;
+}
+
+function rowText(row: ExhaustiveBenchRow): string {
+  const number = (value: number) => value.toLocaleString('en-US');
+  const outcome = row.exhausted ? `exhausted in ${row.elapsedS} s` : `NOT exhausted: stopped after ${row.elapsedS} s while expanding depth ${row.maxDepth}`;
+  return [
+    `${row.name}`,
+    `  ${outcome}: ${number(row.states)} states, ${number(row.transitions)} transitions, ${number(row.statesPerS)} states/s, ${row.classes} classes`,
+    `  heap used ${row.heapUsedMb} MB, peak RSS ${row.peakRssMb} MB`,
+    `  states by depth: ${row.statesByDepth.join(' ')}`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,183 @@
+// `mqtt-dst check --exhaustive`: bounded exhaustive model checking of the simulated broker —
+// every order of events and every placement of faults within the bounds — listing every
+// counterexample class with its shortest trace, or saying that none exists within the bounds.
+// `--shard i/n` searches one shard, `--workers N` all shards in worker threads, and
+// `check --merge a.json b.json ...` merges the --json results of shards.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Overrides } from '../../models/presets.ts';
+import { resolveConfig } from '../../models/presets.ts';
+import { exhaustiveScenario, type ExhaustiveBounds } from '../explore/exhaustive.ts';
+import { mergeCheckResults, parseCheckResult, type CheckClass, type CheckResult } from '../explore/exhaustive-result.ts';
+import { runInWorkers, runShard } from '../explore/exhaustive-shard.ts';
+import { recordExhaustiveTrace } from '../trace/record.ts';
+import { saveTrace } from '../trace/store.ts';
+import { configFrom, faultList, parse, wholeNumber } from './options.ts';
+import { exitCodes, UsageError } from './usage-error.ts';
+
+export const checkHelp = `mqtt-dst check --exhaustive [options]
+  every interleaving of events and every placement of faults within the bounds; every class with its shortest trace
+  --preset NAME | --config PRESET|FILE, --set PATH=VALUE   configuration, as for explore
+  --messages N       messages the producer publishes (default 2)
+  --crashes N        crashes per node: broker (kill or restart), producer, consumer (default 1)
+  --drops N          connection drops per client link (default 1)
+  --max-faults N     faults per run, all kinds together (default: only the two bounds above)
+  --faults LIST      fault kinds that may strike, 'all' (default) or 'none'
+  --depth N          steps (events and faults) per path (default 200); states cut there are reported
+  --shard I/N        search only shard I (0-based) of N of the top-level choices
+  --workers N        search all N shards in worker threads and merge them
+  --out DIR          where shortest traces are written (default out/<preset>-exhaustive), 'none' to skip
+  --steps            print each class's shortest path step by step
+  --json             print the result as JSON (the input of --merge)
+mqtt-dst check --merge A.json B.json ... [--out DIR] [--steps] [--json]
+  merges the --json results of the shards of one search`;
+
+const options = {
+  exhaustive: { type: 'boolean' },
+  merge: { type: 'boolean' },
+  preset: { type: 'string' },
+  config: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  messages: { type: 'string' },
+  crashes: { type: 'string' },
+  drops: { type: 'string' },
+  'max-faults': { type: 'string' },
+  faults: { type: 'string' },
+  depth: { type: 'string' },
+  shard: { type: 'string' },
+  workers: { type: 'string' },
+  out: { type: 'string' },
+  steps: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+type Values = ReturnType<typeof parse<typeof options>>['values'];
+
+export async function checkCommand(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parse(args, options, 'check');
+  if (values.merge) return mergeCommand(values, positionals);
+  if (!values.exhaustive) throw new UsageError('check: say --exhaustive (bounded exhaustive model checking) or --merge FILES');
+  if (positionals.length > 0) throw new UsageError(`check: unexpected argument '${positionals[0]}'`);
+  const resolved = configFrom(values.preset, values.set, values.config);
+  const bounds: ExhaustiveBounds = {
+    messages: wholeNumber(values.messages, '--messages', 2, 1),
+    crashesPerNode: wholeNumber(values.crashes, '--crashes', 1),
+    dropsPerLink: wholeNumber(values.drops, '--drops', 1),
+    faultsMax: values['max-faults'] === undefined ? null : wholeNumber(values['max-faults'], '--max-faults', 0),
+    depthMax: wholeNumber(values.depth, '--depth', 200, 1),
+    faultKinds: faultList(values.faults),
+  };
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const workers = values.workers === undefined ? undefined : wholeNumber(values.workers, '--workers', 1, 1);
+  if (shard !== undefined && workers !== undefined) throw new UsageError('check: --shard and --workers do not go together (workers run every shard)');
+  const job = { preset: resolved.preset, overrides: resolved.overrides, bounds };
+  const startedMs = performance.now();
+  const result = workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 } });
+  const elapsedS = (performance.now() - startedMs) / 1000;
+  // A shard's classes are not final (another shard may hold a shorter path): its traces come from --merge.
+  const outDir = shard !== undefined && values.out === undefined ? null : outDirOf(values, resolved.preset);
+  const written = outDir === null ? result : withTraces(result, outDir);
+  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, elapsedS, values.steps === true));
+  return written.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
+}
+
+function parseShard(text: string): { readonly index: number; readonly count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || count < 1 || index >= count) throw new UsageError(`--shard: expected I/N with 0 <= I < N, got '${text}'`);
+  return { index, count };
+}
+
+function outDirOf(values: Values, preset: string): string | null {
+  if (values.out === 'none') return null;
+  return values.out ?? join('out', `${preset}-exhaustive`);
+}
+
+function mergeCommand(values: Values, files: readonly string[]): number {
+  if (files.length === 0) throw new UsageError('check --merge: give the --json results to merge');
+  const results: CheckResult[] = files.map((file) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new UsageError(`${file}: cannot read a JSON result (${(error as Error).message.split('\n')[0]})`);
+    }
+    const parsed = parseCheckResult(value, file);
+    if (!parsed.ok) throw new UsageError(parsed.error);
+    return parsed.value;
+  });
+  const merged = mergeCheckResults(results);
+  if (!merged.ok) throw new UsageError(`check --merge: ${merged.error}`);
+  const outDir = outDirOf(values, merged.value.preset);
+  const written = outDir === null ? merged.value : withTraces(merged.value, outDir);
+  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, written.elapsedMs / 1000, values.steps === true));
+  return written.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
+}
+
+/** Writes each class's shortest path as a trace (replayable with `mqtt-dst replay`) and names the file. */
+function withTraces(result: CheckResult, outDir: string): CheckResult {
+  const config = resolveConfig(result.preset, result.overrides as Overrides);
+  if (!config.ok) throw new UsageError(config.error);
+  const scenario = exhaustiveScenario(result.bounds.messages);
+  const classes = result.classes.map((entry) => {
+    const trace = recordExhaustiveTrace({
+      preset: result.preset,
+      overrides: result.overrides,
+      config: config.value,
+      scenario,
+      choices: entry.choices,
+      signature: entry.signature,
+    });
+    if (!trace.outcome.violations.some((violation) => violation.property === entry.property)) {
+      throw new Error(`class '${entry.signature}': its path replays without a ${entry.property} violation`);
+    }
+    const file = join(outDir, `${entry.id}.json`);
+    saveTrace(file, trace);
+    return { ...entry, trace: file };
+  });
+  return { ...result, classes };
+}
+
+function plural(count: number, word: string): string {
+  return `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : word.endsWith('s') || word.endsWith('sh') ? 'es' : 's'}`;
+}
+
+function boundsText(result: CheckResult): string {
+  const { bounds } = result;
+  const kinds = bounds.faultKinds.length === 0 ? 'no faults' : bounds.faultKinds.length === 5 ? 'all fault kinds' : bounds.faultKinds.join(', ');
+  const total = bounds.faultsMax === null ? '' : `, <= ${plural(bounds.faultsMax, 'fault')} per run`;
+  return `${plural(bounds.messages, 'message')}, <= ${plural(bounds.crashesPerNode, 'crash')} per node, <= ${plural(bounds.dropsPerLink, 'drop')} per link${total} (${kinds}), depth <= ${bounds.depthMax}`;
+}
+
+function classLines(entry: CheckClass, index: number, steps: boolean): string[] {
+  const faults = entry.path.map((step, at) => ({ step, at })).filter(({ step }) => step.startsWith('fault '));
+  const faultText = faults.length === 0 ? 'no fault' : faults.map(({ step, at }) => `${step.slice('fault '.length)} at step ${at + 1}`).join('; ');
+  const lines = [`${String(index + 1).padStart(3)}. ${entry.signature}`, `     shortest path ${plural(entry.steps, 'step')}: ${faultText}`];
+  if (steps) entry.path.forEach((step, at) => lines.push(`       ${String(at + 1).padStart(3)} ${step}`));
+  if (entry.trace !== null) lines.push(`     replay: npx mqtt-dst replay ${entry.trace}`);
+  return lines;
+}
+
+function textReport(result: CheckResult, elapsedS: number, steps: boolean): string {
+  const overrides = Object.entries(result.overrides).map(([key, value]) => ` ${key}=${value}`).join('');
+  const rate = elapsedS > 0 ? Math.round(result.states / elapsedS) : result.states;
+  const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const shards = result.shards.length === 1 && result.shards[0]?.[1] === 1 ? '' : `, shards ${result.shards.map(([i, n]) => `${i}/${n}`).join(' ')}`;
+  const lines = [
+    `mqtt-dst check --exhaustive: preset ${result.preset}${overrides}${shards}`,
+    `bounds: ${boundsText(result)}`,
+    `searched ${plural(result.states, 'state')} (${plural(result.transitions, 'transition')}, max depth ${result.maxDepth}, ${plural(result.terminals, 'complete run')}) ` +
+      `in ${elapsedS.toFixed(1)} s: ${rate.toLocaleString('en-US')} states/s, peak RSS ${rssMb} MB`,
+  ];
+  if (result.depthBounded > 0) lines.push(`WARNING: ${plural(result.depthBounded, 'state')} at the depth bound still had steps to take: not every run within the bounds was searched; raise --depth`);
+  if (!result.shards.every(([, count]) => count === 1) && !result.complete) lines.push('note: this result covers only some shards of the search; merge them all with check --merge');
+  if (result.classes.length === 0) {
+    lines.push('', `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}`);
+  } else {
+    lines.push('', `${plural(result.classes.length, 'class')}, simplest first:`);
+    result.classes.forEach((entry, index) => lines.push('', ...classLines(entry, index, steps)));
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,351 @@
+// The canonical state of an exhaustive world: one string that is equal for two states exactly
+// when nothing that can happen from them on — what the nodes do, and the verdict and the class
+// of every run that ends later — can tell them apart. The exhaustive search keeps a visited set
+// of its hashes and expands each state once, so this is where soundness lives: a hash too coarse
+// merges states that differ in the future and silently drops counterexamples; one too fine only
+// costs time. What goes in, and why each part is enough:
+//
+// 1. Every node's state (sorted keys), whether it is up, and, for every pending event, whether it
+//    still addresses the node's current incarnation. Node states are the models' whole memory.
+//    Incarnation numbers themselves only ever serve that comparison.
+// 2. Connections and the events on them, with connection ids renamed to their rank among the ids
+//    the state refers to. The world and the models compare connection ids only for equality and
+//    order (`conn > connSeen`), and a new connection's id is larger than every earlier one, so
+//    an order-preserving renaming changes no behaviour. This relies on the models keeping ids
+//    only in fields named `conn` or `connSeen`, or as the keys of a record named `conns` (see
+//    sim/intern.ts; models/node.ts ConnId); a model that hides one elsewhere must say so there.
+//    A connection's flags (alive, which end still reads, which end heard it close) are included
+//    for every connection the state refers to and every live one (a drop fault finds those).
+// 3. Pending events as a multiset, except that the events of one FIFO channel (a connection
+//    direction) keep their order. Times, only while they matter (see 5).
+// 4. The publish script's state, the remaining fault budget (the search's), and, while any
+//    fault can still strike, the phase tracker (which step each message reached, and which
+//    packet id belongs to which message): a later fault records it, and the class of a
+//    violation is read from the records. While a broker fault can still strike, the databases
+//    the broker could have autosaved (sim/exhaustive-world.ts, lazy autosave): a kill chooses one.
+// 5. An abstraction of the history that decides every property and every signature
+//    (properties/*.ts, explore/signature.ts), per message: invoked, acknowledged, handled and
+//    delivered counts capped at 2 (the properties ask "none", "one", "more than one"), the
+//    reason of its first drop (a fault-free class names it), whether the consumer is owed it,
+//    the invocation order and the order of first handlings (the order property), and for each
+//    excess violation's evidence how many faults struck before it (signature.ts suspects a
+//    fault that struck before the violation was decided; a fault in exhaustive mode strikes at
+//    an instant of its own, so "before" is history order).
+//    "Owed" compares virtual times: the consumer's first 'subscribed' at or before the
+//    invocation (properties/expectations.ts). So until the consumer first subscribes, the clock
+//    decides verdicts: a message invoked at t is owed if the SUBACK arrives while the clock
+//    still reads t, and whether the clock moves depends on how far each pending event is from
+//    being due. Until then the hash holds, per pending event, max(0, its time - now); after
+//    it (or for a consumer with no persistent session) times decide nothing.
+// 6. The fault records (kind, target, and each message's step when it struck; for broker
+//    faults whether the database held it): a signature names the culprits and the victim's phase.
+// What is left out: absolute times and sequence numbers, connection numbers, the log, and
+// latency keys (exhaustive mode uses the minimum latency), none of which a later step reads.
+// One residue: the culprits of a violation with several suspects are decided by counterfactual
+// runs (the same path without one fault, exhaustive-culprit.ts), which read the path, not the
+// state; states merged here agree on the violations, the suspects and their phases.
+// A test (canonical.test.ts) checks the claim where it can be checked: two walks of one state
+// space in different orders reach the same hashes, each with the same successors.
+import type { HistoryEvent } from '../../models/history.ts';
+import type { WorldView } from '../sim/exhaustive-world.ts';
+import { canonicalText, connMarkChar, connMarkPattern } from '../sim/intern.ts';
+import type { FaultRecord, Slot, WorldEvent } from '../sim/world.ts';
+
+/** What the hash needs beyond the world: the run's fixed context. */
+export interface CanonicalContext {
+  readonly messageCount: number;
+  readonly consumer: string;
+  /** Whether the consumer's session is persistent (only then is it owed messages). */
+  readonly persistent: boolean;
+}
+
+/** What the hash needs from the search: its remaining budget, and what that budget still allows. */
+export interface SearchState {
+  /** The remaining fault budget, as text. */
+  readonly budget: string;
+  /** Some fault can still strike: the phase tracker matters (see 4 above). */
+  readonly faultsPossible: boolean;
+  /** A broker fault can still strike: the databases the broker could have autosaved matter. */
+  readonly brokerFaultsPossible: boolean;
+}
+
+interface MessageSummary {
+  readonly invokedAtMs: number;
+  readonly acked: boolean;
+  readonly handled: number;
+  readonly delivered: number;
+  readonly dropped: string;
+  /** Faults before its latest delivery, its latest handling or delivery, its first handling (-1: none yet). */
+  readonly faultsBeforeDelivered: number;
+  readonly faultsBeforeExcess: number;
+  readonly faultsBeforeFirstHandled: number;
+}
+
+/** The history abstraction of 5 above, for one history prefix; immutable, shared along paths. */
+interface HistorySummary {
+  /** Index = message id; undefined until invoked (a drop or delivery before is impossible: index checks it). */
+  readonly messages: readonly (MessageSummary | undefined)[];
+  readonly subscribedAtMs: number | undefined;
+  readonly invocationOrder: string;
+  readonly handlingOrder: string;
+  readonly invoked: number;
+  readonly faults: number;
+}
+
+const untouched: MessageSummary = {
+  invokedAtMs: -1,
+  acked: false,
+  handled: 0,
+  delivered: 0,
+  dropped: '',
+  faultsBeforeDelivered: -1,
+  faultsBeforeExcess: -1,
+  faultsBeforeFirstHandled: -1,
+};
+
+function withMessage(summary: HistorySummary, message: number, change: (current: MessageSummary) => MessageSummary): HistorySummary {
+  const messages = summary.messages.slice();
+  messages[message] = change(messages[message] ?? untouched);
+  return { ...summary, messages };
+}
+
+function connMark(id: number, conns: number[]): string {
+  if (id < 1) return String(id);
+  conns.push(id);
+  return `${connMarkChar}${id}${connMarkChar}`;
+}
+
+/** Connection ids marked in `text`, added to `conns`. */
+function collectConns(text: string, conns: number[]): void {
+  if (!text.includes(connMarkChar)) return;
+  for (const match of text.matchAll(connMarkPattern)) conns.push(Number(match[1]));
+}
+
+function channelOf(event: WorldEvent, broker: Slot): number {
+  const payload = event.payload;
+  if (payload.kind === 'arrive') return payload.conn.id * 2 + (payload.to === broker ? 0 : 1);
+  if (payload.kind === 'hangup' && payload.ordered) return payload.conn.id * 2 + (payload.node === broker ? 0 : 1);
+  return -1;
+}
+
+/** The canonical state for one search: its context, and caches of what never changes once made. */
+export class Canonicalizer {
+  private readonly empty: HistorySummary;
+  /** By a history's last event: the summary of the history up to it (events are made once, on one path). */
+  private readonly summaries = new WeakMap<HistoryEvent, HistorySummary>();
+  private readonly faultTexts = new WeakMap<FaultRecord, string>();
+  /** An event's text without the parts read from the world at hashing time (liveness, time). */
+  private readonly eventTexts = new WeakMap<WorldEvent, string>();
+
+  constructor(private readonly context: CanonicalContext) {
+    this.empty = { messages: [], subscribedAtMs: undefined, invocationOrder: '', handlingOrder: '', invoked: 0, faults: 0 };
+  }
+
+  /** The canonical string of a state (see the head of this file). */
+  state(view: WorldView, search: SearchState): string {
+    const conns: number[] = [];
+    const summary = this.summaryOf(view.history);
+    const history = this.historyText(summary, view.nowMs);
+    const broker = view.nodes[0] as Slot;
+    let nodes = '';
+    for (const node of view.nodes) {
+      const text = canonicalText(node.state);
+      collectConns(text, conns);
+      nodes += `|${node.name}${node.up ? '+' : '-'}${text}`;
+    }
+    const loose: string[] = [];
+    const channels = new Map<number, string>();
+    for (const event of view.pending) {
+      // The broker's background timer is applied lazily (exhaustive-world.ts): the saves below stand for it.
+      if (event.background && event.payload.kind === 'timer' && event.payload.node === broker) continue;
+      const text = this.eventText(event, conns, broker, history.timeMatters, view.nowMs);
+      const channel = channelOf(event, broker);
+      if (channel < 0) loose.push(text);
+      else channels.set(channel, `${channels.get(channel) ?? ''}${text};`);
+    }
+    for (const conn of view.connections) if (conn.alive) conns.push(conn.id);
+    const ids = [...new Set(conns)].sort((a, b) => a - b);
+    const rank = new Map<number, number>();
+    ids.forEach((id, index) => rank.set(id, index));
+    const renamed = (marked: string): string => (marked.includes(connMarkChar) ? marked.replace(connMarkPattern, (_match, id: string) => `c${rank.get(Number(id))}`) : marked);
+    let connText = '';
+    for (const id of ids) {
+      const conn = view.connections[id - 1];
+      if (conn === undefined || conn.id !== id) throw new Error(`canonical state: unknown connection ${id}`);
+      connText += `|${conn.client.name}${conn.alive ? 1 : 0}${conn.brokerReads ? 1 : 0}${conn.clientReads ? 1 : 0}${conn.brokerHeardClose ? 1 : 0}${conn.clientHeardClose ? 1 : 0}`;
+    }
+    const events = loose.map(renamed).sort().join(',');
+    const queues = [...channels.values()].map(renamed).sort().join('');
+    const script = view.script;
+    let text = `${renamed(nodes)}\nC${connText}\nE${events}\nQ${queues}`;
+    text += `\nS${script.nextMessage},${script.awaited},${script.diedAwaiting},${script.dueOnRestart.join('.')},${view.offlineDepth}`;
+    text += `\nB${search.budget}\nH${history.text}\nF${this.faultsText(view.faults)}`;
+    if (search.brokerFaultsPossible) text += `\nD${view.saves.map((saved) => saved.token).sort().join(',')}`;
+    if (search.faultsPossible) text += `\nP${view.phasesText()}`;
+    return text;
+  }
+
+  private summaryOf(history: readonly HistoryEvent[]): HistorySummary {
+    // Walk back to the longest prefix summarized already, then forward.
+    let start = history.length;
+    let summary = this.empty;
+    while (start > 0) {
+      const cached = this.summaries.get(history[start - 1] as HistoryEvent);
+      if (cached !== undefined) {
+        summary = cached;
+        break;
+      }
+      start -= 1;
+    }
+    for (let i = start; i < history.length; i += 1) {
+      const event = history[i] as HistoryEvent;
+      summary = this.step(summary, event);
+      this.summaries.set(event, summary);
+    }
+    return summary;
+  }
+
+  private step(summary: HistorySummary, event: HistoryEvent): HistorySummary {
+    const consumer = this.context.consumer;
+    switch (event.kind) {
+      case 'fault':
+        return { ...summary, faults: summary.faults + 1 };
+      case 'subscribed':
+        return event.node === consumer && summary.subscribedAtMs === undefined ? { ...summary, subscribedAtMs: event.atMs } : summary;
+      case 'publish-invoked': {
+        const next = withMessage(summary, event.message, (m) => ({ ...m, invokedAtMs: event.atMs }));
+        return { ...next, invocationOrder: `${summary.invocationOrder}${event.message}.`, invoked: summary.invoked + 1 };
+      }
+      case 'publish-acked':
+        return withMessage(summary, event.message, (m) => ({ ...m, acked: true }));
+      case 'delivered':
+        if (event.node !== consumer) return summary;
+        return withMessage(summary, event.message, (m) => ({
+          ...m,
+          delivered: Math.min(2, m.delivered + 1),
+          faultsBeforeDelivered: summary.faults,
+          faultsBeforeExcess: summary.faults,
+        }));
+      case 'handled': {
+        if (event.node !== consumer) return summary;
+        const first = (summary.messages[event.message] ?? untouched).handled === 0;
+        const next = withMessage(summary, event.message, (m) => ({
+          ...m,
+          handled: Math.min(2, m.handled + 1),
+          faultsBeforeExcess: summary.faults,
+          faultsBeforeFirstHandled: first ? summary.faults : m.faultsBeforeFirstHandled,
+        }));
+        return first ? { ...next, handlingOrder: `${summary.handlingOrder}${event.message}.` } : next;
+      }
+      case 'message-dropped':
+        return withMessage(summary, event.message, (m) => (m.dropped === '' ? { ...m, dropped: event.reason } : m));
+      case 'publish-sent':
+      case 'handling-started':
+      case 'restarted':
+        return summary;
+      default: {
+        const never: never = event;
+        throw new Error(`unknown history event ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** The history abstraction's text at the current clock, and whether times still matter (see 5 above). */
+  private historyText(summary: HistorySummary, nowMs: number): { readonly text: string; readonly timeMatters: boolean } {
+    const { persistent, messageCount } = this.context;
+    let windowOpen = false;
+    let text = `s${summary.subscribedAtMs === undefined ? 0 : 1}|i${summary.invocationOrder}|h${summary.handlingOrder}`;
+    for (let m = 1; m <= messageCount; m += 1) {
+      const entry = summary.messages[m];
+      let owed = '-';
+      if (entry !== undefined && entry.invokedAtMs >= 0) {
+        const at = entry.invokedAtMs;
+        if (!persistent) owed = 'n';
+        else if (summary.subscribedAtMs !== undefined) owed = summary.subscribedAtMs <= at ? 'y' : 'n';
+        else if (at === nowMs) owed = 'w';
+        else owed = 'n';
+      }
+      if (owed === 'w') windowOpen = true;
+      const e = entry ?? untouched;
+      text += `|${m}:${owed}${e.acked ? 'a' : ''}h${e.handled}d${e.delivered}${e.dropped}k${e.faultsBeforeDelivered},${e.faultsBeforeExcess},${e.faultsBeforeFirstHandled}`;
+    }
+    // Until the consumer's first subscription, whether a message becomes owed depends on the
+    // clock; after it (or for a consumer with no persistent session) it never does.
+    const timeMatters = persistent && summary.subscribedAtMs === undefined && (windowOpen || summary.invoked < messageCount);
+    return { text, timeMatters };
+  }
+
+  private faultsText(faults: readonly FaultRecord[]): string {
+    let text = '';
+    for (const fault of faults) {
+      let cached = this.faultTexts.get(fault);
+      if (cached === undefined) {
+        const broker = fault.kind === 'broker-kill' || fault.kind === 'broker-restart';
+        cached = `|${fault.kind}>${fault.target}`;
+        for (let m = 1; m <= this.context.messageCount; m += 1) {
+          const phase = fault.phases.find((entry) => entry.message === m);
+          if (phase !== undefined) cached += `;${m}:${phase.step}${broker && phase.inSnapshot ? '+' : ''}`;
+        }
+        this.faultTexts.set(fault, cached);
+      }
+      text += cached;
+    }
+    return text;
+  }
+
+  private eventText(event: WorldEvent, conns: number[], broker: Slot, timed: boolean, nowMs: number): string {
+    const payload = event.payload;
+    let base = this.eventTexts.get(event);
+    if (base === undefined) {
+      base = baseEventText(event);
+      this.eventTexts.set(event, base);
+    }
+    if (payload.kind === 'arrive' || payload.kind === 'hangup' || payload.kind === 'link-up') conns.push(payload.conn.id);
+    let text = base;
+    switch (payload.kind) {
+      case 'hangup':
+        if (payload.incarnation !== payload.node.incarnation) text += 'x';
+        break;
+      case 'link-up':
+        if (payload.clientIncarnation !== payload.conn.client.incarnation) text += 'x';
+        if (payload.brokerIncarnation !== broker.incarnation) text += 'y';
+        break;
+      case 'timer': {
+        const node = payload.node;
+        if (!(node.up && node.incarnation === payload.incarnation && node.timerGenerations.get(payload.timer) === payload.generation)) text += 'x';
+        break;
+      }
+      default:
+        break;
+    }
+    // When time matters (see 5 above): how long until the event is due; 0 = due now (firing it leaves the clock).
+    return timed ? `${text}@${Math.max(0, event.atMs - nowMs)}` : text;
+  }
+}
+
+function baseEventText(event: WorldEvent): string {
+  const payload = event.payload;
+  const ignored: number[] = [];
+  switch (payload.kind) {
+    case 'arrive':
+      return `A${connMark(payload.conn.id, ignored)}>${payload.to.name}:${canonicalText(payload.packet)}`;
+    case 'hangup':
+      return `H${connMark(payload.conn.id, ignored)}>${payload.node.name}${payload.ordered ? 'o' : ''}`;
+    case 'link-up':
+      return `L${connMark(payload.conn.id, ignored)}`;
+    case 'timer':
+      return `T${payload.node.name}.${payload.timer}${event.background ? 'b' : ''}`;
+    case 'publish':
+      return `P${payload.message}`;
+    case 'restart':
+      return `R${payload.node.name}`;
+    case 'offline':
+    case 'online':
+    case 'fault':
+      return payload.kind;
+    default: {
+      const never: never = payload;
+      throw new Error(`unknown event ${JSON.stringify(never)}`);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+// Random exploration must find no class the exhaustive search misses within the same bounds: a
+// class random finds and exhaustive does not means the state hash or the option set is unsound
+// (or a class depends on something the exhaustive world does not model; the test says which).
+// Slow (a few minutes): runs with MQTT_DST_SLOW=1.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { FaultKind } from '../../models/history.ts';
+import { resolveConfig } from '../../models/presets.ts';
+import { caseArbitrary, defaultBounds, type ExploreBounds } from './arbitraries.ts';
+import { evaluate } from './evaluate.ts';
+import { exhaustiveSearch } from './exhaustive.ts';
+
+const slow = process.env['MQTT_DST_SLOW'] === '1';
+
+interface Comparison {
+  readonly random: ReadonlyMap<string, number>;
+  readonly exhaustive: readonly string[];
+  readonly runs: number;
+}
+
+function compare(preset: string, messages: number, kinds: readonly FaultKind[], runs: number, seed: number): Comparison {
+  const config = resolveConfig(preset, {});
+  if (!config.ok) throw new Error(config.error);
+  const report = exhaustiveSearch({
+    config: config.value,
+    bounds: { messages, crashesPerNode: 1, dropsPerLink: 1, faultsMax: 1, depthMax: 400, faultKinds: kinds },
+  });
+  expect(report.depthBounded).toBe(0);
+  // The same bounds for random runs: exactly `messages` messages, at most one fault of these
+  // kinds, no offline periods (the exhaustive world has none: its publish timing is free instead).
+  const bounds: ExploreBounds = { ...defaultBounds, messagesMin: messages, messagesMax: messages, faultsMax: 1, faultKinds: kinds, offlinePeriodsMax: 0 };
+  const random = new Map<string, number>();
+  for (const explored of fc.sample(caseArbitrary(bounds), { seed, numRuns: runs })) {
+    for (const signature of evaluate(config.value, explored).signatures) random.set(signature.text, (random.get(signature.text) ?? 0) + 1);
+  }
+  return { random, exhaustive: report.classes.map((entry) => entry.signature.text), runs };
+}
+
+describe.skipIf(!slow)('random exploration against the exhaustive search (MQTT_DST_SLOW=1)', () => {
+  it.each<[string, number, FaultKind[]]>([
+    ['blog', 2, ['consumer-crash', 'producer-crash']],
+    ['blog', 2, ['connection-drop']],
+    ['blog', 1, ['broker-kill', 'broker-restart']],
+  ])('%s, %i messages, one fault of %j: 20,000 random runs find no class outside the exhaustive list', (preset, messages, kinds) => {
+    const { random, exhaustive } = compare(preset, messages, kinds, 20_000, 1);
+    const missed = [...random.keys()].filter((text) => !exhaustive.includes(text));
+    expect(missed).toEqual([]);
+    expect(random.size).toBeGreaterThan(0);
+  }, 900_000);
+});

@@ -1,0 +1,393 @@
+// Bounded exhaustive model checking: a depth-first walk over every option of an exhaustive world
+// (sim/exhaustive-world.ts) — every order of enabled events, every fault the budget allows at
+// every point — with a visited set of canonical state hashes (canonical.ts) so that each state
+// is expanded once. Every quiescent state is a complete run: it is judged like an explored run
+// (check/judge.ts) and its violations are grouped into the same classes (signature.ts), each
+// kept with its shortest path. A state reached again by a shorter path is expanded again, so
+// the depth recorded for every state, and so every class's path, is the shortest there is; among
+// paths of one length the first in the walk's fixed order wins, which makes the result the
+// same however the top-level options are split across shards or workers.
+import { createHash } from 'node:crypto';
+import type { Config } from '../../models/config.ts';
+import type { FaultKind } from '../../models/history.ts';
+import type { Scenario } from '../../models/scenario.ts';
+import type { Violation } from '../../properties/types.ts';
+import { judge, propertyContext } from '../check/judge.ts';
+import type { Chooser } from '../sim/chooser.ts';
+import { ExhaustiveWorld, type StepOption, type WorldSnapshot } from '../sim/exhaustive-world.ts';
+import { nodesFor } from '../sim/run.ts';
+import type { InjectedFault } from '../sim/world.ts';
+import { Canonicalizer } from './canonical.ts';
+import { exhaustiveButFor, type KeyedPath } from './exhaustive-culprit.ts';
+import { signaturesOf, slugOf, type Signature } from './signature.ts';
+
+export interface ExhaustiveBounds {
+  readonly messages: number;
+  /** Crashes per node: the broker's kills and restarts together, the producer's, the consumer's. */
+  readonly crashesPerNode: number;
+  /** Connection drops per client link. */
+  readonly dropsPerLink: number;
+  /** Faults per path, of all kinds together (null: only the per-node and per-link bounds). */
+  readonly faultsMax: number | null;
+  /** Steps (events and faults) per path; a state that still has options at this depth is reported. */
+  readonly depthMax: number;
+  /** The fault kinds that may strike. */
+  readonly faultKinds: readonly FaultKind[];
+}
+
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+export interface ExhaustiveOptions {
+  readonly config: Config;
+  readonly bounds: ExhaustiveBounds;
+  /** Walk only the top-level options whose position among the walked ones is `index` mod `count`. */
+  readonly shard?: Shard;
+  /** Stop (incomplete, reported) once the search has run this long: for benchmarks of bounds too large to exhaust. */
+  readonly stopAfterMs?: number;
+  readonly onProgress?: (progress: ExhaustiveProgress) => void;
+}
+
+export interface ExhaustiveProgress {
+  readonly states: number;
+  readonly transitions: number;
+  readonly classes: number;
+  readonly elapsedMs: number;
+}
+
+export interface ExhaustiveClass {
+  readonly id: string;
+  readonly signature: Signature;
+  /** Steps (events and faults) of the shortest path that shows it. */
+  readonly steps: number;
+  /** The choices of that path, as a trace records them. */
+  readonly choices: readonly number[];
+  /** The option taken at every step, forced ones included: the walk's order, which breaks ties between paths of one length. */
+  readonly order: readonly number[];
+  /** That path, step by step (optionKey), for reading. */
+  readonly path: readonly string[];
+  /** Terminal states (complete runs, up to the state hash) that showed it. */
+  readonly terminals: number;
+  /** The violations of the shortest path's run. */
+  readonly violations: readonly Violation[];
+}
+
+export interface ExhaustiveReport {
+  readonly bounds: ExhaustiveBounds;
+  /** Distinct states (canonical hashes) visited. */
+  readonly states: number;
+  /** Options taken. */
+  readonly transitions: number;
+  /** States expanded, counting a state again when a shorter path reached it. */
+  readonly expansions: number;
+  /** Quiescent states judged. */
+  readonly terminals: number;
+  readonly violatingTerminals: number;
+  readonly maxDepth: number;
+  /** States at the depth bound that still had options: nonzero means the search is not complete. */
+  readonly depthBounded: number;
+  /** Distinct states by the depth they were first reached at. */
+  readonly statesByDepth: readonly number[];
+  readonly elapsedMs: number;
+  /** The search stopped at stopAfterMs before it had expanded every state (see `stoppedAtDepth`). */
+  readonly stopped: boolean;
+  /** The level the search was expanding when it stopped, or null. */
+  readonly stoppedAtDepth: number | null;
+  readonly classes: readonly ExhaustiveClass[];
+}
+
+/**
+ * The remaining fault budget: one count per target — broker, producer, consumer crashes, then
+ * producer and consumer link drops — and last the faults left on the path, of any kind.
+ */
+type Budget = number[];
+const totalSlot = 5;
+
+function budgetSlot(fault: InjectedFault): number {
+  switch (fault.kind) {
+    case 'broker-kill':
+    case 'broker-restart':
+      return 0;
+    case 'producer-crash':
+      return 1;
+    case 'consumer-crash':
+      return 2;
+    case 'connection-drop':
+      return fault.link === 'producer' ? 3 : 4;
+    default: {
+      const never: never = fault.kind;
+      throw new Error(`unknown fault ${String(never)}`);
+    }
+  }
+}
+
+export function exhaustiveScenario(messages: number): Scenario {
+  return { messages: Array.from({ length: messages }, () => ({ atMs: 0 })), offline: [], faults: [] };
+}
+
+const noChooser: Chooser = {
+  choose() {
+    throw new Error('the exhaustive search takes options itself');
+  },
+};
+
+function compareChoices(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
+    const d = (a[i] as number) - (b[i] as number);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+/** Whether a path is shorter than another: fewer steps, then first in the walk's order. */
+export function shorter(path: { readonly steps: number; readonly order: readonly number[] }, than: { readonly steps: number; readonly order: readonly number[] }): boolean {
+  return path.steps < than.steps || (path.steps === than.steps && compareChoices(path.order, than.order) < 0);
+}
+
+/** Simplest stories first: fewer culprit faults, shorter paths, then by text. */
+export function compareClasses(a: ExhaustiveClass, b: ExhaustiveClass): number {
+  return (
+    a.signature.culprits - b.signature.culprits ||
+    a.steps - b.steps ||
+    (a.signature.text < b.signature.text ? -1 : a.signature.text > b.signature.text ? 1 : 0)
+  );
+}
+
+function hashOf(text: string): string {
+  return createHash('md5').update(text).digest('base64');
+}
+
+const progressEvery = 50_000;
+
+/**
+ * A state's first (shortest, then first in walk order) path, as a chain back to the root: a
+ * few numbers per state; the steps' names are found again by walking the path when needed.
+ */
+interface PathNode {
+  readonly parent: PathNode | null;
+  /** The option's index. */
+  readonly index: number;
+  /** Whether it was chosen among several (a trace records only those). */
+  readonly chosen: boolean;
+  readonly depth: number;
+}
+
+interface Frontier {
+  readonly node: PathNode;
+  readonly snapshot: WorldSnapshot | null;
+  readonly budget: Budget;
+}
+
+const droppedFrontier: Frontier = { node: { parent: null, index: 0, chosen: false, depth: 0 }, snapshot: null, budget: [] };
+
+function stepsOf(node: PathNode): PathNode[] {
+  const steps: PathNode[] = [];
+  for (let at: PathNode | null = node; at !== null && at.parent !== null; at = at.parent) steps.push(at);
+  return steps.reverse();
+}
+
+interface WalkedPath extends KeyedPath {
+  readonly shown: readonly string[];
+}
+
+/** The names of a path's steps: walk it again from the root (every step is deterministic). */
+function walk(config: Config, scenario: Scenario, order: readonly number[]): WalkedPath {
+  const world = new ExhaustiveWorld(config, scenario, nodesFor(config), noChooser);
+  world.begin();
+  const keys: string[] = [];
+  const shown: string[] = [];
+  const faultSteps: number[] = [];
+  for (const index of order) {
+    const option = world.options()[index];
+    if (option === undefined || option.kind === 'end') throw new Error(`the path's step ${keys.length + 1} (option ${index}) is not there`);
+    if (option.kind === 'fault') faultSteps.push(keys.length);
+    keys.push(world.optionKey(option));
+    shown.push(world.describeOption(option));
+    world.take(option);
+  }
+  return { keys, shown, faultSteps };
+}
+
+/**
+ * The search, breadth first: each level holds the states first reached with that many steps,
+ * in the order of their paths' choices, so every state is expanded once, at its shortest depth,
+ * and the first path found to anything is the shortest (and, among those, the first in choice
+ * order). A depth-first walk with a visited set expands each state once too, but meets many of
+ * them first by a longer path (a client's refused reconnects while the broker is down are loops
+ * that any other event can interleave with) and must expand them again to find shortest paths.
+ * Memory: the visited set, one small path node per state, and snapshots of two levels.
+ */
+export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
+  const { config, bounds, shard, onProgress } = options;
+  const stopAtMs = options.stopAfterMs === undefined ? Infinity : performance.now() + options.stopAfterMs;
+  let stoppedAtDepth: number | null = null;
+  const startedMs = performance.now();
+  const scenario = exhaustiveScenario(bounds.messages);
+  const canonicalizer = new Canonicalizer({
+    messageCount: bounds.messages,
+    consumer: 'consumer',
+    persistent: propertyContext(config).consumers.some((consumer) => consumer.name === 'consumer' && consumer.persistent),
+  });
+  const allowed = new Set(bounds.faultKinds);
+  const world = new ExhaustiveWorld(config, scenario, nodesFor(config), noChooser);
+  world.begin();
+
+  const visited = new Set<string>();
+  const statesByDepth: number[] = [];
+  const classes = new Map<string, { entry: ExhaustiveClass; terminals: number }>();
+  let transitions = 0;
+  let terminals = 0;
+  let violatingTerminals = 0;
+  let maxDepth = 0;
+  let depthBounded = 0;
+  let expansions = 0;
+
+  const usable = (option: StepOption, budget: Budget): boolean => {
+    if (option.kind === 'end') return false;
+    if (option.kind === 'event') return true;
+    return allowed.has(option.fault.kind) && (budget[budgetSlot(option.fault)] as number) > 0 && (budget[totalSlot] as number) > 0;
+  };
+  const brokerFaultsPossible = (budget: Budget): boolean =>
+    (allowed.has('broker-kill') || allowed.has('broker-restart')) && (budget[0] as number) > 0 && (budget[totalSlot] as number) > 0;
+  const faultsPossible = (budget: Budget): boolean =>
+    (budget[totalSlot] as number) > 0 &&
+    (brokerFaultsPossible(budget) ||
+    (allowed.has('producer-crash') && (budget[1] as number) > 0) ||
+    (allowed.has('consumer-crash') && (budget[2] as number) > 0) ||
+    (allowed.has('connection-drop') && ((budget[3] as number) > 0 || (budget[4] as number) > 0)));
+  const slotAllowed = [
+    allowed.has('broker-kill') || allowed.has('broker-restart'),
+    allowed.has('producer-crash'),
+    allowed.has('consumer-crash'),
+    allowed.has('connection-drop'),
+    allowed.has('connection-drop'),
+  ];
+  /** The budget as far as it can still be spent: states that differ only in budget no path can use are one. */
+  const effectiveBudget = (budget: Budget): string => {
+    const total = budget[totalSlot] as number;
+    const slots = slotAllowed.map((ok, slot) => (ok ? Math.min(total, budget[slot] as number) : 0));
+    return `${slots.join(',')}/${Math.min(total, slots.reduce((a, b) => a + b, 0))}`;
+  };
+  const keepText = process.env['MQTT_DST_KEEP_STATE_TEXT'] !== undefined;
+  const stateHash = (budget: Budget): string => {
+    const search = { budget: effectiveBudget(budget), faultsPossible: faultsPossible(budget), brokerFaultsPossible: brokerFaultsPossible(budget) };
+    const text = canonicalizer.state(world.view(), search);
+    return keepText ? text : hashOf(text);
+  };
+
+  /** `ends`: the run had to choose to end here (a fault could still have struck), which a replay must be told. */
+  const judgeTerminal = (node: PathNode, ends: boolean): void => {
+    terminals += 1;
+    const view = world.view();
+    const violations = judge(view.history, config);
+    if (violations.length === 0) return;
+    violatingTerminals += 1;
+    const steps = stepsOf(node);
+    const order = steps.map((step) => step.index);
+    let walked: WalkedPath | undefined;
+    const pathOf = (): WalkedPath => (walked ??= walk(config, scenario, order));
+    const picker = exhaustiveButFor(config, scenario, pathOf);
+    for (const signature of signaturesOf(violations, view.history, view.faults, picker)) {
+      const known = classes.get(signature.text);
+      if (known !== undefined) {
+        known.terminals += 1;
+        // Levels come in order of depth and, within one, of choices: the first find is the shortest.
+        continue;
+      }
+      const choices = steps.filter((step) => step.chosen).map((step) => step.index);
+      const entry: ExhaustiveClass = {
+        id: slugOf(signature.text),
+        signature,
+        steps: node.depth,
+        choices: ends ? [...choices, 0] : choices,
+        order,
+        path: pathOf().shown,
+        terminals: 1,
+        violations,
+      };
+      classes.set(signature.text, { entry, terminals: 1 });
+    }
+  };
+
+  const perTarget = [bounds.crashesPerNode, bounds.crashesPerNode, bounds.crashesPerNode, bounds.dropsPerLink, bounds.dropsPerLink];
+  const rootBudget: Budget = [...perTarget, Math.min(bounds.faultsMax ?? Infinity, perTarget.reduce((a, b) => a + b, 0))];
+  visited.add(stateHash(rootBudget));
+  statesByDepth[0] = 1;
+  let frontier: Frontier[] = [{ node: { parent: null, index: 0, chosen: false, depth: 0 }, snapshot: world.snapshot(), budget: rootBudget }];
+  for (let depth = 0; frontier.length > 0; depth += 1) {
+    maxDepth = depth;
+    const next: Frontier[] = [];
+    for (let at = 0; at < frontier.length; at += 1) {
+      if (at % 64 === 0 && performance.now() > stopAtMs) {
+        stoppedAtDepth = depth;
+        break;
+      }
+      const entry = frontier[at] as Frontier;
+      // Expanded: its snapshot is no longer needed (the level's array would keep it alive).
+      frontier[at] = droppedFrontier;
+      const snapshot = entry.snapshot as WorldSnapshot;
+      expansions += 1;
+      world.restore(snapshot);
+      const stepOptions = world.options();
+      if (world.quiescent) judgeTerminal(entry.node, stepOptions.length > 1);
+      const indices: number[] = [];
+      stepOptions.forEach((option, index) => {
+        if (usable(option, entry.budget)) indices.push(index);
+      });
+      if (indices.length === 0) continue;
+      if (depth >= bounds.depthMax) {
+        depthBounded += 1;
+        continue;
+      }
+      const walked = depth === 0 && shard !== undefined ? indices.filter((_, position) => position % shard.count === shard.index) : indices;
+      const chosen = stepOptions.length > 1;
+      let first = true;
+      for (const index of walked) {
+        const option = stepOptions[index] as StepOption;
+        if (!first) world.restore(snapshot);
+        first = false;
+        let budget = entry.budget;
+        if (option.kind === 'fault') {
+          budget = budget.slice();
+          const slot = budgetSlot(option.fault);
+          budget[slot] = (budget[slot] as number) - 1;
+          budget[totalSlot] = (budget[totalSlot] as number) - 1;
+        }
+        world.take(option);
+        transitions += 1;
+        const hash = stateHash(budget);
+        if (visited.has(hash)) continue;
+        visited.add(hash);
+        statesByDepth[depth + 1] = (statesByDepth[depth + 1] ?? 0) + 1;
+        const node: PathNode = { parent: entry.node, index, chosen, depth: depth + 1 };
+        next.push({ node, snapshot: world.snapshot(), budget });
+        if (onProgress && visited.size % progressEvery === 0) {
+          onProgress({ states: visited.size, transitions, classes: classes.size, elapsedMs: performance.now() - startedMs });
+        }
+      }
+    }
+    if (stoppedAtDepth !== null) break;
+    frontier = next;
+  }
+  if (keepText) (globalThis as Record<string, unknown>)['visitedTexts'] = [...visited];
+
+  const found = [...classes.values()].map(({ entry, terminals: count }) => ({ ...entry, terminals: count }));
+  found.sort(compareClasses);
+  return {
+    bounds,
+    states: visited.size,
+    transitions,
+    expansions,
+    terminals,
+    violatingTerminals,
+    maxDepth,
+    depthBounded,
+    statesByDepth: Array.from(statesByDepth, (count) => count ?? 0),
+    elapsedMs: performance.now() - startedMs,
+    stopped: stoppedAtDepth !== null,
+    stoppedAtDepth,
+    classes: found,
+  };
+}
