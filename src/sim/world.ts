@@ -234,7 +234,7 @@ export class World {
       this.dispatch(event.payload);
       events += 1;
     }
-    this.record({ atMs: this.nowMs, kind: 'end', reason: end });
+    if (this.log) this.record({ atMs: this.nowMs, kind: 'end', reason: end });
     return {
       history: this.history,
       faults: this.faultRecords,
@@ -359,10 +359,10 @@ export class World {
   private arrive(conn: Connection, from: Slot, to: Slot, packet: Packet): void {
     const reads = to === this.broker ? conn.brokerReads : conn.clientReads;
     if (!conn.alive || !reads) {
-      this.record({ atMs: this.nowMs, kind: 'lost', from: from.name, to: to.name, conn: conn.id, packet });
+      if (this.log) this.record({ atMs: this.nowMs, kind: 'lost', from: from.name, to: to.name, conn: conn.id, packet });
       return;
     }
-    this.record({ atMs: this.nowMs, kind: 'packet', from: from.name, to: to.name, conn: conn.id, packet });
+    if (this.log) this.record({ atMs: this.nowMs, kind: 'packet', from: from.name, to: to.name, conn: conn.id, packet });
     this.phases.packetArrived(from.name, to.name, packet);
     this.deliver(to, { kind: 'packet', conn: conn.id, packet });
   }
@@ -376,7 +376,7 @@ export class World {
     if (!reads || heard || !node.up || node.incarnation !== incarnation) return;
     if (isBroker) conn.brokerHeardClose = true;
     else conn.clientHeardClose = true;
-    this.record({ atMs: this.nowMs, kind: 'hangup', node: node.name, conn: conn.id });
+    if (this.log) this.record({ atMs: this.nowMs, kind: 'hangup', node: node.name, conn: conn.id });
     this.deliver(node, { kind: 'disconnected', conn: conn.id });
   }
 
@@ -388,11 +388,11 @@ export class World {
     }
     if (!this.broker.up || this.broker.incarnation !== brokerIncarnation) {
       conn.alive = false;
-      this.record({ atMs: this.nowMs, kind: 'connect', node: client.name, conn: conn.id, outcome: 'refused' });
+      if (this.log) this.record({ atMs: this.nowMs, kind: 'connect', node: client.name, conn: conn.id, outcome: 'refused' });
       this.deliver(client, { kind: 'disconnected', conn: conn.id });
       return;
     }
-    this.record({ atMs: this.nowMs, kind: 'connect', node: client.name, conn: conn.id, outcome: 'up' });
+    if (this.log) this.record({ atMs: this.nowMs, kind: 'connect', node: client.name, conn: conn.id, outcome: 'up' });
     this.deliver(this.broker, { kind: 'connected', conn: conn.id });
     if (conn.alive) this.deliver(client, { kind: 'connected', conn: conn.id });
   }
@@ -460,7 +460,7 @@ export class World {
     const to = toBroker ? this.broker : conn.client;
     const reads = toBroker ? conn.brokerReads : conn.clientReads;
     if (!conn.alive || !reads) {
-      this.record({ atMs: this.nowMs, kind: 'lost', from: from.name, to: to.name, conn: conn.id, packet });
+      if (this.log) this.record({ atMs: this.nowMs, kind: 'lost', from: from.name, to: to.name, conn: conn.id, packet });
       return;
     }
     const arrivalMs = this.fifoArrival(conn, toBroker, packetKey(from.key, packet));
@@ -523,7 +523,7 @@ export class World {
   private observe(body: HistoryBody): void {
     const event: HistoryEvent = { ...body, atMs: this.nowMs };
     this.history.push(event);
-    this.record({ atMs: this.nowMs, kind: 'history', event });
+    if (this.log) this.record({ atMs: this.nowMs, kind: 'history', event });
     this.script.observed(body);
     switch (body.kind) {
       case 'publish-invoked':
@@ -552,6 +552,7 @@ export class World {
     }
   }
 
+  /** Callers test `this.log` first, so runs without a log allocate no entries on the hot path. */
   protected record(entry: LogEntry): void {
     this.log?.push(entry);
   }
