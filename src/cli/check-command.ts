@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Overrides } from '../../models/presets.ts';
 import { resolveConfig } from '../../models/presets.ts';
-import { exhaustiveScenario, type ExhaustiveBounds } from '../explore/exhaustive.ts';
+import { exhaustiveScenario, type ExhaustiveBounds, type ExhaustiveProgress } from '../explore/exhaustive.ts';
 import { mergeCheckResults, parseCheckResult, type CheckClass, type CheckResult } from '../explore/exhaustive-result.ts';
 import { runInWorkers, runShard } from '../explore/exhaustive-shard.ts';
 import { recordExhaustiveTrace } from '../trace/record.ts';
 import { saveTrace } from '../trace/store.ts';
 import { configFrom, faultList, parse, wholeNumber } from './options.ts';
+import { clearProgress } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 export const checkHelp = `mqtt-dst check --exhaustive [options]
@@ -73,13 +74,24 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   if (shard !== undefined && workers !== undefined) throw new UsageError('check: --shard and --workers do not go together (workers run every shard)');
   const job = { preset: resolved.preset, overrides: resolved.overrides, bounds };
   const startedMs = performance.now();
-  const result = workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 } });
+  const progress = values.json || !process.stderr.isTTY ? undefined : progressLine;
+  const result =
+    workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 } }, progress);
+  clearProgress();
   const elapsedS = (performance.now() - startedMs) / 1000;
   // A shard's classes are not final (another shard may hold a shorter path): its traces come from --merge.
   const outDir = shard !== undefined && values.out === undefined ? null : outDirOf(values, resolved.preset);
   const written = outDir === null ? result : withTraces(result, outDir);
   process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, elapsedS, values.steps === true));
   return written.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
+}
+
+/** A progress line on stderr (a terminal only): how far the search has got. */
+function progressLine(progress: ExhaustiveProgress): void {
+  const rate = Math.round(progress.states / Math.max(progress.elapsedMs / 1000, 0.001));
+  process.stderr.write(
+    `\r\x1b[Ksearching: ${progress.states.toLocaleString('en-US')} states, ${progress.transitions.toLocaleString('en-US')} transitions, ${progress.classes} classes, ${rate.toLocaleString('en-US')} states/s`,
+  );
 }
 
 function parseShard(text: string): { readonly index: number; readonly count: number } {

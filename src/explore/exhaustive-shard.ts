@@ -4,7 +4,7 @@
 // options is then searched in both shards: workers trade repeated work for no sharing at all.
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { resolveConfig } from '../../models/presets.ts';
-import { exhaustiveSearch, type ExhaustiveBounds, type Shard } from './exhaustive.ts';
+import { exhaustiveSearch, type ExhaustiveBounds, type ExhaustiveProgress, type Shard } from './exhaustive.ts';
 import { checkResultOf, mergeCheckResults, parseCheckResult, type CheckResult } from './exhaustive-result.ts';
 
 export interface ShardJob {
@@ -14,10 +14,10 @@ export interface ShardJob {
   readonly shard: Shard;
 }
 
-export function runShard(job: ShardJob): CheckResult {
+export function runShard(job: ShardJob, onProgress?: (progress: ExhaustiveProgress) => void): CheckResult {
   const config = resolveConfig(job.preset, job.overrides);
   if (!config.ok) throw new Error(config.error);
-  const report = exhaustiveSearch({ config: config.value, bounds: job.bounds, shard: job.shard });
+  const report = exhaustiveSearch({ config: config.value, bounds: job.bounds, shard: job.shard, ...(onProgress ? { onProgress } : {}) });
   return checkResultOf(report, { preset: job.preset, overrides: job.overrides, shard: job.shard });
 }
 

@@ -92,10 +92,21 @@ interface SlotSnapshot {
   readonly state: unknown;
   readonly up: boolean;
   readonly incarnation: number;
-  readonly timerGenerations: readonly (readonly [string, number])[];
+  /** Timer names and generations, alternating; shared with the previous snapshot when unchanged. */
+  readonly timerGenerations: readonly (string | number)[];
 }
 
-type ConnectionFields = readonly [alive: boolean, brokerReads: boolean, clientReads: boolean, toBrokerMs: number, toClientMs: number, brokerHeard: boolean, clientHeard: boolean];
+/** Per connection: alive, brokerReads, clientReads, brokerHeardClose, clientHeardClose as bits, then the two FIFO times. */
+type ConnectionFields = readonly number[];
+
+const noTimers: readonly (string | number)[] = [];
+
+function timersOf(slot: Slot): readonly (string | number)[] {
+  if (slot.timerGenerations.size === 0) return noTimers;
+  const flat: (string | number)[] = [];
+  for (const [timer, generation] of slot.timerGenerations) flat.push(timer, generation);
+  return flat;
+}
 
 /** A read-only view of the world's state, for the search's canonical state hash. */
 export interface WorldView {
@@ -452,10 +463,14 @@ export class ExhaustiveWorld extends World {
       offlineDepth: this.offlineDepth,
       eventsDone: this.eventsDone,
       pending: this.pending.slice(),
-      slots: this.slots.map((slot) => ({ state: slot.state, up: slot.up, incarnation: slot.incarnation, timerGenerations: [...slot.timerGenerations] })),
+      slots: this.slots.map((slot) => ({ state: slot.state, up: slot.up, incarnation: slot.incarnation, timerGenerations: timersOf(slot) })),
       connections: this.connections,
       connectionFields: this.connections.map(
-        (c): ConnectionFields => [c.alive, c.brokerReads, c.clientReads, c.lastArrivalToBrokerMs, c.lastArrivalToClientMs, c.brokerHeardClose, c.clientHeardClose],
+        (c): ConnectionFields => [
+          (c.alive ? 1 : 0) | (c.brokerReads ? 2 : 0) | (c.clientReads ? 4 : 0) | (c.brokerHeardClose ? 8 : 0) | (c.clientHeardClose ? 16 : 0),
+          c.lastArrivalToBrokerMs,
+          c.lastArrivalToClientMs,
+        ],
       ),
       history: this.history,
       faultRecords: this.faultRecords,
@@ -486,13 +501,22 @@ export class ExhaustiveWorld extends World {
       slot.up = saved.up;
       slot.incarnation = saved.incarnation;
       slot.timerGenerations.clear();
-      for (const [timer, generation] of saved.timerGenerations) slot.timerGenerations.set(timer, generation);
+      for (let i = 0; i < saved.timerGenerations.length; i += 2) {
+        slot.timerGenerations.set(saved.timerGenerations[i] as string, saved.timerGenerations[i + 1] as number);
+      }
     });
     const [connections, history, faultRecords, log] = snapshot.lengths;
     this.connections = snapshot.connections.slice(0, connections);
     snapshot.connectionFields.forEach((fields, index) => {
       const conn = this.connections[index] as Connection;
-      [conn.alive, conn.brokerReads, conn.clientReads, conn.lastArrivalToBrokerMs, conn.lastArrivalToClientMs, conn.brokerHeardClose, conn.clientHeardClose] = fields;
+      const bits = fields[0] as number;
+      conn.alive = (bits & 1) !== 0;
+      conn.brokerReads = (bits & 2) !== 0;
+      conn.clientReads = (bits & 4) !== 0;
+      conn.brokerHeardClose = (bits & 8) !== 0;
+      conn.clientHeardClose = (bits & 16) !== 0;
+      conn.lastArrivalToBrokerMs = fields[1] as number;
+      conn.lastArrivalToClientMs = fields[2] as number;
     });
     this.history = snapshot.history.slice(0, history);
     this.faultRecords = snapshot.faultRecords.slice(0, faultRecords);

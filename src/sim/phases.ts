@@ -46,10 +46,13 @@ export class PhaseTracker {
   private readonly lastStep = new Map<MessageId, string>();
   /** `${client}>${flow}>${packetId}` → message, flow 'up' = client publishes, 'down' = broker publishes. */
   private readonly flows = new Map<string, MessageId>();
+  /** The last state() handed out, while nothing has changed since (snapshots share it). */
+  private saved: PhaseState | null = null;
 
   constructor(private readonly broker: NodeName) {}
 
   note(message: MessageId, step: string): void {
+    this.saved = null;
     this.lastStep.set(message, step);
   }
 
@@ -60,7 +63,10 @@ export class PhaseTracker {
       case 'publish': {
         const message = maybeGhostOf(packet.payload);
         if (message === undefined) return;
-        if (packet.messageId !== undefined) this.flows.set(`${client}>${fromClient ? 'up' : 'down'}>${packet.messageId}`, message);
+        if (packet.messageId !== undefined) {
+          this.saved = null;
+          this.flows.set(`${client}>${fromClient ? 'up' : 'down'}>${packet.messageId}`, message);
+        }
         this.note(message, stepNames.got(to, 'publish'));
         return;
       }
@@ -86,7 +92,8 @@ export class PhaseTracker {
 
   /** Everything the tracker knows, as a value (for the exhaustive search's snapshots and state hash). */
   state(): PhaseState {
-    return { lastStep: [...this.lastStep], flows: [...this.flows] };
+    this.saved ??= { lastStep: [...this.lastStep], flows: [...this.flows] };
+    return this.saved;
   }
 
   /** The tracker's content as canonical text: entries sorted (for the exhaustive search's state hash). */
@@ -99,10 +106,13 @@ export class PhaseTracker {
   }
 
   restore(state: PhaseState): void {
+    // Nothing changed since this very state was handed out or restored: the maps hold it.
+    if (this.saved === state) return;
     this.lastStep.clear();
     for (const [message, step] of state.lastStep) this.lastStep.set(message, step);
     this.flows.clear();
     for (const [key, message] of state.flows) this.flows.set(key, message);
+    this.saved = state;
   }
 
   messages(): MessageId[] {

@@ -30,6 +30,7 @@ export class PublishScript {
   private diedAwaiting: MessageId | null = null;
   /** Publishes that fell due while the producer process was down. */
   private dueOnRestart: MessageId[] = [];
+  private lastState: ScriptState | null = null;
 
   constructor(
     private readonly messages: readonly PublishSpec[],
@@ -82,10 +83,24 @@ export class PublishScript {
   }
 
   state(): ScriptState {
-    return { nextMessage: this.nextMessage, awaited: this.awaited, diedAwaiting: this.diedAwaiting, dueOnRestart: this.dueOnRestart.slice() };
+    // The script changes rarely: hand out the same value while it has not (snapshots share it).
+    const last = this.lastState;
+    if (
+      last !== null &&
+      last.nextMessage === this.nextMessage &&
+      last.awaited === this.awaited &&
+      last.diedAwaiting === this.diedAwaiting &&
+      last.dueOnRestart.length === this.dueOnRestart.length &&
+      last.dueOnRestart.every((message, index) => message === this.dueOnRestart[index])
+    ) {
+      return last;
+    }
+    this.lastState = { nextMessage: this.nextMessage, awaited: this.awaited, diedAwaiting: this.diedAwaiting, dueOnRestart: this.dueOnRestart.slice() };
+    return this.lastState;
   }
 
   restore(state: ScriptState): void {
+    this.lastState = state;
     this.nextMessage = state.nextMessage;
     this.awaited = state.awaited;
     this.diedAwaiting = state.diedAwaiting;
