@@ -1,30 +1,13 @@
 // `mqtt-dst check --exhaustive` as a user meets it: exit codes, one-line errors, JSON results that
 // merge across shards and worker threads into the unsharded class list, replayable traces.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mqttDst } from './run-cli.ts';
 
-const cli = fileURLToPath(new URL('./mqtt-dst.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'mqtt-dst-check-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function mqttDst(args: readonly string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { timeout: 120_000, env: { ...process.env, CI: 'true' } }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** A bound that takes a second: one message, one producer crash. */
 const tiny = ['check', '--exhaustive', '--messages', '1', '--faults', 'producer-crash', '--max-faults', '1'];

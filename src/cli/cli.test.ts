@@ -1,30 +1,13 @@
 // The command line as a user meets it: separate processes, exit codes, one-line errors, and
 // byte-identical results for the same seed.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mqttDst } from './run-cli.ts';
 
-const cli = fileURLToPath(new URL('./mqtt-dst.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'mqtt-dst-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function mqttDst(args: readonly string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { timeout: 60_000, env: { ...process.env, CI: 'true' } }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 function filesOf(dir: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]));

@@ -2,12 +2,12 @@
 // distinct way a property fails, each with a minimal trace written to --out.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { defaultBounds, type ExploreBounds } from '../explore/arbitraries.ts';
+import type { ExploreBounds } from '../explore/arbitraries.ts';
 import { explore, type CounterexampleClass, type ExploreReport } from '../explore/explore.ts';
 import { recordTrace } from '../trace/record.ts';
 import { saveTrace } from '../trace/store.ts';
 import { describeScenario } from './describe-case.ts';
-import { configFrom, faultList, parse, wholeNumber, type ResolvedConfig } from './options.ts';
+import { configFrom, exploreBoundsFrom, parse, wholeNumber, type ResolvedConfig } from './options.ts';
 import { clearProgress, progressReporter } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
@@ -47,12 +47,7 @@ export function exploreCommand(args: readonly string[]): number {
   const resolved = configFrom(values.preset, values.set, values.config);
   const runs = wholeNumber(values.runs, '--runs', 2000, 1);
   const seed = wholeNumber(values.seed, '--seed', 1);
-  const bounds: ExploreBounds = {
-    ...defaultBounds,
-    faultKinds: faultList(values.faults),
-    messagesMax: wholeNumber(values.messages, '--messages', defaultBounds.messagesMax, 1),
-    faultsMax: wholeNumber(values['max-faults'], '--max-faults', defaultBounds.faultsMax),
-  };
+  const bounds: ExploreBounds = exploreBoundsFrom(values);
   const outDir = values.out === 'none' ? null : (values.out ?? join('out', resolved.preset));
   const onProgress = values.json ? undefined : progressReporter();
   const startedMs = performance.now();

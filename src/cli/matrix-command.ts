@@ -4,9 +4,9 @@ import { performance } from 'node:perf_hooks';
 import { presetNames, resolveConfig } from '../../models/presets.ts';
 import { propertyNames } from '../../properties/index.ts';
 import type { PropertyName } from '../../properties/types.ts';
-import { defaultBounds, type ExploreBounds } from '../explore/arbitraries.ts';
+import type { ExploreBounds } from '../explore/arbitraries.ts';
 import { explore, type CounterexampleClass } from '../explore/explore.ts';
-import { faultList, parse, wholeNumber } from './options.ts';
+import { exploreBoundsFrom, parse, wholeNumber } from './options.ts';
 import { clearProgress } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
@@ -49,12 +49,7 @@ export function matrixCommand(args: readonly string[]): number {
   const presets = values.presets === undefined ? presetNames() : values.presets.split(',').map((name) => name.trim());
   const runs = wholeNumber(values.runs, '--runs', 2000, 1);
   const seed = wholeNumber(values.seed, '--seed', 1);
-  const bounds: ExploreBounds = {
-    ...defaultBounds,
-    faultKinds: faultList(values.faults),
-    messagesMax: wholeNumber(values.messages, '--messages', defaultBounds.messagesMax, 1),
-    faultsMax: wholeNumber(values['max-faults'], '--max-faults', defaultBounds.faultsMax),
-  };
+  const bounds: ExploreBounds = exploreBoundsFrom(values);
   const configs = presets.map((preset) => {
     const config = resolveConfig(preset, {});
     if (!config.ok) throw new UsageError(`--presets: ${config.error}`);

@@ -5,6 +5,7 @@ import { faultKinds, type FaultKind } from '../../models/history.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { importMosquittoConf } from '../../models/mosquitto-conf-import.ts';
 import { getPreset, parseOverrides, presetNames, resolveConfig, type Overrides } from '../../models/presets.ts';
+import { defaultBounds, type ExploreBounds } from '../explore/arbitraries.ts';
 import { UsageError } from './usage-error.ts';
 
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T, command: string) {
@@ -67,4 +68,14 @@ export function faultList(text: string | undefined): readonly FaultKind[] {
     if (!faultKinds.includes(kind as FaultKind)) throw new UsageError(`--faults: unknown fault '${kind}' (known: ${faultKinds.join(', ')}, or none)`);
   }
   return kinds as FaultKind[];
+}
+
+/** The exploration bounds --faults, --messages and --max-faults describe. */
+export function exploreBoundsFrom(values: { readonly faults?: string | undefined; readonly messages?: string | undefined; readonly 'max-faults'?: string | undefined }): ExploreBounds {
+  return {
+    ...defaultBounds,
+    faultKinds: faultList(values.faults),
+    messagesMax: wholeNumber(values.messages, '--messages', defaultBounds.messagesMax, 1),
+    faultsMax: wholeNumber(values['max-faults'], '--max-faults', defaultBounds.faultsMax),
+  };
 }
