@@ -6,6 +6,13 @@
 // option of that name is enabled and skipped if not (the restart of a node that no longer
 // crashed, a packet of a connection that was never cut), and once the path is used up the run
 // goes on to quiescence taking the earliest enabled event, as the timed world would.
+// Only a violation with several suspect faults asks for a counterfactual; one suspect is the
+// culprit, none means no fault. The caveat: a counterfactual reads the path, not the state, so
+// when several paths lead to one state the culprits are those of the first (shortest) path the
+// search found. A sharded search finds each state by the shortest path within its shard, so a
+// shard may name culprits from a longer path than the whole search would, and the merged class
+// list may then differ from the unsharded one for multi-fault stories (never for stories of
+// one fault or none). The bounds tested so far show no such difference.
 import type { Config } from '../../models/config.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { Violation } from '../../properties/types.ts';

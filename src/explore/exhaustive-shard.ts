@@ -2,6 +2,7 @@
 // are dealt round-robin to `count` shards (exhaustive.ts), each searched with its own visited set,
 // and the shards' results merged (exhaustive-result.ts). A state reachable from two top-level
 // options is then searched in both shards: workers trade repeated work for no sharing at all.
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { resolveConfig } from '../../models/presets.ts';
 import { exhaustiveSearch, type ExhaustiveBounds, type ExhaustiveProgress, type Shard } from './exhaustive.ts';
@@ -30,7 +31,10 @@ export function runShardInWorker(): void {
 
 function inWorker(job: ShardJob): Promise<CheckResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./exhaustive-worker.js', import.meta.url), { workerData: job });
+    // A search holds every state's hash and two levels of snapshots: let each worker grow as large
+    // as this thread may (NODE_OPTIONS=--max-old-space-size=N raises both).
+    const maxOldGenerationSizeMb = Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
+    const worker = new Worker(new URL('./exhaustive-worker.js', import.meta.url), { workerData: job, resourceLimits: { maxOldGenerationSizeMb } });
     let result: CheckResult | undefined;
     worker.on('message', (message: unknown) => {
       const parsed = parseCheckResult(message, `worker ${job.shard.index}`);

@@ -1,12 +1,13 @@
-// Bounded exhaustive model checking: a depth-first walk over every option of an exhaustive world
+// Bounded exhaustive model checking: a walk over every option of an exhaustive world
 // (sim/exhaustive-world.ts) — every order of enabled events, every fault the budget allows at
 // every point — with a visited set of canonical state hashes (canonical.ts) so that each state
 // is expanded once. Every quiescent state is a complete run: it is judged like an explored run
 // (check/judge.ts) and its violations are grouped into the same classes (signature.ts), each
-// kept with its shortest path. A state reached again by a shorter path is expanded again, so
-// the depth recorded for every state, and so every class's path, is the shortest there is; among
-// paths of one length the first in the walk's fixed order wins, which makes the result the
-// same however the top-level options are split across shards or workers.
+// kept with its shortest path. The walk goes breadth first (see exhaustiveSearch), so the first
+// path found to a state, and so to a class, is the shortest there is, and among paths of one
+// length the first in the walk's fixed order of options: the result is the same every time,
+// and the same however the top-level options are split across shards or workers (with one
+// caveat, see exhaustive-culprit.ts: a culprit that a counterfactual run decides).
 import { createHash } from 'node:crypto';
 import type { Config } from '../../models/config.ts';
 import type { FaultKind } from '../../models/history.ts';

@@ -386,7 +386,7 @@ export class ExhaustiveWorld extends World {
         // before the violation was decided" (signature.ts compares times) is history order.
         this.nowMs += 1;
         const chosen = option.fault.saved === undefined || option.fault.saved === 0 ? undefined : this.saves[option.fault.saved - 1];
-        if (chosen !== undefined) {
+        if (chosen !== undefined && this.log) {
           this.record({ atMs: this.nowMs, kind: 'autosaved', node: this.broker.name, savedAtMs: chosen.atMs, afterEvent: chosen.afterEvent });
         }
         this.strikeFault(option.fault, this.faultRecords.length, this.savedState(option.fault));
@@ -419,7 +419,7 @@ export class ExhaustiveWorld extends World {
       const payload = event.payload;
       if (this.isDead(payload)) {
         if (!event.background) this.foregroundPending -= 1;
-        if (payload.kind === 'arrive') {
+        if (payload.kind === 'arrive' && this.log) {
           const { conn, from, to, packet } = payload;
           this.record({ atMs: this.nowMs, kind: 'lost', from: from.name, to: to.name, conn: conn.id, packet });
         }
