@@ -280,12 +280,20 @@ class RealRun implements ClientHost {
   /** Runs `action` after `ms` real milliseconds, counted as pending until it has run. */
   #later(ms: number, action: () => void): void {
     this.#pending += 1;
-    const handle = setTimeout(() => {
-      this.#timeouts.delete(handle);
-      this.#pending -= 1;
-      if (!this.#over) this.#guard(action);
-    }, Math.max(0, ms));
-    this.#timeouts.add(handle);
+    const dueMs = this.nowMs() + Math.max(0, ms);
+    // Node's timers run on a coarser clock than performance.now and may fire up to a millisecond
+    // early by it; re-arm for the remainder so nothing scheduled at t is recorded before t.
+    const arm = (delayMs: number): void => {
+      const handle = setTimeout(() => {
+        this.#timeouts.delete(handle);
+        const earlyMs = dueMs - this.nowMs();
+        if (earlyMs > 0 && !this.#over) return arm(Math.ceil(earlyMs));
+        this.#pending -= 1;
+        if (!this.#over) this.#guard(action);
+      }, delayMs);
+      this.#timeouts.add(handle);
+    };
+    arm(Math.max(0, ms));
   }
 
   #soon(action: () => void): void {
