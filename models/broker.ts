@@ -108,6 +108,9 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
       durable = takeSnapshot(tx.sessions);
       changes = 0;
     }
+    // Only autosave_on_changes reads the count (Mosquitto counts regardless): keeping it otherwise
+    // would make states that behave alike differ.
+    if (!changeAutosave) changes = 0;
     return { state: { up: true, conns: tx.conns, sessions: tx.sessions, changes, durable }, effects: tx.effects };
   }
 

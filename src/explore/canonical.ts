@@ -8,16 +8,19 @@
 // 1. Every node's state (sorted keys), whether it is up, and, for every pending event, whether it
 //    still addresses the node's current incarnation. Node states are the models' whole memory.
 //    Incarnation numbers themselves only ever serve that comparison.
-// 2. Connections and the events on them, with connection ids renamed to their rank among the ids
-//    the state refers to. The world and the models compare connection ids only for equality and
-//    order (`conn > connSeen`), and a new connection's id is larger than every earlier one, so
-//    an order-preserving renaming changes no behaviour. This relies on the models keeping ids
+// 2. Connections and the events on them, with connection ids renamed to the client's name and
+//    their rank among that client's connections the state refers to. The world and the models
+//    compare connection ids only for equality, and for order only between one client's own
+//    connections (`conn > connSeen`), where a new connection's id is larger than every earlier
+//    one; so a renaming that keeps each client's order changes no behaviour, and states that
+//    differ only in how the two clients' connections interleave in time are one. A record of
+//    connections (the broker's `conns`) is written with its entries in the order of the new names. This relies on the models keeping ids
 //    only in fields named `conn` or `connSeen`, or as the keys of a record named `conns` (see
 //    sim/intern.ts; models/node.ts ConnId); a model that hides one elsewhere must say so there.
 //    A connection's flags (alive, which end still reads, which end heard it close) are included
 //    for every connection the state refers to and every live one (a drop fault finds those).
 // 3. Pending events as a multiset, except that the events of one FIFO channel (a connection
-//    direction) keep their order. Times, only while they matter (see 5).
+//    direction) keep their order. No times (see 5).
 // 4. The publish script's state, the remaining fault budget (the search's), and, while any
 //    fault can still strike, the phase tracker (which step each message reached, and which
 //    packet id belongs to which message): a later fault records it, and the class of a
@@ -32,14 +35,12 @@
 //    fault that struck before the violation was decided; a fault in exhaustive mode strikes at
 //    an instant of its own, so "before" is history order).
 //    "Owed" compares virtual times: the consumer's first 'subscribed' at or before the
-//    invocation (properties/expectations.ts). So until the consumer first subscribes, the clock
-//    decides verdicts: a message invoked at t is owed if the SUBACK arrives while the clock
-//    still reads t, and whether the clock moves depends on how far each pending event is from
-//    being due. Until then the hash holds, per pending event, max(0, its time - now); after
-//    it (or for a consumer with no persistent session) times decide nothing.
+//    invocation (properties/expectations.ts). Every exhaustive step has an instant of its own
+//    (sim/exhaustive-world.ts), so that is history order: a subscription still to come is later
+//    than every invocation so far, and times decide nothing else.
 // 6. The fault records (kind, target, and each message's step when it struck; for broker
 //    faults whether the database held it): a signature names the culprits and the victim's phase.
-// What is left out: absolute times and sequence numbers, connection numbers, the log, and
+// What is left out: times and sequence numbers, connection numbers, the log, and
 // latency keys (exhaustive mode uses the minimum latency), none of which a later step reads.
 // One residue: the culprits of a violation with several suspects are decided by counterfactual
 // runs (the same path without one fault, exhaustive-culprit.ts), which read the path, not the
@@ -48,7 +49,7 @@
 // space in different orders reach the same hashes, each with the same successors.
 import type { HistoryEvent } from '../../models/history.ts';
 import type { WorldView } from '../sim/exhaustive-world.ts';
-import { canonicalText, connMarkChar, connMarkPattern } from '../sim/intern.ts';
+import { canonicalText, connMarkChar, connMarkPattern, connRecordOpen, connRecordPattern, connRecordSeparator } from '../sim/intern.ts';
 import type { FaultRecord, Slot, WorldEvent } from '../sim/world.ts';
 
 /** What the hash needs beyond the world: the run's fixed context. */
@@ -145,7 +146,7 @@ export class Canonicalizer {
   state(view: WorldView, search: SearchState): string {
     const conns: number[] = [];
     const summary = this.summaryOf(view.history);
-    const history = this.historyText(summary, view.nowMs);
+    const history = this.historyText(summary);
     const broker = view.nodes[0] as Slot;
     let nodes = '';
     for (const node of view.nodes) {
@@ -158,28 +159,38 @@ export class Canonicalizer {
     for (const event of view.pending) {
       // The broker's background timer is applied lazily (exhaustive-world.ts): the saves below stand for it.
       if (event.background && event.payload.kind === 'timer' && event.payload.node === broker) continue;
-      const text = this.eventText(event, conns, broker, history.timeMatters, view.nowMs);
+      const text = this.eventText(event, conns, broker);
       const channel = channelOf(event, broker);
       if (channel < 0) loose.push(text);
       else channels.set(channel, `${channels.get(channel) ?? ''}${text};`);
     }
     for (const conn of view.connections) if (conn.alive) conns.push(conn.id);
     const ids = [...new Set(conns)].sort((a, b) => a - b);
-    const rank = new Map<number, number>();
-    ids.forEach((id, index) => rank.set(id, index));
-    const renamed = (marked: string): string => (marked.includes(connMarkChar) ? marked.replace(connMarkPattern, (_match, id: string) => `c${rank.get(Number(id))}`) : marked);
-    let connText = '';
+    const name = new Map<number, string>();
+    const perClient = new Map<string, number>();
+    const named: string[] = [];
     for (const id of ids) {
       const conn = view.connections[id - 1];
       if (conn === undefined || conn.id !== id) throw new Error(`canonical state: unknown connection ${id}`);
-      connText += `|${conn.client.name}${conn.alive ? 1 : 0}${conn.brokerReads ? 1 : 0}${conn.clientReads ? 1 : 0}${conn.brokerHeardClose ? 1 : 0}${conn.clientHeardClose ? 1 : 0}`;
+      const client = conn.client.name;
+      const rank = perClient.get(client) ?? 0;
+      perClient.set(client, rank + 1);
+      const connName = `${client}.${rank}`;
+      name.set(id, connName);
+      named.push(`|${connName}${conn.alive ? 1 : 0}${conn.brokerReads ? 1 : 0}${conn.clientReads ? 1 : 0}${conn.brokerHeardClose ? 1 : 0}${conn.clientHeardClose ? 1 : 0}`);
     }
+    const renamed = (marked: string): string => {
+      if (!marked.includes(connMarkChar)) return marked;
+      const text = marked.replace(connMarkPattern, (_match, id: string) => name.get(Number(id)) as string);
+      return text.includes(connRecordOpen) ? text.replace(connRecordPattern, (_match, entries: string) => `{${entries.split(connRecordSeparator).sort().join(',')}}`) : text;
+    };
+    const connText = named.sort().join('');
     const events = loose.map(renamed).sort().join(',');
     const queues = [...channels.values()].map(renamed).sort().join('');
     const script = view.script;
     let text = `${renamed(nodes)}\nC${connText}\nE${events}\nQ${queues}`;
     text += `\nS${script.nextMessage},${script.awaited},${script.diedAwaiting},${script.dueOnRestart.join('.')},${view.offlineDepth}`;
-    text += `\nB${search.budget}\nH${history.text}\nF${this.faultsText(view.faults)}`;
+    text += `\nB${search.budget}\nH${history}\nF${this.faultsText(view.faults)}`;
     if (search.brokerFaultsPossible) text += `\nD${view.saves.map((saved) => saved.token).sort().join(',')}`;
     if (search.faultsPossible) text += `\nP${view.phasesText()}`;
     return text;
@@ -250,29 +261,21 @@ export class Canonicalizer {
     }
   }
 
-  /** The history abstraction's text at the current clock, and whether times still matter (see 5 above). */
-  private historyText(summary: HistorySummary, nowMs: number): { readonly text: string; readonly timeMatters: boolean } {
+  /** The history abstraction's text (see 5 above). */
+  private historyText(summary: HistorySummary): string {
     const { persistent, messageCount } = this.context;
-    let windowOpen = false;
-    let text = `s${summary.subscribedAtMs === undefined ? 0 : 1}|i${summary.invocationOrder}|h${summary.handlingOrder}`;
+    const subscribedAtMs = summary.subscribedAtMs;
+    let text = `s${subscribedAtMs === undefined ? 0 : 1}|i${summary.invocationOrder}|h${summary.handlingOrder}`;
     for (let m = 1; m <= messageCount; m += 1) {
       const entry = summary.messages[m];
       let owed = '-';
       if (entry !== undefined && entry.invokedAtMs >= 0) {
-        const at = entry.invokedAtMs;
-        if (!persistent) owed = 'n';
-        else if (summary.subscribedAtMs !== undefined) owed = summary.subscribedAtMs <= at ? 'y' : 'n';
-        else if (at === nowMs) owed = 'w';
-        else owed = 'n';
+        owed = persistent && subscribedAtMs !== undefined && subscribedAtMs <= entry.invokedAtMs ? 'y' : 'n';
       }
-      if (owed === 'w') windowOpen = true;
       const e = entry ?? untouched;
       text += `|${m}:${owed}${e.acked ? 'a' : ''}h${e.handled}d${e.delivered}${e.dropped}k${e.faultsBeforeDelivered},${e.faultsBeforeExcess},${e.faultsBeforeFirstHandled}`;
     }
-    // Until the consumer's first subscription, whether a message becomes owed depends on the
-    // clock; after it (or for a consumer with no persistent session) it never does.
-    const timeMatters = persistent && summary.subscribedAtMs === undefined && (windowOpen || summary.invoked < messageCount);
-    return { text, timeMatters };
+    return text;
   }
 
   private faultsText(faults: readonly FaultRecord[]): string {
@@ -293,7 +296,7 @@ export class Canonicalizer {
     return text;
   }
 
-  private eventText(event: WorldEvent, conns: number[], broker: Slot, timed: boolean, nowMs: number): string {
+  private eventText(event: WorldEvent, conns: number[], broker: Slot): string {
     const payload = event.payload;
     let base = this.eventTexts.get(event);
     if (base === undefined) {
@@ -318,8 +321,7 @@ export class Canonicalizer {
       default:
         break;
     }
-    // When time matters (see 5 above): how long until the event is due; 0 = due now (firing it leaves the clock).
-    return timed ? `${text}@${Math.max(0, event.atMs - nowMs)}` : text;
+    return text;
   }
 }
 

@@ -375,7 +375,10 @@ export class ExhaustiveWorld extends World {
         const at = this.pending.indexOf(event);
         assert(at >= 0, () => `option ${this.optionKey(option)} is not pending`);
         this.pending.splice(at, 1);
-        if (event.atMs > this.nowMs) this.nowMs = event.atMs;
+        // Every step has an instant of its own (as a fault has): time orders the history as the
+        // steps do, so nothing recorded later can share an earlier step's time (the properties'
+        // "subscribed at or before the publish" is history order), and the clock is in no state.
+        this.nowMs = Math.max(this.nowMs + 1, event.atMs);
         if (!event.background) this.foregroundPending -= 1;
         this.dispatch(event.payload);
         this.eventsDone += 1;

@@ -7,6 +7,15 @@
 // renames (see explore/canonical.ts: the exhaustive search's state hash renames them by rank).
 export const connMarkChar = '\u0001';
 export const connMarkPattern = /\u0001(\d+)\u0001/g;
+/**
+ * A record of connections is written as its entries between these marks, so that the caller,
+ * once it has renamed the ids, can put the entries in the order of the new names
+ * (connRecordPattern's group 1 is the entries, joined by connRecordSeparator).
+ */
+export const connRecordOpen = '\u0002';
+export const connRecordSeparator = '\u0003';
+export const connRecordPattern = /\u0002([^\u0004]*)\u0004/g;
+const connRecordClose = '\u0004';
 
 /** Objects seen before, by identity: their token ("#n") or, if they hold connection ids, their marked text. */
 const written = new WeakMap<object, string>();
@@ -80,15 +89,17 @@ export function canonicalText(value: unknown, key = ''): string {
     const keys = Object.keys(record);
     if (connKeyed) keys.sort(byNumber);
     else if (!isSorted(keys)) keys.sort();
-    text = '{';
+    const open = connKeyed && keys.length > 0 ? connRecordOpen : '{';
+    const separator = open === connRecordOpen ? connRecordSeparator : ',';
+    text = open;
     let first = true;
     for (const k of keys) {
       const entry = record[k];
       if (entry === undefined) continue;
-      text += `${first ? '' : ','}${connKeyed ? connMark(Number(k)) : quote(k)}:${canonicalText(entry, k)}`;
+      text += `${first ? '' : separator}${connKeyed ? connMark(Number(k)) : quote(k)}:${canonicalText(entry, k)}`;
       first = false;
     }
-    text += '}';
+    text += open === connRecordOpen ? connRecordClose : '}';
   }
   const token = intern(text);
   cache.set(value, token);
