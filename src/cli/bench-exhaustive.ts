@@ -23,7 +23,7 @@ const options = {
 const clientFaults: readonly FaultKind[] = ['consumer-crash', 'producer-crash', 'connection-drop'];
 
 function bound(messages: number, kinds: readonly FaultKind[], faultsMax: number | null): ExhaustiveBounds {
-  return { messages, crashesPerNode: 1, dropsPerLink: 1, faultsMax, depthMax: 400, faultKinds: kinds };
+  return { messages, crashesPerNode: 1, dropsPerLink: 1, faultsMax, depthMax: 400, resendsMax: 1, faultKinds: kinds };
 }
 
 const bounds: readonly { readonly name: string; readonly bounds: ExhaustiveBounds }[] = [

@@ -26,6 +26,7 @@ export const checkHelp = `mqtt-dst check --exhaustive [options]
   --max-faults N     faults per run, all kinds together (default: only the two bounds above)
   --faults LIST      fault kinds that may strike, 'all' (default) or 'none'
   --depth N          steps (events and faults) per path (default 200); states cut there are reported
+  --resends N        firings of the outbox's resend timer per path (default 1); runs cut there are reported
   --shard I/N        search only shard I (0-based) of N of the top-level choices
   --workers N        search all N shards in worker threads and merge them
   --out DIR          where shortest traces are written (default out/<preset>-exhaustive), 'none' to skip
@@ -46,6 +47,7 @@ const options = {
   'max-faults': { type: 'string' },
   faults: { type: 'string' },
   depth: { type: 'string' },
+  resends: { type: 'string' },
   shard: { type: 'string' },
   workers: { type: 'string' },
   out: { type: 'string' },
@@ -67,6 +69,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
     dropsPerLink: wholeNumber(values.drops, '--drops', 1),
     faultsMax: values['max-faults'] === undefined ? null : wholeNumber(values['max-faults'], '--max-faults', 0),
     depthMax: wholeNumber(values.depth, '--depth', 200, 1),
+    resendsMax: wholeNumber(values.resends, '--resends', 1),
     faultKinds: faultList(values.faults),
   };
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
@@ -160,7 +163,7 @@ function boundsText(result: CheckResult): string {
   const { bounds } = result;
   const kinds = bounds.faultKinds.length === 0 ? 'no faults' : bounds.faultKinds.length === 5 ? 'all fault kinds' : bounds.faultKinds.join(', ');
   const total = bounds.faultsMax === null ? '' : `, <= ${plural(bounds.faultsMax, 'fault')} per run`;
-  return `${plural(bounds.messages, 'message')}, <= ${plural(bounds.crashesPerNode, 'crash')} per node, <= ${plural(bounds.dropsPerLink, 'drop')} per link${total} (${kinds}), depth <= ${bounds.depthMax}`;
+  return `${plural(bounds.messages, 'message')}, <= ${plural(bounds.crashesPerNode, 'crash')} per node, <= ${plural(bounds.dropsPerLink, 'drop')} per link${total} (${kinds}), depth <= ${bounds.depthMax}, <= ${plural(bounds.resendsMax, 'resend')}`;
 }
 
 function classLines(entry: CheckClass, index: number, steps: boolean): string[] {
@@ -184,6 +187,9 @@ function textReport(result: CheckResult, elapsedS: number, steps: boolean): stri
       `in ${elapsedS.toFixed(1)} s: ${rate.toLocaleString('en-US')} states/s, peak RSS ${rssMb} MB`,
   ];
   if (result.depthBounded > 0) lines.push(`WARNING: ${plural(result.depthBounded, 'state')} at the depth bound still had steps to take: not every run within the bounds was searched; raise --depth`);
+  if (result.resendBounded > 0) {
+    lines.push(`note: ${plural(result.resendBounded, 'state')} had no step left but a resend beyond the bound; those runs were not judged (raise --resends)`);
+  }
   if (!result.shards.every(([, count]) => count === 1) && !result.complete) lines.push('note: this result covers only some shards of the search; merge them all with check --merge');
   if (result.classes.length === 0) {
     lines.push('', `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}`);

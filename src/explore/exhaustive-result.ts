@@ -48,6 +48,8 @@ export interface CheckResult {
   readonly violatingTerminals: number;
   readonly maxDepth: number;
   readonly depthBounded: number;
+  /** States whose only steps left were resends beyond the bound (their runs were not judged). */
+  readonly resendBounded: number;
   readonly statesByDepth: readonly number[];
   readonly elapsedMs: number;
   readonly classes: readonly CheckClass[];
@@ -76,6 +78,7 @@ export function checkResultOf(report: ExhaustiveReport, meta: ResultMeta): Check
     violatingTerminals: report.violatingTerminals,
     maxDepth: report.maxDepth,
     depthBounded: report.depthBounded,
+    resendBounded: report.resendBounded,
     statesByDepth: report.statesByDepth,
     elapsedMs: Math.round(report.elapsedMs),
     classes: report.classes.map((entry) => ({
@@ -109,13 +112,14 @@ function strings(value: unknown, path: string): string[] {
 }
 
 function parseBounds(value: unknown, path: string): ExhaustiveBounds {
-  const record = object(value, path, { required: ['messages', 'crashesPerNode', 'dropsPerLink', 'faultsMax', 'depthMax', 'faultKinds'] });
+  const record = object(value, path, { required: ['messages', 'crashesPerNode', 'dropsPerLink', 'faultsMax', 'depthMax', 'resendsMax', 'faultKinds'] });
   return {
     messages: integer(record['messages'], `${path}.messages`, 1),
     crashesPerNode: integer(record['crashesPerNode'], `${path}.crashesPerNode`),
     dropsPerLink: integer(record['dropsPerLink'], `${path}.dropsPerLink`),
     faultsMax: record['faultsMax'] === null ? null : integer(record['faultsMax'], `${path}.faultsMax`),
     depthMax: integer(record['depthMax'], `${path}.depthMax`, 1),
+    resendsMax: integer(record['resendsMax'], `${path}.resendsMax`),
     faultKinds: array(record['faultKinds'], `${path}.faultKinds`).map((kind, index) => oneOf(kind, `${path}.faultKinds[${index}]`, faultKinds) as FaultKind),
   };
 }
@@ -146,7 +150,7 @@ export function parseCheckResult(value: unknown, source: string): Result<CheckRe
     const record = object(value, 'result', {
       required: [
         'format', 'version', 'preset', 'overrides', 'bounds', 'shards', 'complete', 'states', 'transitions', 'terminals',
-        'violatingTerminals', 'maxDepth', 'depthBounded', 'statesByDepth', 'elapsedMs', 'classes',
+        'violatingTerminals', 'maxDepth', 'depthBounded', 'resendBounded', 'statesByDepth', 'elapsedMs', 'classes',
       ],
     });
     if (record['format'] !== checkResultFormat) fail('result.format', `"${checkResultFormat}"`, record['format']);
@@ -170,6 +174,7 @@ export function parseCheckResult(value: unknown, source: string): Result<CheckRe
       violatingTerminals: integer(record['violatingTerminals'], 'result.violatingTerminals'),
       maxDepth: integer(record['maxDepth'], 'result.maxDepth'),
       depthBounded: integer(record['depthBounded'], 'result.depthBounded'),
+      resendBounded: integer(record['resendBounded'], 'result.resendBounded'),
       statesByDepth: numbers(record['statesByDepth'], 'result.statesByDepth'),
       elapsedMs: integer(record['elapsedMs'], 'result.elapsedMs'),
       classes: array(record['classes'], 'result.classes').map((entry, index) => parseClass(entry, `result.classes[${index}]`)),
@@ -214,7 +219,7 @@ export function mergeCheckResults(results: readonly CheckResult[]): Result<Check
   }
   const statesByDepth: number[] = [];
   for (const result of results) result.statesByDepth.forEach((n, depth) => (statesByDepth[depth] = (statesByDepth[depth] ?? 0) + n));
-  const sum = (field: 'states' | 'transitions' | 'terminals' | 'violatingTerminals' | 'depthBounded'): number =>
+  const sum = (field: 'states' | 'transitions' | 'terminals' | 'violatingTerminals' | 'depthBounded' | 'resendBounded'): number =>
     results.reduce((total, result) => total + result[field], 0);
   return ok({
     ...first,
@@ -226,6 +231,7 @@ export function mergeCheckResults(results: readonly CheckResult[]): Result<Check
     violatingTerminals: sum('violatingTerminals'),
     maxDepth: Math.max(...results.map((result) => result.maxDepth)),
     depthBounded: sum('depthBounded'),
+    resendBounded: sum('resendBounded'),
     statesByDepth,
     elapsedMs: Math.max(...results.map((result) => result.elapsedMs)),
     classes: [...classes.values()].sort(compareCheckClasses),

@@ -23,7 +23,7 @@ function compare(preset: string, messages: number, kinds: readonly FaultKind[], 
   if (!config.ok) throw new Error(config.error);
   const report = exhaustiveSearch({
     config: config.value,
-    bounds: { messages, crashesPerNode: 1, dropsPerLink: 1, faultsMax: 1, depthMax: 400, faultKinds: kinds },
+    bounds: { messages, crashesPerNode: 1, dropsPerLink: 1, faultsMax: 1, depthMax: 400, resendsMax: 1, faultKinds: kinds },
   });
   expect(report.depthBounded).toBe(0);
   // The same bounds for random runs: exactly `messages` messages, at most one fault of these

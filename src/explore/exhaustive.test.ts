@@ -21,6 +21,7 @@ const smallBounds: ExhaustiveBounds = {
   dropsPerLink: 1,
   faultsMax: 1,
   depthMax: 200,
+  resendsMax: 1,
   faultKinds: ['consumer-crash', 'producer-crash', 'connection-drop'] satisfies FaultKind[],
 };
 
@@ -105,5 +106,28 @@ describe('exhaustive search on a small bound (blog, 1 message, one client crash 
     const report = search({ ...smallBounds, depthMax: 10 });
     expect(report.depthBounded).toBeGreaterThan(0);
     expect(report.maxDepth).toBe(10);
+  });
+});
+
+describe('the resend bound (outbox-e2e: the resend timer may fire at any point)', () => {
+  const outbox = (preset: string) => {
+    const config = resolveConfig(preset, {});
+    if (!config.ok) throw new Error(config.error);
+    return config.value;
+  };
+  const faultFree: ExhaustiveBounds = { ...smallBounds, faultKinds: [] };
+
+  it('makes the search finite, reports the runs it cut, and finds the duplicate of an early resend', () => {
+    const report = exhaustiveSearch({ config: outbox('outbox-e2e'), bounds: faultFree });
+    expect(report.depthBounded).toBe(0);
+    expect(report.resendBounded).toBeGreaterThan(0);
+    // A resend that fires before the reply came publishes the message again: handled twice.
+    expect(report.classes.map((entry) => entry.signature.text)).toEqual(['exactly-once-delivery / no fault', 'no-duplicate / no fault']);
+  });
+
+  it('with no resend, nothing fails without faults; a dedup consumer absorbs the early resend', () => {
+    expect(exhaustiveSearch({ config: outbox('outbox-e2e'), bounds: { ...faultFree, resendsMax: 0 } }).classes).toEqual([]);
+    const dedup = exhaustiveSearch({ config: outbox('outbox-e2e+dedup'), bounds: faultFree });
+    expect(dedup.classes.map((entry) => entry.signature.text)).toEqual(['exactly-once-delivery / no fault']);
   });
 });

@@ -16,6 +16,7 @@ import type { Violation } from '../../properties/types.ts';
 import { judge, propertyContext } from '../check/judge.ts';
 import type { Chooser } from '../sim/chooser.ts';
 import { ExhaustiveWorld, type StepOption, type WorldSnapshot } from '../sim/exhaustive-world.ts';
+import { resendTimer } from '../../models/producer-outbox.ts';
 import { nodesFor } from '../sim/run.ts';
 import type { InjectedFault } from '../sim/world.ts';
 import { Canonicalizer } from './canonical.ts';
@@ -32,6 +33,12 @@ export interface ExhaustiveBounds {
   readonly faultsMax: number | null;
   /** Steps (events and faults) per path; a state that still has options at this depth is reported. */
   readonly depthMax: number;
+  /**
+   * Firings of the outbox's resend timer per path. Like every timer it may fire at any point
+   * after it is set, so a reply that never comes would have it resend without end; a state
+   * whose only steps left are resends beyond this bound is reported, not judged.
+   */
+  readonly resendsMax: number;
   /** The fault kinds that may strike. */
   readonly faultKinds: readonly FaultKind[];
 }
@@ -89,6 +96,8 @@ export interface ExhaustiveReport {
   readonly maxDepth: number;
   /** States at the depth bound that still had options: nonzero means the search is not complete. */
   readonly depthBounded: number;
+  /** States not quiescent whose only steps left were resends beyond resendsMax: runs the bound cut, not judged. */
+  readonly resendBounded: number;
   /** Distinct states by the depth they were first reached at. */
   readonly statesByDepth: readonly number[];
   readonly elapsedMs: number;
@@ -100,11 +109,17 @@ export interface ExhaustiveReport {
 }
 
 /**
- * The remaining fault budget: one count per target — broker, producer, consumer crashes, then
- * producer and consumer link drops — and last the faults left on the path, of any kind.
+ * The remaining budget: one fault count per target — broker, producer, consumer crashes, then
+ * producer and consumer link drops — then the faults left on the path, of any kind, and last
+ * the resends left.
  */
 type Budget = number[];
 const totalSlot = 5;
+const resendSlot = 6;
+
+function isResend(option: StepOption): boolean {
+  return option.kind === 'event' && option.event.payload.kind === 'timer' && option.event.payload.timer === resendTimer;
+}
 
 function budgetSlot(fault: InjectedFault): number {
   switch (fault.kind) {
@@ -243,11 +258,12 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   let violatingTerminals = 0;
   let maxDepth = 0;
   let depthBounded = 0;
+  let resendBounded = 0;
   let expansions = 0;
 
   const usable = (option: StepOption, budget: Budget): boolean => {
     if (option.kind === 'end') return false;
-    if (option.kind === 'event') return true;
+    if (option.kind === 'event') return !isResend(option) || (budget[resendSlot] as number) > 0;
     return allowed.has(option.fault.kind) && (budget[budgetSlot(option.fault)] as number) > 0 && (budget[totalSlot] as number) > 0;
   };
   const brokerFaultsPossible = (budget: Budget): boolean =>
@@ -269,7 +285,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   const effectiveBudget = (budget: Budget): string => {
     const total = budget[totalSlot] as number;
     const slots = slotAllowed.map((ok, slot) => (ok ? Math.min(total, budget[slot] as number) : 0));
-    return `${slots.join(',')}/${Math.min(total, slots.reduce((a, b) => a + b, 0))}`;
+    return `${slots.join(',')}/${Math.min(total, slots.reduce((a, b) => a + b, 0))}/${budget[resendSlot] as number}`;
   };
   const keepText = process.env['MQTT_DST_KEEP_STATE_TEXT'] !== undefined;
   const stateHash = (budget: Budget): string => {
@@ -313,7 +329,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   };
 
   const perTarget = [bounds.crashesPerNode, bounds.crashesPerNode, bounds.crashesPerNode, bounds.dropsPerLink, bounds.dropsPerLink];
-  const rootBudget: Budget = [...perTarget, Math.min(bounds.faultsMax ?? Infinity, perTarget.reduce((a, b) => a + b, 0))];
+  const rootBudget: Budget = [...perTarget, Math.min(bounds.faultsMax ?? Infinity, perTarget.reduce((a, b) => a + b, 0)), bounds.resendsMax];
   visited.add(stateHash(rootBudget));
   statesByDepth[0] = 1;
   let frontier: Frontier[] = [{ node: { parent: null, index: 0, chosen: false, depth: 0 }, snapshot: world.snapshot(), budget: rootBudget }];
@@ -337,7 +353,10 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
       stepOptions.forEach((option, index) => {
         if (usable(option, entry.budget)) indices.push(index);
       });
-      if (indices.length === 0) continue;
+      if (indices.length === 0) {
+        if (!world.quiescent) resendBounded += 1;
+        continue;
+      }
       if (depth >= bounds.depthMax) {
         depthBounded += 1;
         continue;
@@ -355,6 +374,9 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
           const slot = budgetSlot(option.fault);
           budget[slot] = (budget[slot] as number) - 1;
           budget[totalSlot] = (budget[totalSlot] as number) - 1;
+        } else if (isResend(option)) {
+          budget = budget.slice();
+          budget[resendSlot] = (budget[resendSlot] as number) - 1;
         }
         world.take(option);
         transitions += 1;
@@ -385,6 +407,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     violatingTerminals,
     maxDepth,
     depthBounded,
+    resendBounded,
     statesByDepth: Array.from(statesByDepth, (count) => count ?? 0),
     elapsedMs: performance.now() - startedMs,
     stopped: stoppedAtDepth !== null,
