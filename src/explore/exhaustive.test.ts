@@ -131,3 +131,14 @@ describe('the resend bound (outbox-e2e: the resend timer may fire at any point)'
     expect(dedup.classes.map((entry) => entry.signature.text)).toEqual(['exactly-once-delivery / no fault']);
   });
 });
+
+describe('a broker that writes its own database (save-every-change)', () => {
+  it('is never killed back to an autosave older than its last write: no kill loses a message, kills still duplicate', () => {
+    const config = resolveConfig('save-every-change', {});
+    if (!config.ok) throw new Error(config.error);
+    const report = exhaustiveSearch({ config: config.value, bounds: { ...smallBounds, faultKinds: ['broker-kill'] } });
+    expect(report.depthBounded).toBe(0);
+    const properties = new Set(report.classes.map((entry) => entry.signature.property));
+    expect([...properties].sort()).toEqual(['exactly-once-delivery', 'no-duplicate']);
+  });
+});

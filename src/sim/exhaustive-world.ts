@@ -18,6 +18,8 @@
 // fired at the state d was saved from (the timer writes the disk and re-arms itself, nothing
 // else, which noteSave asserts), and every run with the timer fired somewhere ends up, at its
 // next broker fault, with one of these databases (or none written since the broker started).
+// A write of the broker's own (a save before acknowledging, one after N changes) overwrites what
+// an earlier autosave wrote, so it empties the list: no kill can leave a database older than it.
 import { assert, unreachable } from '../../models/assert.ts';
 import type { Config } from '../../models/config.ts';
 import { faultKinds, type HistoryEvent } from '../../models/history.ts';
@@ -86,6 +88,7 @@ export interface WorldSnapshot {
   readonly script: ScriptState;
   readonly saves: readonly SavedState[];
   readonly savesSource: unknown;
+  readonly durableToken: string | undefined;
 }
 
 interface SlotSnapshot {
@@ -173,6 +176,8 @@ export class ExhaustiveWorld extends World {
   private saves: readonly SavedState[] = [];
   /** The broker state the last entry of `saves` was computed from. */
   private savesSource: unknown = undefined;
+  /** crashToken of that state: what the disk holds without an autosave. */
+  private durableToken: string | undefined = undefined;
   private readonly crashTokens = new WeakMap<object, string>();
 
   constructor(config: Config, scenario: Scenario, nodes: WorldNodes, chooser: Chooser, options: { readonly log?: boolean } = {}) {
@@ -323,6 +328,13 @@ export class ExhaustiveWorld extends World {
   private noteSave(): void {
     const broker = this.broker;
     if (!broker.up || broker.state === this.savesSource) return;
+    // The broker wrote its database itself (a save before acknowledging, or after N changes): an
+    // autosave before that write is overwritten on disk, so a kill can no longer leave it.
+    const durable = this.crashToken(broker.state);
+    if (durable !== this.durableToken) {
+      this.durableToken = durable;
+      this.saves = [];
+    }
     const timer = this.pending.find((event) => event.background && event.payload.kind === 'timer' && event.payload.node === broker);
     if (timer === undefined || timer.payload.kind !== 'timer') return;
     this.savesSource = broker.state;
@@ -396,6 +408,7 @@ export class ExhaustiveWorld extends World {
         if (option.fault.kind === 'broker-kill' || option.fault.kind === 'broker-restart') {
           this.saves = [];
           this.savesSource = undefined;
+          this.durableToken = undefined;
         }
         break;
       case 'end':
@@ -483,6 +496,7 @@ export class ExhaustiveWorld extends World {
       script: this.script.state(),
       saves: this.saves,
       savesSource: this.savesSource,
+      durableToken: this.durableToken,
     };
   }
 
@@ -528,6 +542,7 @@ export class ExhaustiveWorld extends World {
     this.script.restore(snapshot.script);
     this.saves = snapshot.saves;
     this.savesSource = snapshot.savesSource;
+    this.durableToken = snapshot.durableToken;
   }
 
   view(): WorldView {
