@@ -10,7 +10,7 @@ import { exitCodes, UsageError } from './usage-error.ts';
 
 export const benchExhaustiveHelp = `mqtt-dst bench --exhaustive [--preset NAME] [--set PATH=VALUE] [--time-limit S] [--json]
   states/s, time and memory of the exhaustive search on growing bounds, up to 2 messages, <= 1 crash
-  per node, <= 1 drop per link (each bound stopped after --time-limit seconds, default 60)`;
+  per node, <= 1 drop per link (each bound stopped after --time-limit seconds, default 300)`;
 
 const options = {
   exhaustive: { type: 'boolean' },
@@ -53,7 +53,7 @@ export function benchExhaustiveCommand(args: readonly string[]): number {
   const { values, positionals } = parse(args, options, 'bench --exhaustive');
   if (positionals.length > 0) throw new UsageError(`bench: unexpected argument '${positionals[0]}'`);
   const { config, preset } = configFrom(values.preset, values.set);
-  const limitS = wholeNumber(values['time-limit'], '--time-limit', 60, 1);
+  const limitS = wholeNumber(values['time-limit'], '--time-limit', 300, 1);
   const rows: ExhaustiveBenchRow[] = [];
   for (const entry of bounds) {
     const startedMs = performance.now();
