@@ -26,7 +26,21 @@ import type { OutMessage } from './client-out-messages.ts';
 import { emptyStores, type ReceiptStores } from './consumer-receipt.ts';
 import type { QoS } from './packets.ts';
 
-export const resendTimer = 'resend';
+/**
+ * One resend timer per outbox message, named by its payload. One timer per message rather than
+ * one set for the earliest due time keeps clock readings out of the state: the exhaustive search
+ * lets each timer fire at any point after it is set, which covers every timing of every message.
+ */
+const resendPrefix = 'resend ';
+
+export function resendTimerOf(payload: string): string {
+  return `${resendPrefix}${payload}`;
+}
+
+/** The payload whose resend timer this is, or null for another timer. */
+export function resendPayloadOf(timer: string): string | null {
+  return timer.startsWith(resendPrefix) ? timer.slice(resendPrefix.length) : null;
+}
 
 /** Bound on the outbox: a sequential script keeps one message in it, a scheduled one a few. */
 export const outboxMax = 10_000;
@@ -36,8 +50,6 @@ export interface OutboxEntry {
   readonly payload: string;
   readonly topic: string;
   readonly qos: QoS;
-  /** When it is resent unless its reply came: resendMs after its last publish(). */
-  readonly dueMs: number;
   /** Harness bookkeeping, not the application's: whether its 'publish-sent' was recorded. */
   readonly sentReported: boolean;
 }
@@ -60,15 +72,15 @@ function indexOfPayload(outbox: readonly OutboxEntry[], payload: string): number
   return -1;
 }
 
-function entryOf(e: OutboxEntry, dueMs: number, sentReported: boolean): OutboxEntry {
-  return { payload: e.payload, topic: e.topic, qos: e.qos, dueMs, sentReported };
+function entryOf(e: OutboxEntry, sentReported: boolean): OutboxEntry {
+  return { payload: e.payload, topic: e.topic, qos: e.qos, sentReported };
 }
 
 /** publish(): the atomic commit that comes before anything else. */
-export function outboxAdd(app: OutboxApp, payload: string, topic: string, qos: QoS, dueMs: number): OutboxApp {
+export function outboxAdd(app: OutboxApp, payload: string, topic: string, qos: QoS): OutboxApp {
   assert(indexOfPayload(app.outbox, payload) < 0, () => `outbox: ${payload} published twice: ${JSON.stringify(app)}`);
   assert(app.outbox.length < outboxMax, () => `outbox beyond ${outboxMax} messages`);
-  return appOf(app.outbox.concat({ payload, topic, qos, dueMs, sentReported: false }), app.replies);
+  return appOf(app.outbox.concat({ payload, topic, qos, sentReported: false }), app.replies);
 }
 
 /** The reply for `payload` arrived: the entry leaves the outbox; null if it already had (a repeated reply). */
@@ -78,44 +90,15 @@ export function outboxAcknowledge(app: OutboxApp, payload: string): OutboxApp | 
   return appOf(app.outbox.slice(0, at).concat(app.outbox.slice(at + 1)), app.replies);
 }
 
-function heldByLibrary(entry: OutboxEntry, held: readonly OutMessage[]): boolean {
+/** The outbox entry of `payload`, or undefined once it was acknowledged end to end. */
+export function outboxEntry(app: OutboxApp, payload: string): OutboxEntry | undefined {
+  return app.outbox[indexOfPayload(app.outbox, payload)];
+}
+
+/** Whether paho still holds a message of this payload (its MQTTMessageInfo.is_published() is false). */
+export function heldByLibrary(entry: OutboxEntry, held: readonly OutMessage[]): boolean {
   for (const message of held) if (message.payload === entry.payload) return true;
   return false;
-}
-
-export interface Resend {
-  readonly app: OutboxApp;
-  /** To publish again, in outbox order. */
-  readonly resend: readonly OutboxEntry[];
-}
-
-/**
- * Which entries to publish again now. `dueOnly` (the resend timer): those whose dueMs has come
- * and that the library does not hold; otherwise (on_connect) every one the library does not
- * hold. Each entry looked at gets dueMs = nowMs + resendMs: a resent one counts from now, a
- * due one the library holds is looked at again one period later.
- */
-export function outboxResend(app: OutboxApp, held: readonly OutMessage[], nowMs: number, resendMs: number, dueOnly: boolean): Resend {
-  let outbox: OutboxEntry[] | null = null;
-  const resend: OutboxEntry[] = [];
-  for (let i = 0; i < app.outbox.length; i += 1) {
-    const entry = app.outbox[i] as OutboxEntry;
-    const due = entry.dueMs <= nowMs;
-    const idle = !heldByLibrary(entry, held);
-    if (dueOnly ? !due : !idle) continue;
-    outbox ??= app.outbox.slice();
-    outbox[i] = entryOf(entry, nowMs + resendMs, entry.sentReported);
-    if (idle) resend.push(entry);
-  }
-  return { app: outbox === null ? app : appOf(outbox, app.replies), resend };
-}
-
-/** The earliest dueMs, for the resend timer; the outbox must not be empty. */
-export function outboxNextDueMs(app: OutboxApp): number {
-  assert(app.outbox.length > 0, () => `outbox: no next due time of an empty outbox`);
-  let earliest = Infinity;
-  for (const entry of app.outbox) if (entry.dueMs < earliest) earliest = entry.dueMs;
-  return earliest;
 }
 
 /**
@@ -129,7 +112,7 @@ export function outboxFirstWrite(app: OutboxApp, payload: string): OutboxApp | n
   const entry = app.outbox[at] as OutboxEntry;
   if (entry.sentReported) return null;
   const outbox = app.outbox.slice();
-  outbox[at] = entryOf(entry, entry.dueMs, true);
+  outbox[at] = entryOf(entry, true);
   return appOf(outbox, app.replies);
 }
 

@@ -36,10 +36,11 @@ import {
   outboxAcknowledge,
   outboxAdd,
   outboxAfterCrash,
+  heldByLibrary,
+  outboxEntry,
   outboxFirstWrite,
-  outboxNextDueMs,
-  outboxResend,
-  resendTimer,
+  resendPayloadOf,
+  resendTimerOf,
   withReplies,
 } from './producer-outbox.ts';
 
@@ -78,9 +79,6 @@ const initialOutboxProducer: ProducerState = producerOf(initialClient, [], 0, em
 /** The 'outbox' application's constants, built once. */
 interface OutboxContext {
   readonly resendMs: number;
-  /** The resend timer one period from now. */
-  readonly armResend: Effect;
-  readonly cancelResend: Effect;
   /** Its on_connect subscribes to the reply topic at the message QoS, on every connect (clean session). */
   readonly subscriptions: readonly Subscription[];
 }
@@ -99,8 +97,6 @@ export function createProducer(config: Config, name = 'producer'): NodeModel<Pro
     profile === 'outbox'
       ? {
           resendMs: config.producer.resendMs,
-          armResend: { kind: 'set-timer', timer: resendTimer, afterMs: config.producer.resendMs },
-          cancelResend: { kind: 'cancel-timer', timer: resendTimer },
           subscriptions: [{ topic: e2eAckTopic(config.topic), qos: config.qos }],
         }
       : null;
@@ -132,14 +128,19 @@ function afterCrash(state: ProducerState): ProducerState {
   return state.app === null ? initialProducer : producerOf(initialClient, [], 0, outboxAfterCrash(state.app));
 }
 
-/** nowMs is read by the outbox's resend timing only; paho keeps no clock here. */
-function producerStep(ctx: ProducerContext, state: ProducerState, input: NodeInput, nowMs: number, fx: Effect[]): ProducerState {
+/** A message's resend timer, one period from now. */
+function armResend(outbox: OutboxContext, payload: string): Effect {
+  return { kind: 'set-timer', timer: resendTimerOf(payload), afterMs: outbox.resendMs };
+}
+
+/** Neither paho nor the outbox reads the clock: the outbox's resend timing is its timers'. */
+function producerStep(ctx: ProducerContext, state: ProducerState, input: NodeInput, _nowMs: number, fx: Effect[]): ProducerState {
   const c = ctx.client;
   switch (input.kind) {
     case 'start': {
       // The outbox application resumes its resend timer; what the crash took from the library
       // is published again at the first CONNACK (republish).
-      if (ctx.outbox !== null && state.app !== null && state.app.outbox.length > 0) fx.push(ctx.outbox.armResend);
+      if (ctx.outbox !== null && state.app !== null) for (const entry of state.app.outbox) fx.push(armResend(ctx.outbox, entry.payload));
       return withClient(ctx, state, clientStart(c, state.client, fx));
     }
     case 'connected':
@@ -148,11 +149,11 @@ function producerStep(ctx: ProducerContext, state: ProducerState, input: NodeInp
       // The producer's network thread never runs long application code: it is never busy.
       return withClientOnly(state, clientDisconnected(c, state.client, input.conn, false, fx));
     case 'timer':
-      return onTimer(ctx, state, input.timer, nowMs, fx);
+      return onTimer(ctx, state, input.timer, fx);
     case 'packet':
-      return onPacket(ctx, state, input.conn, input.packet, nowMs, fx);
+      return onPacket(ctx, state, input.conn, input.packet, fx);
     case 'publish':
-      return publish(ctx, state, input.message, input.topic, input.qos, nowMs, fx);
+      return publish(ctx, state, input.message, input.topic, input.qos, fx);
     case 'go-offline':
     case 'go-online':
       throw new ModelInvariantError(`producer ${ctx.name} got ${input.kind}: only a consumer goes offline`);
@@ -177,17 +178,18 @@ function withClient(ctx: ProducerContext, state: ProducerState, client: ClientCo
   return producerOf(client, out.outMessages, out.inflight, app);
 }
 
-function onTimer(ctx: ProducerContext, state: ProducerState, timer: string, nowMs: number, fx: Effect[]): ProducerState {
+function onTimer(ctx: ProducerContext, state: ProducerState, timer: string, fx: Effect[]): ProducerState {
   if (timer === reconnectTimer) return withClient(ctx, state, clientReconnectTimer(ctx.client, state.client, fx));
   if (timer === loopTimer) return loopTurn(ctx, state, fx);
-  if (timer === resendTimer && ctx.outbox !== null) {
-    assert(state.app !== null && state.app.outbox.length > 0, () => `producer ${ctx.name}: resend timer with an empty outbox: ${JSON.stringify(state)}`);
-    const next = republish(ctx, ctx.outbox, state, nowMs, true, fx);
-    // Every due time is now in the future; the timer waits for the earliest.
-    const afterMs = outboxNextDueMs(outboxApp(ctx, next)) - nowMs;
-    assert(afterMs > 0, () => `producer ${ctx.name}: resend due in the past after resending: ${JSON.stringify(next)}`);
-    fx.push({ kind: 'set-timer', timer: resendTimer, afterMs });
-    return next;
+  const payload = resendPayloadOf(timer);
+  if (payload !== null && ctx.outbox !== null) {
+    const entry = outboxEntry(outboxApp(ctx, state), payload);
+    // Acknowledging a message cancels its timer, and a crash drops every timer.
+    assert(entry !== undefined, () => `producer ${ctx.name}: resend timer of ${payload}, not in the outbox: ${JSON.stringify(state)}`);
+    // Its period passed without the reply. A message the library still holds is left to the
+    // library and looked at again one period later; one it no longer holds is published again.
+    fx.push(armResend(ctx.outbox, payload));
+    return heldByLibrary(entry, state.outMessages) ? state : libraryPublish(ctx, state, entry.topic, entry.payload, entry.qos, fx);
   }
   throw new ModelInvariantError(`producer ${ctx.name}: unknown timer ${JSON.stringify(timer)}`);
 }
@@ -217,17 +219,16 @@ function loopTurn(ctx: ProducerContext, state: ProducerState, fx: Effect[]): Pro
   return producerOf(client, outMessages, state.inflight, app);
 }
 
-function publish(ctx: ProducerContext, state: ProducerState, message: MessageId, topic: string, qos: QoS, nowMs: number, fx: Effect[]): ProducerState {
+function publish(ctx: ProducerContext, state: ProducerState, message: MessageId, topic: string, qos: QoS, fx: Effect[]): ProducerState {
   assert(state.client.started, () => `producer ${ctx.name}: publish before start: ${JSON.stringify(state)}`);
   fx.push({ kind: 'history', event: { kind: 'publish-invoked', node: ctx.name, message, qos } });
   const payload = ghostPayload(message);
   let committed = state;
   if (ctx.outbox !== null) {
     const app = outboxApp(ctx, state);
-    // The outbox commit comes first. The resend timer runs while the outbox is not empty, never
-    // later than the earliest due time: a new entry's is the latest of all.
-    if (app.outbox.length === 0) fx.push(ctx.outbox.armResend);
-    committed = withApp(state, outboxAdd(app, payload, topic, qos, nowMs + ctx.outbox.resendMs));
+    // The outbox commit comes first; the message's resend timer counts from this publish().
+    fx.push(armResend(ctx.outbox, payload));
+    committed = withApp(state, outboxAdd(app, payload, topic, qos));
   }
   return libraryPublish(ctx, committed, topic, payload, qos, fx);
 }
@@ -238,11 +239,14 @@ function libraryPublish(ctx: ProducerContext, state: ProducerState, topic: strin
   return producerOf(published.client, published.outMessages, published.inflight, state.app);
 }
 
-/** The outbox application publishes again the messages the library no longer holds (all of them, or the due ones). */
-function republish(ctx: ProducerContext, outbox: OutboxContext, state: ProducerState, nowMs: number, dueOnly: boolean, fx: Effect[]): ProducerState {
-  const { app, resend } = outboxResend(outboxApp(ctx, state), state.outMessages, nowMs, outbox.resendMs, dueOnly);
-  let next = withApp(state, app);
-  for (const entry of resend) next = libraryPublish(ctx, next, entry.topic, entry.payload, entry.qos, fx);
+/** on_connect: the outbox application publishes again every message the library no longer holds; each one's period starts again. */
+function republish(ctx: ProducerContext, outbox: OutboxContext, state: ProducerState, fx: Effect[]): ProducerState {
+  let next = state;
+  for (const entry of outboxApp(ctx, state).outbox) {
+    if (heldByLibrary(entry, state.outMessages)) continue;
+    fx.push(armResend(outbox, entry.payload));
+    next = libraryPublish(ctx, next, entry.topic, entry.payload, entry.qos, fx);
+  }
   return next;
 }
 
@@ -253,7 +257,7 @@ function applyWrite(ctx: ProducerContext, state: ProducerState, before: ClientCo
   return producerOf(client, out.outMessages, out.inflight, state.app);
 }
 
-function onPacket(ctx: ProducerContext, state: ProducerState, conn: ConnId, packet: Packet, nowMs: number, fx: Effect[]): ProducerState {
+function onPacket(ctx: ProducerContext, state: ProducerState, conn: ConnId, packet: Packet, fx: Effect[]): ProducerState {
   assert(conn === socketConn(state.client), () => `producer ${ctx.name}: ${packet.cmd} on connection ${conn} it does not read: ${JSON.stringify(state)}`);
   switch (packet.cmd) {
     case 'connack': {
@@ -265,7 +269,7 @@ function onPacket(ctx: ProducerContext, state: ProducerState, conn: ConnId, pack
         // subscribe to the replies, then publish again what the library does not hold.
         client = withNextMid(client);
         client = clientQueue(ctx.client, client, { cmd: 'subscribe', messageId: client.lastMid, subscriptions: ctx.outbox.subscriptions }, false, fx);
-        next = republish(ctx, ctx.outbox, withClientOnly(state, client), nowMs, false, fx);
+        next = republish(ctx, ctx.outbox, withClientOnly(state, client), fx);
       }
       // _handle_connack writes what reconnect() reset to 'publish' / 'resend-pubrel'.
       return applyWrite(ctx, next, next.client, outOnConnack(next), fx);
@@ -319,7 +323,7 @@ function onReplyReceipt(ctx: ProducerContext, state: ProducerState, receipt: Rec
     if (acknowledged !== null) {
       app = acknowledged;
       fx.push({ kind: 'history', event: { kind: 'publish-acked', node: ctx.name, message: handle.message } });
-      if (app.outbox.length === 0) fx.push(outbox.cancelResend);
+      fx.push({ kind: 'cancel-timer', timer: resendTimerOf(handle.payload) });
     }
     if (handle.ackAfter !== null) client = clientQueue(ctx.client, client, handle.ackAfter, false, fx);
   }

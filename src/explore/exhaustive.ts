@@ -16,7 +16,7 @@ import type { Violation } from '../../properties/types.ts';
 import { judge, propertyContext } from '../check/judge.ts';
 import type { Chooser } from '../sim/chooser.ts';
 import { ExhaustiveWorld, type StepOption, type WorldSnapshot } from '../sim/exhaustive-world.ts';
-import { resendTimer } from '../../models/producer-outbox.ts';
+import { resendPayloadOf } from '../../models/producer-outbox.ts';
 import { nodesFor } from '../sim/run.ts';
 import type { InjectedFault } from '../sim/world.ts';
 import { Canonicalizer } from './canonical.ts';
@@ -118,7 +118,7 @@ const totalSlot = 5;
 const resendSlot = 6;
 
 function isResend(option: StepOption): boolean {
-  return option.kind === 'event' && option.event.payload.kind === 'timer' && option.event.payload.timer === resendTimer;
+  return option.kind === 'event' && option.event.payload.kind === 'timer' && resendPayloadOf(option.event.payload.timer) !== null;
 }
 
 function budgetSlot(fault: InjectedFault): number {
