@@ -14,9 +14,10 @@
 //    connections (`conn > connSeen`), where a new connection's id is larger than every earlier
 //    one; so a renaming that keeps each client's order changes no behaviour, and states that
 //    differ only in how the two clients' connections interleave in time are one. A record of
-//    connections (the broker's `conns`) is written with its entries in the order of the new names. This relies on the models keeping ids
-//    only in fields named `conn` or `connSeen`, or as the keys of a record named `conns` (see
-//    sim/intern.ts; models/node.ts ConnId); a model that hides one elsewhere must say so there.
+//    connections (the broker's `conns`) is written with its entries in the order of the new
+//    names. This relies on the models keeping ids only in fields named `conn` or `connSeen`,
+//    or as the keys of a record named `conns` (see sim/intern.ts; models/node.ts ConnId); a
+//    model that hides one elsewhere must say so there.
 //    A connection's flags (alive, which end still reads, which end heard it close) are included
 //    for every connection the state refers to and every live one (a drop fault finds those).
 // 3. Pending events as a multiset, except that the events of one FIFO channel (a connection

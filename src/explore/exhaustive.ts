@@ -11,12 +11,12 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../../models/config.ts';
 import type { FaultKind } from '../../models/history.ts';
+import { resendPayloadOf } from '../../models/producer-outbox.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { Violation } from '../../properties/types.ts';
 import { judge, propertyContext } from '../check/judge.ts';
 import type { Chooser } from '../sim/chooser.ts';
 import { ExhaustiveWorld, type StepOption, type WorldSnapshot } from '../sim/exhaustive-world.ts';
-import { resendPayloadOf } from '../../models/producer-outbox.ts';
 import { nodesFor } from '../sim/run.ts';
 import type { InjectedFault } from '../sim/world.ts';
 import { Canonicalizer } from './canonical.ts';

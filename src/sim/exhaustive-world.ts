@@ -328,6 +328,9 @@ export class ExhaustiveWorld extends World {
   private noteSave(): void {
     const broker = this.broker;
     if (!broker.up || broker.state === this.savesSource) return;
+    const timer = this.pending.find((event) => event.background && event.payload.kind === 'timer' && event.payload.node === broker);
+    if (timer === undefined || timer.payload.kind !== 'timer') return;
+    this.savesSource = broker.state;
     // The broker wrote its database itself (a save before acknowledging, or after N changes): an
     // autosave before that write is overwritten on disk, so a kill can no longer leave it.
     const durable = this.crashToken(broker.state);
@@ -335,9 +338,6 @@ export class ExhaustiveWorld extends World {
       this.durableToken = durable;
       this.saves = [];
     }
-    const timer = this.pending.find((event) => event.background && event.payload.kind === 'timer' && event.payload.node === broker);
-    if (timer === undefined || timer.payload.kind !== 'timer') return;
-    this.savesSource = broker.state;
     const name = timer.payload.timer;
     const result = broker.model.step(broker.state, { kind: 'timer', timer: name }, this.nowMs);
     // What makes laziness sound: the timer writes the disk and re-arms itself, nothing else.
