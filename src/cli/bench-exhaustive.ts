@@ -39,6 +39,7 @@ export interface ExhaustiveBenchRow {
   readonly bounds: ExhaustiveBounds;
   readonly exhausted: boolean;
   readonly states: number;
+  readonly worldStates: number;
   readonly transitions: number;
   readonly classes: number;
   readonly elapsedS: number;
@@ -65,6 +66,7 @@ export function benchExhaustiveCommand(args: readonly string[]): number {
       bounds: entry.bounds,
       exhausted: !report.stopped && report.depthBounded === 0,
       states: report.states,
+      worldStates: report.worldStates,
       transitions: report.transitions,
       classes: report.classes.length,
       elapsedS: Number(elapsedS.toFixed(2)),
@@ -86,7 +88,7 @@ function rowText(row: ExhaustiveBenchRow): string {
   const outcome = row.exhausted ? `exhausted in ${row.elapsedS} s` : `NOT exhausted: stopped after ${row.elapsedS} s while expanding depth ${row.maxDepth}`;
   return [
     `${row.name}`,
-    `  ${outcome}: ${number(row.states)} states, ${number(row.transitions)} transitions, ${number(row.statesPerS)} states/s, ${row.classes} classes`,
+    `  ${outcome}: ${number(row.states)} states (${number(row.worldStates)} simulated), ${number(row.transitions)} transitions, ${number(row.statesPerS)} states/s, ${row.classes} classes`,
     `  heap used ${row.heapUsedMb} MB, peak RSS ${row.peakRssMb} MB`,
     `  states by depth: ${row.statesByDepth.join(' ')}`,
     '',

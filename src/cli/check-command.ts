@@ -183,7 +183,7 @@ function textReport(result: CheckResult, elapsedS: number, steps: boolean): stri
   const lines = [
     `mqtt-dst check --exhaustive: preset ${result.preset}${overrides}${shards}`,
     `bounds: ${boundsText(result)}`,
-    `searched ${plural(result.states, 'state')} (${plural(result.transitions, 'transition')}, max depth ${result.maxDepth}, ${plural(result.terminals, 'complete run')}) ` +
+    `searched ${plural(result.states, 'state')} (${result.worldStates.toLocaleString('en-US')} simulated, ${plural(result.transitions, 'transition')}, max depth ${result.maxDepth}, ${plural(result.terminals, 'complete run')}) ` +
       `in ${elapsedS.toFixed(1)} s: ${rate.toLocaleString('en-US')} states/s, peak RSS ${rssMb} MB`,
   ];
   if (result.depthBounded > 0) lines.push(`WARNING: ${plural(result.depthBounded, 'state')} at the depth bound still had steps to take: not every run within the bounds was searched; raise --depth`);

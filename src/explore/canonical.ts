@@ -41,6 +41,8 @@
 //    than every invocation so far, and times decide nothing else.
 // 6. The fault records (kind, target, and each message's step when it struck; for broker
 //    faults whether the database held it): a signature names the culprits and the victim's phase.
+//    No step reads them, so the search keeps them beside the rest (worldState) and simulates a
+//    world state once for all the record lists that reach it (exhaustive.ts).
 // What is left out: times and sequence numbers, connection numbers, the log, and
 // latency keys (exhaustive mode uses the minimum latency), none of which a later step reads.
 // One residue: the culprits of a violation with several suspects are decided by counterfactual
@@ -145,6 +147,17 @@ export class Canonicalizer {
 
   /** The canonical string of a state (see the head of this file). */
   state(view: WorldView, search: SearchState): string {
+    return `${this.worldState(view, search)}\nF${this.faultsText(view.faults)}`;
+  }
+
+  /**
+   * The canonical string of a state without its fault records (6 above): what the nodes, the
+   * network and the history abstraction will do next depends on it alone, since no step reads a
+   * fault record. The records only ever gain one at a fault (faultText, read from the state the
+   * fault struck in, which holds the phases while any fault can strike), so the search can walk
+   * these states and carry the records alongside (exhaustive.ts).
+   */
+  worldState(view: WorldView, search: SearchState): string {
     const conns: number[] = [];
     const summary = this.summaryOf(view.history);
     const history = this.historyText(summary);
@@ -191,7 +204,7 @@ export class Canonicalizer {
     const script = view.script;
     let text = `${renamed(nodes)}\nC${connText}\nE${events}\nQ${queues}`;
     text += `\nS${script.nextMessage},${script.awaited},${script.diedAwaiting},${script.dueOnRestart.join('.')},${view.offlineDepth}`;
-    text += `\nB${search.budget}\nH${history}\nF${this.faultsText(view.faults)}`;
+    text += `\nB${search.budget}\nH${history}`;
     if (search.brokerFaultsPossible) text += `\nD${view.saves.map((saved) => saved.token).sort().join(',')}`;
     if (search.faultsPossible) text += `\nP${view.phasesText()}`;
     return text;
@@ -281,20 +294,23 @@ export class Canonicalizer {
 
   private faultsText(faults: readonly FaultRecord[]): string {
     let text = '';
-    for (const fault of faults) {
-      let cached = this.faultTexts.get(fault);
-      if (cached === undefined) {
-        const broker = fault.kind === 'broker-kill' || fault.kind === 'broker-restart';
-        cached = `|${fault.kind}>${fault.target}`;
-        for (let m = 1; m <= this.context.messageCount; m += 1) {
-          const phase = fault.phases.find((entry) => entry.message === m);
-          if (phase !== undefined) cached += `;${m}:${phase.step}${broker && phase.inSnapshot ? '+' : ''}`;
-        }
-        this.faultTexts.set(fault, cached);
-      }
-      text += cached;
-    }
+    for (const fault of faults) text += this.faultText(fault);
     return text;
+  }
+
+  /** One fault record as 6 above has it: kind, target, each message's step (and, for broker faults, whether the database held it). */
+  faultText(fault: FaultRecord): string {
+    let cached = this.faultTexts.get(fault);
+    if (cached === undefined) {
+      const broker = fault.kind === 'broker-kill' || fault.kind === 'broker-restart';
+      cached = `|${fault.kind}>${fault.target}`;
+      for (let m = 1; m <= this.context.messageCount; m += 1) {
+        const phase = fault.phases.find((entry) => entry.message === m);
+        if (phase !== undefined) cached += `;${m}:${phase.step}${broker && phase.inSnapshot ? '+' : ''}`;
+      }
+      this.faultTexts.set(fault, cached);
+    }
+    return cached;
   }
 
   private eventText(event: WorldEvent, conns: number[], broker: Slot): string {

@@ -18,7 +18,7 @@ import type { Scenario } from '../../models/scenario.ts';
 import type { Violation } from '../../properties/types.ts';
 import { judge } from '../check/judge.ts';
 import type { Chooser } from '../sim/chooser.ts';
-import { ExhaustiveWorld } from '../sim/exhaustive-world.ts';
+import { byTimeThenSeq, ExhaustiveWorld, type StepOption } from '../sim/exhaustive-world.ts';
 import { nodesFor } from '../sim/run.ts';
 import type { FaultRecord } from '../sim/world.ts';
 import type { CulpritPicker } from './signature.ts';
@@ -49,7 +49,11 @@ export function violationsWithout(config: Config, scenario: Scenario, path: read
     steps += 1;
   }
   while (!world.quiescent) {
-    const next = world.options().find((candidate) => candidate.kind === 'event');
+    // The earliest event, as the timed world would take it.
+    let next: StepOption | undefined;
+    for (const candidate of world.options()) {
+      if (candidate.kind === 'event' && (next?.kind !== 'event' || byTimeThenSeq(candidate.event, next.event) < 0)) next = candidate;
+    }
     if (next === undefined) break;
     if (steps >= stepsMax) throw new Error(`a counterfactual run did not come to rest within ${stepsMax} steps: ${path.join(' | ')}`);
     world.take(next);

@@ -10,7 +10,7 @@ import { array, fail, integer, object, oneOf, string, stringRecord, validated } 
 import { shorter, type ExhaustiveBounds, type ExhaustiveReport, type Shard } from './exhaustive.ts';
 
 export const checkResultFormat = 'mqtt-dst-check';
-export const checkResultVersion = 1;
+export const checkResultVersion = 2;
 
 export interface CheckClass {
   readonly id: string;
@@ -43,6 +43,8 @@ export interface CheckResult {
   readonly complete: boolean;
   /** Summed over shards: a state reached in two shards counts twice. */
   readonly states: number;
+  /** World states simulated (states without their fault records), summed over shards likewise. */
+  readonly worldStates: number;
   readonly transitions: number;
   readonly terminals: number;
   readonly violatingTerminals: number;
@@ -73,6 +75,7 @@ export function checkResultOf(report: ExhaustiveReport, meta: ResultMeta): Check
     shards: [[meta.shard.index, meta.shard.count]],
     complete: meta.shard.count === 1 && report.depthBounded === 0 && !report.stopped,
     states: report.states,
+    worldStates: report.worldStates,
     transitions: report.transitions,
     terminals: report.terminals,
     violatingTerminals: report.violatingTerminals,
@@ -149,7 +152,7 @@ export function parseCheckResult(value: unknown, source: string): Result<CheckRe
   return validated(source, () => {
     const record = object(value, 'result', {
       required: [
-        'format', 'version', 'preset', 'overrides', 'bounds', 'shards', 'complete', 'states', 'transitions', 'terminals',
+        'format', 'version', 'preset', 'overrides', 'bounds', 'shards', 'complete', 'states', 'worldStates', 'transitions', 'terminals',
         'violatingTerminals', 'maxDepth', 'depthBounded', 'resendBounded', 'statesByDepth', 'elapsedMs', 'classes',
       ],
     });
@@ -169,6 +172,7 @@ export function parseCheckResult(value: unknown, source: string): Result<CheckRe
       }),
       complete: record['complete'] as boolean,
       states: integer(record['states'], 'result.states'),
+      worldStates: integer(record['worldStates'], 'result.worldStates'),
       transitions: integer(record['transitions'], 'result.transitions'),
       terminals: integer(record['terminals'], 'result.terminals'),
       violatingTerminals: integer(record['violatingTerminals'], 'result.violatingTerminals'),
@@ -219,13 +223,14 @@ export function mergeCheckResults(results: readonly CheckResult[]): Result<Check
   }
   const statesByDepth: number[] = [];
   for (const result of results) result.statesByDepth.forEach((n, depth) => (statesByDepth[depth] = (statesByDepth[depth] ?? 0) + n));
-  const sum = (field: 'states' | 'transitions' | 'terminals' | 'violatingTerminals' | 'depthBounded' | 'resendBounded'): number =>
+  const sum = (field: 'states' | 'worldStates' | 'transitions' | 'terminals' | 'violatingTerminals' | 'depthBounded' | 'resendBounded'): number =>
     results.reduce((total, result) => total + result[field], 0);
   return ok({
     ...first,
     shards: [...shards.values()].sort((a, b) => a[1] - b[1] || a[0] - b[0]),
     complete: covered && results.every((result) => result.depthBounded === 0),
     states: sum('states'),
+    worldStates: sum('worldStates'),
     transitions: sum('transitions'),
     terminals: sum('terminals'),
     violatingTerminals: sum('violatingTerminals'),

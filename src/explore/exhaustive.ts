@@ -10,7 +10,8 @@
 // caveat, see exhaustive-culprit.ts: a culprit that a counterfactual run decides).
 import { createHash } from 'node:crypto';
 import type { Config } from '../../models/config.ts';
-import type { FaultKind } from '../../models/history.ts';
+import { assert } from '../../models/assert.ts';
+import type { FaultKind, HistoryEvent } from '../../models/history.ts';
 import { resendPayloadOf } from '../../models/producer-outbox.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { Violation } from '../../properties/types.ts';
@@ -18,7 +19,7 @@ import { judge, propertyContext } from '../check/judge.ts';
 import type { Chooser } from '../sim/chooser.ts';
 import { ExhaustiveWorld, type StepOption, type WorldSnapshot } from '../sim/exhaustive-world.ts';
 import { nodesFor } from '../sim/run.ts';
-import type { InjectedFault } from '../sim/world.ts';
+import type { FaultRecord, InjectedFault } from '../sim/world.ts';
 import { Canonicalizer } from './canonical.ts';
 import { exhaustiveButFor, type KeyedPath } from './exhaustive-culprit.ts';
 import { signaturesOf, slugOf, type Signature } from './signature.ts';
@@ -86,6 +87,8 @@ export interface ExhaustiveReport {
   readonly bounds: ExhaustiveBounds;
   /** Distinct states (canonical hashes) visited. */
   readonly states: number;
+  /** Distinct world states among them (states without their fault records): the states simulated. */
+  readonly worldStates: number;
   /** Options taken. */
   readonly transitions: number;
   /** States expanded, counting a state again when a shorter path reached it. */
@@ -190,13 +193,49 @@ interface PathNode {
   readonly depth: number;
 }
 
-interface Frontier {
-  readonly node: PathNode;
-  readonly snapshot: WorldSnapshot | null;
+/**
+ * A state of the world without its fault records (Canonicalizer.worldState): simulated once,
+ * whichever fault records the paths that reach it carry. Its snapshot is kept until it is
+ * expanded; then its steps are kept instead, as edges to the states they lead to.
+ */
+interface WorldRecord {
+  readonly id: number;
+  /** The remaining fault budget (the state's own: part of its canonical text). */
   readonly budget: Budget;
+  snapshot: WorldSnapshot | null;
+  /** Set when expanded. */
+  expanded: boolean;
+  quiescent: boolean;
+  /** Options the world offered, usable or not ('end' included): more than one means a replay is asked to choose. */
+  optionCount: number;
+  /** Quiescent with a violation (the canonical text decides the verdict). */
+  violating: boolean;
+  /** The usable options, in option order; null if the state was at the depth bound. */
+  edges: readonly Edge[] | null;
+  usable: number;
 }
 
-const droppedFrontier: Frontier = { node: { parent: null, index: 0, chosen: false, depth: 0 }, snapshot: null, budget: [] };
+interface Edge {
+  readonly index: number;
+  readonly child: WorldRecord;
+  /** The fault record the step adds (an id of its text), or -1 for an event. */
+  readonly fault: number;
+}
+
+/**
+ * A state of the search: a world state and the fault records of the paths that reach it
+ * (`records`, an id of their canonical text). Two paths with the same world state and the same
+ * records are one state, as a single canonical text of both would make them.
+ */
+interface Frontier {
+  readonly node: PathNode;
+  readonly world: WorldRecord;
+  readonly records: number;
+}
+
+/** Fault-record lists per world state: a state's key is `world.id * recordsLimit + records`, exact in a double. */
+const recordsLimit = 2 ** 21;
+const worldsLimit = 2 ** 31;
 
 function stepsOf(node: PathNode): PathNode[] {
   const steps: PathNode[] = [];
@@ -206,9 +245,12 @@ function stepsOf(node: PathNode): PathNode[] {
 
 interface WalkedPath extends KeyedPath {
   readonly shown: readonly string[];
+  /** The run's history and fault records at the end of the path. */
+  readonly history: readonly HistoryEvent[];
+  readonly faults: readonly FaultRecord[];
 }
 
-/** The names of a path's steps: walk it again from the root (every step is deterministic). */
+/** The names of a path's steps, and the run they make: walk it again from the root (every step is deterministic). */
 function walk(config: Config, scenario: Scenario, order: readonly number[]): WalkedPath {
   const world = new ExhaustiveWorld(config, scenario, nodesFor(config), noChooser);
   world.begin();
@@ -223,7 +265,8 @@ function walk(config: Config, scenario: Scenario, order: readonly number[]): Wal
     shown.push(world.describeOption(option));
     world.take(option);
   }
-  return { keys, shown, faultSteps };
+  const view = world.view();
+  return { keys, shown, faultSteps, history: view.history, faults: view.faults };
 }
 
 /**
@@ -233,7 +276,16 @@ function walk(config: Config, scenario: Scenario, order: readonly number[]): Wal
  * order). A depth-first walk with a visited set expands each state once too, but meets many of
  * them first by a longer path (a client's refused reconnects while the broker is down are loops
  * that any other event can interleave with) and must expand them again to find shortest paths.
- * Memory: the visited set, one small path node per state, and snapshots of two levels.
+ *
+ * Two layers. A state is a world state and its fault records; no step reads the records (a
+ * fault adds one), so the world is simulated once per world state, when a state with it is first
+ * expanded, and its steps are kept as edges: every later state with the same world and other
+ * records follows the edges without simulating. Faults at different points that leave the world
+ * alike (a consumer crash before or after the broker took a PUBLISH) make such states; with one
+ * fault there are about four of them per world state. A violating end state whose world was
+ * simulated by another path is walked again from the root, for its own history and records.
+ * Memory: the visited set, one small path node per state, the world states with their edges,
+ * and snapshots of the world states not expanded yet.
  */
 export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   const { config, bounds, shard, onProgress } = options;
@@ -250,7 +302,12 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   const world = new ExhaustiveWorld(config, scenario, nodesFor(config), noChooser);
   world.begin();
 
-  const visited = new Set<string>();
+  const worlds = new Map<string, WorldRecord>();
+  /** Fault-record lists: `${list id} ${fault text id}` to the id of the list with that record added. */
+  const recordLists = new Map<string, number>();
+  let recordListCount = 1;
+  const faultTexts = new Map<string, number>();
+  const visited = new Set<number>();
   const statesByDepth: number[] = [];
   const classes = new Map<string, { entry: ExhaustiveClass; terminals: number }>();
   let transitions = 0;
@@ -287,26 +344,87 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     const slots = slotAllowed.map((ok, slot) => (ok ? Math.min(total, budget[slot] as number) : 0));
     return `${slots.join(',')}/${Math.min(total, slots.reduce((a, b) => a + b, 0))}/${budget[resendSlot] as number}`;
   };
-  const keepText = process.env['MQTT_DST_KEEP_STATE_TEXT'] !== undefined;
-  const stateHash = (budget: Budget): string => {
+  /** The world record of the world as it stands, made (with a snapshot) if it is new. */
+  const worldRecordOf = (budget: Budget): WorldRecord => {
     const search = { budget: effectiveBudget(budget), faultsPossible: faultsPossible(budget), brokerFaultsPossible: brokerFaultsPossible(budget) };
-    const text = canonicalizer.state(world.view(), search);
-    return keepText ? text : hashOf(text);
+    const hash = hashOf(canonicalizer.worldState(world.view(), search));
+    let record = worlds.get(hash);
+    if (record === undefined) {
+      assert(worlds.size < worldsLimit, 'too many world states for the state keys');
+      record = { id: worlds.size, budget, snapshot: world.snapshot(), expanded: false, quiescent: false, optionCount: 0, violating: false, edges: null, usable: 0 };
+      worlds.set(hash, record);
+    }
+    return record;
+  };
+  const faultTextId = (fault: FaultRecord): number => {
+    const text = canonicalizer.faultText(fault);
+    let id = faultTexts.get(text);
+    if (id === undefined) {
+      id = faultTexts.size;
+      faultTexts.set(text, id);
+    }
+    return id;
+  };
+  const withRecord = (records: number, fault: number): number => {
+    const key = `${records} ${fault}`;
+    let id = recordLists.get(key);
+    if (id === undefined) {
+      assert(recordListCount < recordsLimit, 'too many distinct fault-record lists for the state keys');
+      id = recordListCount;
+      recordListCount += 1;
+      recordLists.set(key, id);
+    }
+    return id;
+  };
+
+  /** Simulates a world state's options once: its verdict if quiescent, and its usable steps as edges (unless at the depth bound). */
+  const expand = (record: WorldRecord, depth: number): void => {
+    const snapshot = record.snapshot as WorldSnapshot;
+    record.expanded = true;
+    record.snapshot = null;
+    world.restore(snapshot);
+    const stepOptions = world.options();
+    record.quiescent = world.quiescent;
+    record.optionCount = stepOptions.length;
+    record.violating = world.quiescent && judge(world.view().history, config).length > 0;
+    const indices: number[] = [];
+    stepOptions.forEach((option, index) => {
+      if (usable(option, record.budget)) indices.push(index);
+    });
+    record.usable = indices.length;
+    if (indices.length === 0 || depth >= bounds.depthMax) return;
+    const edges: Edge[] = [];
+    let first = true;
+    for (const index of indices) {
+      const option = stepOptions[index] as StepOption;
+      if (!first) world.restore(snapshot);
+      first = false;
+      let budget = record.budget;
+      if (option.kind === 'fault') {
+        budget = budget.slice();
+        const slot = budgetSlot(option.fault);
+        budget[slot] = (budget[slot] as number) - 1;
+        budget[totalSlot] = (budget[totalSlot] as number) - 1;
+      } else if (isResend(option)) {
+        budget = budget.slice();
+        budget[resendSlot] = (budget[resendSlot] as number) - 1;
+      }
+      world.take(option);
+      const fault = option.kind === 'fault' ? faultTextId(world.view().faults.at(-1) as FaultRecord) : -1;
+      edges.push({ index, child: worldRecordOf(budget), fault });
+    }
+    record.edges = edges;
   };
 
   /** `ends`: the run had to choose to end here (a fault could still have struck), which a replay must be told. */
   const judgeTerminal = (node: PathNode, ends: boolean): void => {
-    terminals += 1;
-    const view = world.view();
-    const violations = judge(view.history, config);
-    if (violations.length === 0) return;
-    violatingTerminals += 1;
     const steps = stepsOf(node);
     const order = steps.map((step) => step.index);
-    let walked: WalkedPath | undefined;
-    const pathOf = (): WalkedPath => (walked ??= walk(config, scenario, order));
-    const picker = exhaustiveButFor(config, scenario, pathOf);
-    for (const signature of signaturesOf(violations, view.history, view.faults, picker)) {
+    const walked = walk(config, scenario, order);
+    const violations = judge(walked.history, config);
+    assert(violations.length > 0, () => `a state judged violating has a path that is not: ${walked.shown.join(' | ')}`);
+    const picker = exhaustiveButFor(config, scenario, () => walked);
+    for (const signature of signaturesOf(violations, walked.history, walked.faults, picker)) {
       const known = classes.get(signature.text);
       if (known !== undefined) {
         known.terminals += 1;
@@ -320,7 +438,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
         steps: node.depth,
         choices: ends ? [...choices, 0] : choices,
         order,
-        path: pathOf().shown,
+        path: walked.shown,
         terminals: 1,
         violations,
       };
@@ -330,9 +448,10 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
 
   const perTarget = [bounds.crashesPerNode, bounds.crashesPerNode, bounds.crashesPerNode, bounds.dropsPerLink, bounds.dropsPerLink];
   const rootBudget: Budget = [...perTarget, Math.min(bounds.faultsMax ?? Infinity, perTarget.reduce((a, b) => a + b, 0)), bounds.resendsMax];
-  visited.add(stateHash(rootBudget));
+  const root = worldRecordOf(rootBudget);
+  visited.add(root.id * recordsLimit);
   statesByDepth[0] = 1;
-  let frontier: Frontier[] = [{ node: { parent: null, index: 0, chosen: false, depth: 0 }, snapshot: world.snapshot(), budget: rootBudget }];
+  let frontier: (Frontier | null)[] = [{ node: { parent: null, index: 0, chosen: false, depth: 0 }, world: root, records: 0 }];
   for (let depth = 0; frontier.length > 0; depth += 1) {
     maxDepth = depth;
     const next: Frontier[] = [];
@@ -342,50 +461,38 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
         break;
       }
       const entry = frontier[at] as Frontier;
-      // Expanded: its snapshot is no longer needed (the level's array would keep it alive).
-      frontier[at] = droppedFrontier;
-      const snapshot = entry.snapshot as WorldSnapshot;
+      // Expanded: let the level's array drop it.
+      frontier[at] = null;
       expansions += 1;
-      world.restore(snapshot);
-      const stepOptions = world.options();
-      if (world.quiescent) judgeTerminal(entry.node, stepOptions.length > 1);
-      const indices: number[] = [];
-      stepOptions.forEach((option, index) => {
-        if (usable(option, entry.budget)) indices.push(index);
-      });
-      if (indices.length === 0) {
-        if (!world.quiescent) resendBounded += 1;
+      const record = entry.world;
+      if (!record.expanded) expand(record, depth);
+      if (record.quiescent) {
+        terminals += 1;
+        if (record.violating) {
+          violatingTerminals += 1;
+          judgeTerminal(entry.node, record.optionCount > 1);
+        }
+      }
+      if (record.usable === 0) {
+        if (!record.quiescent) resendBounded += 1;
         continue;
       }
       if (depth >= bounds.depthMax) {
         depthBounded += 1;
         continue;
       }
-      const walked = depth === 0 && shard !== undefined ? indices.filter((_, position) => position % shard.count === shard.index) : indices;
-      const chosen = stepOptions.length > 1;
-      let first = true;
-      for (const index of walked) {
-        const option = stepOptions[index] as StepOption;
-        if (!first) world.restore(snapshot);
-        first = false;
-        let budget = entry.budget;
-        if (option.kind === 'fault') {
-          budget = budget.slice();
-          const slot = budgetSlot(option.fault);
-          budget[slot] = (budget[slot] as number) - 1;
-          budget[totalSlot] = (budget[totalSlot] as number) - 1;
-        } else if (isResend(option)) {
-          budget = budget.slice();
-          budget[resendSlot] = (budget[resendSlot] as number) - 1;
-        }
-        world.take(option);
+      // A state is expanded at its shortest depth, and its world at the shortest depth of any of its states.
+      const edges = record.edges as readonly Edge[];
+      const walked = depth === 0 && shard !== undefined ? edges.filter((_, position) => position % shard.count === shard.index) : edges;
+      const chosen = record.optionCount > 1;
+      for (const edge of walked) {
         transitions += 1;
-        const hash = stateHash(budget);
-        if (visited.has(hash)) continue;
-        visited.add(hash);
+        const records = edge.fault < 0 ? entry.records : withRecord(entry.records, edge.fault);
+        const key = edge.child.id * recordsLimit + records;
+        if (visited.has(key)) continue;
+        visited.add(key);
         statesByDepth[depth + 1] = (statesByDepth[depth + 1] ?? 0) + 1;
-        const node: PathNode = { parent: entry.node, index, chosen, depth: depth + 1 };
-        next.push({ node, snapshot: world.snapshot(), budget });
+        next.push({ node: { parent: entry.node, index: edge.index, chosen, depth: depth + 1 }, world: edge.child, records });
         if (onProgress && visited.size % progressEvery === 0) {
           onProgress({ states: visited.size, transitions, classes: classes.size, elapsedMs: performance.now() - startedMs });
         }
@@ -394,13 +501,13 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     if (stoppedAtDepth !== null) break;
     frontier = next;
   }
-  if (keepText) (globalThis as Record<string, unknown>)['visitedTexts'] = [...visited];
 
   const found = [...classes.values()].map(({ entry, terminals: count }) => ({ ...entry, terminals: count }));
   found.sort(compareClasses);
   return {
     bounds,
     states: visited.size,
+    worldStates: worlds.size,
     transitions,
     expansions,
     terminals,

@@ -140,8 +140,74 @@ export function channelOf(event: WorldEvent): number {
   return -1;
 }
 
-function byTimeThenSeq(a: WorldEvent, b: WorldEvent): number {
+/** The order a timed world would take events in: earliest first. */
+export function byTimeThenSeq(a: WorldEvent, b: WorldEvent): number {
   return a.atMs - b.atMs || a.seq - b.seq;
+}
+
+/**
+ * What an event is, in terms that every path to an equal state (explore/canonical.ts) agrees on:
+ * its kind and the nodes it concerns, without times, sequence or connection numbers.
+ */
+function orderKey(payload: Payload): string {
+  switch (payload.kind) {
+    case 'arrive':
+      return `a ${payload.conn.client.name}>${payload.to.name}`;
+    case 'link-up':
+      return `l ${payload.conn.client.name}`;
+    case 'hangup':
+      return `h ${payload.conn.client.name}>${payload.node.name}${payload.ordered ? ' ordered' : ''}`;
+    case 'timer':
+      return `t ${payload.node.name} ${payload.timer}`;
+    case 'publish':
+      return `p ${payload.message}`;
+    case 'restart':
+      return `r ${payload.node.name}`;
+    case 'fault':
+      return `f ${payload.index}`;
+    case 'offline':
+    case 'online':
+      return payload.kind;
+    default:
+      return unreachable(payload);
+  }
+}
+
+function connIdOf(payload: Payload): number {
+  return payload.kind === 'arrive' || payload.kind === 'link-up' || payload.kind === 'hangup' ? payload.conn.id : 0;
+}
+
+const orderKeys = new WeakMap<WorldEvent, string>();
+
+function orderKeyOf(event: WorldEvent): string {
+  let key = orderKeys.get(event);
+  if (key === undefined) {
+    key = orderKey(event.payload);
+    orderKeys.set(event, key);
+  }
+  return key;
+}
+
+/**
+ * The options' order: the same for every path to an equal state, so that a step of one path is
+ * found at the same position by every other (the search keeps a state's steps by position).
+ * Connections of one client keep their order on every such path (canonical.ts renames them by
+ * rank), so their ids break ties; the sequence number is a last resort no state should need.
+ */
+function canonicalOrder(a: WorldEvent, b: WorldEvent): number {
+  const keyA = orderKeyOf(a);
+  const keyB = orderKeyOf(b);
+  if (keyA !== keyB) return keyA < keyB ? -1 : 1;
+  return connIdOf(a.payload) - connIdOf(b.payload) || a.seq - b.seq;
+}
+
+/** Canonical JSON (keys sorted) without interned tokens: the same text in every process, to order databases by. */
+function stableText(value: unknown): string {
+  return JSON.stringify(value, (_key, entry: unknown) => {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return entry;
+    const record = entry as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(record).sort().map((key) => [key, record[key]]));
+  });
 }
 
 
@@ -179,6 +245,7 @@ export class ExhaustiveWorld extends World {
   /** crashToken of that state: what the disk holds without an autosave. */
   private durableToken: string | undefined = undefined;
   private readonly crashTokens = new WeakMap<object, string>();
+  private readonly stableTexts = new WeakMap<object, string>();
 
   constructor(config: Config, scenario: Scenario, nodes: WorldNodes, chooser: Chooser, options: { readonly log?: boolean } = {}) {
     super(config, scenario, nodes, chooser, { ...options, mode: 'exhaustive' });
@@ -230,9 +297,9 @@ export class ExhaustiveWorld extends World {
   }
 
   /**
-   * The options, in a fixed order: 'end' first when quiescent, then the enabled events by
-   * (time, scheduling order), then the applicable faults in injectableFaults order. Empty when
-   * the run is over: quiescent and no fault can strike.
+   * The options, in a fixed order: 'end' first when quiescent, then the enabled events in
+   * canonical order (canonicalOrder), then the applicable faults in injectableFaults order.
+   * Empty when the run is over: quiescent and no fault can strike.
    */
   options(): StepOption[] {
     const options: StepOption[] = [];
@@ -254,7 +321,7 @@ export class ExhaustiveWorld extends World {
       }
       events.push(event);
     }
-    events.sort(byTimeThenSeq);
+    events.sort(canonicalOrder);
     for (const event of events) options.push({ kind: 'event', event });
     for (const fault of faults) options.push({ kind: 'fault', fault });
     return options;
@@ -290,12 +357,25 @@ export class ExhaustiveWorld extends World {
     const messages = fault.kind === 'broker-restart' ? this.phases.messages() : [];
     const kill = fault.kind === 'broker-kill';
     seen.add(kill ? this.crashToken(this.broker.state) : this.holdsVector(this.broker.state, messages));
+    const variants: { readonly order: string; readonly fault: InjectedFault }[] = [];
     this.saves.forEach((saved, index) => {
       const key = kill ? saved.token : this.holdsVector(saved.state, messages);
       if (seen.has(key)) return;
       seen.add(key);
-      out.push({ kind: fault.kind, saved: index + 1 });
+      variants.push({ order: kill ? this.stableTextOf(saved.state) : key, fault: { kind: fault.kind, saved: index + 1 } });
     });
+    // By content, not by when the broker reached it: the same order on every path (see canonicalOrder).
+    variants.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    for (const variant of variants) out.push(variant.fault);
+  }
+
+  private stableTextOf(state: unknown): string {
+    let text = this.stableTexts.get(state as object);
+    if (text === undefined) {
+      text = stableText(state);
+      this.stableTexts.set(state as object, text);
+    }
+    return text;
   }
 
   /** canonicalText of what a kill leaves of `state` without a further save: one per broker state. */
