@@ -11,13 +11,13 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../../models/config.ts';
 import { assert } from '../../models/assert.ts';
-import type { FaultKind, HistoryEvent } from '../../models/history.ts';
+import type { FaultKind } from '../../models/history.ts';
 import { resendPayloadOf } from '../../models/producer-outbox.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { Violation } from '../../properties/types.ts';
 import { judge, propertyContext } from '../check/judge.ts';
 import type { Chooser } from '../sim/chooser.ts';
-import { ExhaustiveWorld, type StepOption, type WorldSnapshot } from '../sim/exhaustive-world.ts';
+import { ExhaustiveWorld, type StepOption, type WorldSnapshot, type WorldView } from '../sim/exhaustive-world.ts';
 import { nodesFor } from '../sim/run.ts';
 import type { FaultRecord, InjectedFault } from '../sim/world.ts';
 import { Canonicalizer } from './canonical.ts';
@@ -245,9 +245,8 @@ function stepsOf(node: PathNode): PathNode[] {
 
 interface WalkedPath extends KeyedPath {
   readonly shown: readonly string[];
-  /** The run's history and fault records at the end of the path. */
-  readonly history: readonly HistoryEvent[];
-  readonly faults: readonly FaultRecord[];
+  /** The world at the end of the path. */
+  readonly view: WorldView;
 }
 
 /** The names of a path's steps, and the run they make: walk it again from the root (every step is deterministic). */
@@ -265,8 +264,7 @@ function walk(config: Config, scenario: Scenario, order: readonly number[]): Wal
     shown.push(world.describeOption(option));
     world.take(option);
   }
-  const view = world.view();
-  return { keys, shown, faultSteps, history: view.history, faults: view.faults };
+  return { keys, shown, faultSteps, view: world.view() };
 }
 
 /**
@@ -344,10 +342,13 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     const slots = slotAllowed.map((ok, slot) => (ok ? Math.min(total, budget[slot] as number) : 0));
     return `${slots.join(',')}/${Math.min(total, slots.reduce((a, b) => a + b, 0))}/${budget[resendSlot] as number}`;
   };
+  const worldHash = (view: WorldView, budget: Budget): string => {
+    const search = { budget: effectiveBudget(budget), faultsPossible: faultsPossible(budget), brokerFaultsPossible: brokerFaultsPossible(budget) };
+    return hashOf(canonicalizer.worldState(view, search));
+  };
   /** The world record of the world as it stands, made (with a snapshot) if it is new. */
   const worldRecordOf = (budget: Budget): WorldRecord => {
-    const search = { budget: effectiveBudget(budget), faultsPossible: faultsPossible(budget), brokerFaultsPossible: brokerFaultsPossible(budget) };
-    const hash = hashOf(canonicalizer.worldState(world.view(), search));
+    const hash = worldHash(world.view(), budget);
     let record = worlds.get(hash);
     if (record === undefined) {
       assert(worlds.size < worldsLimit, 'too many world states for the state keys');
@@ -416,15 +417,20 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     record.edges = edges;
   };
 
-  /** `ends`: the run had to choose to end here (a fault could still have struck), which a replay must be told. */
-  const judgeTerminal = (node: PathNode, ends: boolean): void => {
+  /** A violating end state's classes, from its own path; a trace ends with 'end' if the run had to choose to end (a fault could still have struck). */
+  const judgeTerminal = (node: PathNode, record: WorldRecord): void => {
     const steps = stepsOf(node);
     const order = steps.map((step) => step.index);
     const walked = walk(config, scenario, order);
-    const violations = judge(walked.history, config);
+    // The path follows steps kept by position from another path to the same world states: it
+    // must end where the search thinks it does (Canonicalizer and canonicalOrder make it so).
+    assert(worlds.get(worldHash(walked.view, record.budget)) === record, () => `a path does not reach the state it was found for: ${walked.shown.join(' | ')}`);
+    const { history, faults } = walked.view;
+    const violations = judge(history, config);
     assert(violations.length > 0, () => `a state judged violating has a path that is not: ${walked.shown.join(' | ')}`);
     const picker = exhaustiveButFor(config, scenario, () => walked);
-    for (const signature of signaturesOf(violations, walked.history, walked.faults, picker)) {
+    const ends = record.optionCount > 1;
+    for (const signature of signaturesOf(violations, history, faults, picker)) {
       const known = classes.get(signature.text);
       if (known !== undefined) {
         known.terminals += 1;
@@ -470,7 +476,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
         terminals += 1;
         if (record.violating) {
           violatingTerminals += 1;
-          judgeTerminal(entry.node, record.optionCount > 1);
+          judgeTerminal(entry.node, record);
         }
       }
       if (record.usable === 0) {

@@ -41,7 +41,7 @@ export type StepOption =
 const endOption: StepOption = { kind: 'end' };
 
 /**
- * Every fault the world can inject, in the fixed order the options list them. The options list
+ * Every fault the world can inject, in a fixed order (the options list broker faults last). The options list
  * every applicable fault whatever the search's budget (the search skips those beyond it), so a
  * trace replays without knowing the bounds it was found under.
  */
@@ -298,7 +298,8 @@ export class ExhaustiveWorld extends World {
 
   /**
    * The options, in a fixed order: 'end' first when quiescent, then the enabled events in
-   * canonical order (canonicalOrder), then the applicable faults in injectableFaults order.
+   * canonical order (canonicalOrder), then the applicable faults in injectableFaults order,
+   * except that broker faults come last (applicableFaults).
    * Empty when the run is over: quiescent and no fault can strike.
    */
   options(): StepOption[] {
@@ -335,6 +336,10 @@ export class ExhaustiveWorld extends World {
    */
   applicableFaults(): InjectedFault[] {
     const out: InjectedFault[] = [];
+    // Broker faults last: how many variants they come in depends on the databases, which the
+    // search's state leaves out while no broker fault can strike; the other options must keep
+    // their positions all the same (see canonicalOrder).
+    const brokerFaults: InjectedFault[] = [];
     for (const fault of injectableFaults) {
       if (fault.kind === 'connection-drop') {
         const client = fault.link === 'producer' ? this.producer : this.consumer;
@@ -342,12 +347,12 @@ export class ExhaustiveWorld extends World {
       } else if (!this.faultTarget(fault).up) {
         continue;
       } else if (fault.kind === 'broker-kill' || fault.kind === 'broker-restart') {
-        this.savedVariants(fault, out);
+        this.savedVariants(fault, brokerFaults);
       } else {
         out.push(fault);
       }
     }
-    return out;
+    return [...out, ...brokerFaults];
   }
 
   private savedVariants(fault: InjectedFault, out: InjectedFault[]): void {
