@@ -2,8 +2,9 @@
 // class random finds and exhaustive does not means the state hash or the option set is unsound
 // (or a class depends on something the exhaustive world does not model; the test says which).
 // The largest bound here (blog, two messages, one fault of any kind) has its complete class list
-// committed (exhaustive-blog-2-messages.json): the search must find exactly that list, and 50,000
-// more random runs of five seeds are checked against it. About a minute in all.
+// committed (exhaustive-blog-2-messages.json): the search must find exactly that list, and
+// 50,000 more random runs (seeds 2 to 6; the comparison uses seed 1) are checked against it.
+// About a minute in all.
 import { readFileSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -62,13 +63,13 @@ function committedList(): CommittedList {
 }
 
 describe('random exploration against the committed complete list (blog, two messages, one fault of any kind)', () => {
-  it('50,000 random runs, of five seeds, find no class outside it', () => {
+  it('50,000 more random runs, of five other seeds, find no class outside it', () => {
     const committed = committedList();
     expect(committed.bounds).toEqual(boundsOf(2, faultKinds));
     const listed = new Set(committed.classes.map((entry) => entry.signature));
     const config = configOf(committed.preset);
     const found = new Set<string>();
-    for (const seed of [1, 2, 3, 4, 5]) {
+    for (const seed of [2, 3, 4, 5, 6]) {
       const random = randomClasses(config, 2, faultKinds, 10_000, seed);
       const outside = [...random.keys()].filter((text) => !listed.has(text));
       expect(outside, `seed ${seed}: classes random exploration found that the complete list lacks`).toEqual([]);
