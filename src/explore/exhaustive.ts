@@ -12,15 +12,15 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../../models/config.ts';
 import { assert } from '../../models/assert.ts';
 import type { FaultKind } from '../../models/history.ts';
-import { resendPayloadOf } from '../../models/producer-outbox.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { Violation } from '../../properties/types.ts';
 import { judge, propertyContext } from '../check/judge.ts';
 import type { Chooser } from '../sim/chooser.ts';
 import { ExhaustiveWorld, type StepOption, type WorldSnapshot, type WorldView } from '../sim/exhaustive-world.ts';
 import { nodesFor } from '../sim/run.ts';
-import type { FaultRecord, InjectedFault } from '../sim/world.ts';
+import type { FaultRecord } from '../sim/world.ts';
 import { Canonicalizer } from './canonical.ts';
+import { FaultBudget, type Budget } from './exhaustive-budget.ts';
 import { exhaustiveButFor, type KeyedPath } from './exhaustive-culprit.ts';
 import { signaturesOf, slugOf, type Signature } from './signature.ts';
 
@@ -109,37 +109,6 @@ export interface ExhaustiveReport {
   /** The level the search was expanding when it stopped, or null. */
   readonly stoppedAtDepth: number | null;
   readonly classes: readonly ExhaustiveClass[];
-}
-
-/**
- * The remaining budget: one fault count per target — broker, producer, consumer crashes, then
- * producer and consumer link drops — then the faults left on the path, of any kind, and last
- * the resends left.
- */
-type Budget = number[];
-const totalSlot = 5;
-const resendSlot = 6;
-
-function isResend(option: StepOption): boolean {
-  return option.kind === 'event' && option.event.payload.kind === 'timer' && resendPayloadOf(option.event.payload.timer) !== null;
-}
-
-function budgetSlot(fault: InjectedFault): number {
-  switch (fault.kind) {
-    case 'broker-kill':
-    case 'broker-restart':
-      return 0;
-    case 'producer-crash':
-      return 1;
-    case 'consumer-crash':
-      return 2;
-    case 'connection-drop':
-      return fault.link === 'producer' ? 3 : 4;
-    default: {
-      const never: never = fault.kind;
-      throw new Error(`unknown fault ${String(never)}`);
-    }
-  }
 }
 
 export function exhaustiveScenario(messages: number): Scenario {
@@ -296,7 +265,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     consumer: 'consumer',
     persistent: propertyContext(config).consumers.some((consumer) => consumer.name === 'consumer' && consumer.persistent),
   });
-  const allowed = new Set(bounds.faultKinds);
+  const budgets = new FaultBudget(bounds);
   const world = new ExhaustiveWorld(config, scenario, nodesFor(config), noChooser);
   world.begin();
 
@@ -316,36 +285,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   let resendBounded = 0;
   let expansions = 0;
 
-  const usable = (option: StepOption, budget: Budget): boolean => {
-    if (option.kind === 'end') return false;
-    if (option.kind === 'event') return !isResend(option) || (budget[resendSlot] as number) > 0;
-    return allowed.has(option.fault.kind) && (budget[budgetSlot(option.fault)] as number) > 0 && (budget[totalSlot] as number) > 0;
-  };
-  const brokerFaultsPossible = (budget: Budget): boolean =>
-    (allowed.has('broker-kill') || allowed.has('broker-restart')) && (budget[0] as number) > 0 && (budget[totalSlot] as number) > 0;
-  const faultsPossible = (budget: Budget): boolean =>
-    (budget[totalSlot] as number) > 0 &&
-    (brokerFaultsPossible(budget) ||
-    (allowed.has('producer-crash') && (budget[1] as number) > 0) ||
-    (allowed.has('consumer-crash') && (budget[2] as number) > 0) ||
-    (allowed.has('connection-drop') && ((budget[3] as number) > 0 || (budget[4] as number) > 0)));
-  const slotAllowed = [
-    allowed.has('broker-kill') || allowed.has('broker-restart'),
-    allowed.has('producer-crash'),
-    allowed.has('consumer-crash'),
-    allowed.has('connection-drop'),
-    allowed.has('connection-drop'),
-  ];
-  /** The budget as far as it can still be spent: states that differ only in budget no path can use are one. */
-  const effectiveBudget = (budget: Budget): string => {
-    const total = budget[totalSlot] as number;
-    const slots = slotAllowed.map((ok, slot) => (ok ? Math.min(total, budget[slot] as number) : 0));
-    return `${slots.join(',')}/${Math.min(total, slots.reduce((a, b) => a + b, 0))}/${budget[resendSlot] as number}`;
-  };
-  const worldHash = (view: WorldView, budget: Budget): string => {
-    const search = { budget: effectiveBudget(budget), faultsPossible: faultsPossible(budget), brokerFaultsPossible: brokerFaultsPossible(budget) };
-    return hashOf(canonicalizer.worldState(view, search));
-  };
+  const worldHash = (view: WorldView, budget: Budget): string => hashOf(canonicalizer.worldState(view, budgets.searchState(budget)));
   /** The world record of the world as it stands, made (with a snapshot) if it is new. */
   const worldRecordOf = (budget: Budget): WorldRecord => {
     const hash = worldHash(world.view(), budget);
@@ -390,7 +330,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     record.violating = world.quiescent && judge(world.view().history, config).length > 0;
     const indices: number[] = [];
     stepOptions.forEach((option, index) => {
-      if (usable(option, record.budget)) indices.push(index);
+      if (budgets.allows(option, record.budget)) indices.push(index);
     });
     record.usable = indices.length;
     if (indices.length === 0 || depth >= bounds.depthMax) return;
@@ -400,16 +340,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
       const option = stepOptions[index] as StepOption;
       if (!first) world.restore(snapshot);
       first = false;
-      let budget = record.budget;
-      if (option.kind === 'fault') {
-        budget = budget.slice();
-        const slot = budgetSlot(option.fault);
-        budget[slot] = (budget[slot] as number) - 1;
-        budget[totalSlot] = (budget[totalSlot] as number) - 1;
-      } else if (isResend(option)) {
-        budget = budget.slice();
-        budget[resendSlot] = (budget[resendSlot] as number) - 1;
-      }
+      const budget = budgets.after(option, record.budget);
       world.take(option);
       const fault = option.kind === 'fault' ? faultTextId(world.view().faults.at(-1) as FaultRecord) : -1;
       edges.push({ index, child: worldRecordOf(budget), fault });
@@ -452,9 +383,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     }
   };
 
-  const perTarget = [bounds.crashesPerNode, bounds.crashesPerNode, bounds.crashesPerNode, bounds.dropsPerLink, bounds.dropsPerLink];
-  const rootBudget: Budget = [...perTarget, Math.min(bounds.faultsMax ?? Infinity, perTarget.reduce((a, b) => a + b, 0)), bounds.resendsMax];
-  const root = worldRecordOf(rootBudget);
+  const root = worldRecordOf(budgets.root);
   visited.add(root.id * recordsLimit);
   statesByDepth[0] = 1;
   let frontier: (Frontier | null)[] = [{ node: { parent: null, index: 0, chosen: false, depth: 0 }, world: root, records: 0 }];

@@ -30,6 +30,7 @@ import type { LogEntry, RunEnd } from './log.ts';
 import type { PhaseState } from './phases.ts';
 import type { ScriptState } from './workload.ts';
 import { canonicalText } from './intern.ts';
+import { canonicalOrder, stableText } from './option-order.ts';
 import { World, type Connection, type FaultRecord, type InjectedFault, type Payload, type RunResult, type Slot, type WorldEvent, type WorldNodes } from './world.ts';
 
 /** What can happen next: the run ends (offered only once nothing but background timers is pending), an event fires, or a fault strikes. */
@@ -139,77 +140,6 @@ export function channelOf(event: WorldEvent): number {
   if (payload.kind === 'hangup' && payload.ordered) return payload.conn.id * 2 + (payload.node.name === 'broker' ? 0 : 1);
   return -1;
 }
-
-/** The order a timed world would take events in: earliest first. */
-export function byTimeThenSeq(a: WorldEvent, b: WorldEvent): number {
-  return a.atMs - b.atMs || a.seq - b.seq;
-}
-
-/**
- * What an event is, in terms that every path to an equal state (explore/canonical.ts) agrees on:
- * its kind and the nodes it concerns, without times, sequence or connection numbers.
- */
-function orderKey(payload: Payload): string {
-  switch (payload.kind) {
-    case 'arrive':
-      return `a ${payload.conn.client.name}>${payload.to.name}`;
-    case 'link-up':
-      return `l ${payload.conn.client.name}`;
-    case 'hangup':
-      return `h ${payload.conn.client.name}>${payload.node.name}${payload.ordered ? ' ordered' : ''}`;
-    case 'timer':
-      return `t ${payload.node.name} ${payload.timer}`;
-    case 'publish':
-      return `p ${payload.message}`;
-    case 'restart':
-      return `r ${payload.node.name}`;
-    case 'fault':
-      return `f ${payload.index}`;
-    case 'offline':
-    case 'online':
-      return payload.kind;
-    default:
-      return unreachable(payload);
-  }
-}
-
-function connIdOf(payload: Payload): number {
-  return payload.kind === 'arrive' || payload.kind === 'link-up' || payload.kind === 'hangup' ? payload.conn.id : 0;
-}
-
-const orderKeys = new WeakMap<WorldEvent, string>();
-
-function orderKeyOf(event: WorldEvent): string {
-  let key = orderKeys.get(event);
-  if (key === undefined) {
-    key = orderKey(event.payload);
-    orderKeys.set(event, key);
-  }
-  return key;
-}
-
-/**
- * The options' order: the same for every path to an equal state, so that a step of one path is
- * found at the same position by every other (the search keeps a state's steps by position).
- * Connections of one client keep their order on every such path (canonical.ts renames them by
- * rank), so their ids break ties; the sequence number is a last resort no state should need.
- */
-function canonicalOrder(a: WorldEvent, b: WorldEvent): number {
-  const keyA = orderKeyOf(a);
-  const keyB = orderKeyOf(b);
-  if (keyA !== keyB) return keyA < keyB ? -1 : 1;
-  return connIdOf(a.payload) - connIdOf(b.payload) || a.seq - b.seq;
-}
-
-/** Canonical JSON (keys sorted) without interned tokens: the same text in every process, to order databases by. */
-function stableText(value: unknown): string {
-  return JSON.stringify(value, (_key, entry: unknown) => {
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return entry;
-    const record = entry as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(record).sort().map((key) => [key, record[key]]));
-  });
-}
-
 
 function eventKey(payload: Payload): string {
   switch (payload.kind) {
