@@ -31,6 +31,7 @@ const bounds: readonly { readonly name: string; readonly bounds: ExhaustiveBound
   { name: '1 message, one fault of any kind', bounds: bound(1, faultKinds, 1) },
   { name: '2 messages, one client crash', bounds: bound(2, ['consumer-crash', 'producer-crash'], 1) },
   { name: '2 messages, one fault of any kind', bounds: bound(2, faultKinds, 1) },
+  { name: '2 messages, a producer crash and a consumer crash in one run', bounds: bound(2, ['consumer-crash', 'producer-crash'], null) },
   { name: '2 messages, <= 1 crash per node, <= 1 drop per link (target)', bounds: bound(2, faultKinds, null) },
 ];
 
