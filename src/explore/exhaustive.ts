@@ -181,6 +181,7 @@ interface WorldRecord {
   violating: boolean;
   /** The usable options, in option order; null if the state was at the depth bound. */
   edges: readonly Edge[] | null;
+  /** How many options the budget allowed: none, and the state is an end (or cut by the resend bound). */
   usable: number;
 }
 
