@@ -22,6 +22,7 @@ import type { FaultRecord } from '../sim/world.ts';
 import { Canonicalizer } from './canonical.ts';
 import { FaultBudget, type Budget } from './exhaustive-budget.ts';
 import { exhaustiveButFor, type KeyedPath } from './exhaustive-culprit.ts';
+import { PathArena } from './path-arena.ts';
 import { signaturesOf, slugOf, type Signature } from './signature.ts';
 
 export interface ExhaustiveBounds {
@@ -150,19 +151,6 @@ function hashOf(text: string): string {
 const progressEvery = 50_000;
 
 /**
- * A state's first (shortest, then first in walk order) path, as a chain back to the root: a
- * few numbers per state; the steps' names are found again by walking the path when needed.
- */
-interface PathNode {
-  readonly parent: PathNode | null;
-  /** The option's index. */
-  readonly index: number;
-  /** Whether it was chosen among several (a trace records only those). */
-  readonly chosen: boolean;
-  readonly depth: number;
-}
-
-/**
  * A state of the world without its fault records (Canonicalizer.worldState): simulated once,
  * whichever fault records the paths that reach it carry. Its snapshot is kept until it is
  * expanded; then its steps are kept instead, as edges to the states they lead to.
@@ -183,6 +171,8 @@ interface WorldRecord {
   edges: readonly Edge[] | null;
   /** How many options the budget allowed: none, and the state is an end (or cut by the resend bound). */
   usable: number;
+  /** The fault-record lists seen with this world (the visited set, kept per world): -1 none yet, one id, or a set. */
+  seen: number | Set<number>;
 }
 
 interface Edge {
@@ -192,25 +182,24 @@ interface Edge {
   readonly fault: number;
 }
 
+/** World and fault-record-list ids are kept in Int32Arrays (path-arena.ts). */
+const idsLimit = 2 ** 31 - 1;
+
 /**
- * A state of the search: a world state and the fault records of the paths that reach it
- * (`records`, an id of their canonical text). Two paths with the same world state and the same
- * records are one state, as a single canonical text of both would make them.
+ * Marks a state (a world state and a fault-record list) visited; false if it was already. Two
+ * paths with the same world state and the same records are one state, as a single canonical
+ * text of both would make them.
  */
-interface Frontier {
-  readonly node: PathNode;
-  readonly world: WorldRecord;
-  readonly records: number;
-}
-
-/** Fault-record lists per world state: a state's key is `world.id * recordsLimit + records`, exact in a double. */
-const recordsLimit = 2 ** 21;
-const worldsLimit = 2 ** 31;
-
-function stepsOf(node: PathNode): PathNode[] {
-  const steps: PathNode[] = [];
-  for (let at: PathNode | null = node; at !== null && at.parent !== null; at = at.parent) steps.push(at);
-  return steps.reverse();
+function firstVisit(world: WorldRecord, records: number): boolean {
+  const seen = world.seen;
+  if (typeof seen === 'number') {
+    if (seen === records) return false;
+    world.seen = seen < 0 ? records : new Set([seen, records]);
+    return true;
+  }
+  if (seen.has(records)) return false;
+  seen.add(records);
+  return true;
 }
 
 interface WalkedPath extends KeyedPath {
@@ -252,8 +241,8 @@ function walk(config: Config, scenario: Scenario, order: readonly number[]): Wal
  * alike (a consumer crash before or after the broker took a PUBLISH) make such states; with one
  * fault there are about four of them per world state. A violating end state whose world was
  * simulated by another path is walked again from the root, for its own history and records.
- * Memory: the visited set, one small path node per state, the world states with their edges,
- * and snapshots of the world states not expanded yet.
+ * Memory: a row of numbers per state (path-arena.ts), the world states with their edges and
+ * the record lists seen with each, and snapshots of the world states not expanded yet.
  */
 export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   const { config, bounds, shard, onProgress } = options;
@@ -275,7 +264,8 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   const recordLists = new Map<string, number>();
   let recordListCount = 1;
   const faultTexts = new Map<string, number>();
-  const visited = new Set<number>();
+  const worldsById: WorldRecord[] = [];
+  const states = new PathArena();
   const statesByDepth: number[] = [];
   const classes = new Map<string, { entry: ExhaustiveClass; terminals: number }>();
   let transitions = 0;
@@ -292,9 +282,10 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     const hash = worldHash(world.view(), budget);
     let record = worlds.get(hash);
     if (record === undefined) {
-      assert(worlds.size < worldsLimit, 'too many world states for the state keys');
-      record = { id: worlds.size, budget, snapshot: world.snapshot(), expanded: false, quiescent: false, optionCount: 0, violating: false, edges: null, usable: 0 };
+      assert(worlds.size < idsLimit, 'too many world states for an Int32Array');
+      record = { id: worlds.size, budget, snapshot: world.snapshot(), expanded: false, quiescent: false, optionCount: 0, violating: false, edges: null, usable: 0, seen: -1 };
       worlds.set(hash, record);
+      worldsById.push(record);
     }
     return record;
   };
@@ -311,7 +302,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     const key = `${records} ${fault}`;
     let id = recordLists.get(key);
     if (id === undefined) {
-      assert(recordListCount < recordsLimit, 'too many distinct fault-record lists for the state keys');
+      assert(recordListCount < idsLimit, 'too many distinct fault-record lists for an Int32Array');
       id = recordListCount;
       recordListCount += 1;
       recordLists.set(key, id);
@@ -350,9 +341,8 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   };
 
   /** A violating end state's classes, from its own path; a trace ends with 'end' if the run had to choose to end (a fault could still have struck). */
-  const judgeTerminal = (node: PathNode, record: WorldRecord): void => {
-    const steps = stepsOf(node);
-    const order = steps.map((step) => step.index);
+  const judgeTerminal = (state: number, record: WorldRecord): void => {
+    const { order, choices } = states.path(state);
     const walked = walk(config, scenario, order);
     // The path follows steps kept by position from another path to the same world states: it
     // must end where the search thinks it does (Canonicalizer and canonicalOrder make it so).
@@ -369,11 +359,10 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
         // Levels come in order of depth and, within one, of choices: the first find is the shortest.
         continue;
       }
-      const choices = steps.filter((step) => step.chosen).map((step) => step.index);
       const entry: ExhaustiveClass = {
         id: slugOf(signature.text),
         signature,
-        steps: node.depth,
+        steps: order.length,
         choices: ends ? [...choices, 0] : choices,
         order,
         path: walked.shown,
@@ -385,28 +374,27 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   };
 
   const root = worldRecordOf(budgets.root);
-  visited.add(root.id * recordsLimit);
+  firstVisit(root, 0);
   statesByDepth[0] = 1;
-  let frontier: (Frontier | null)[] = [{ node: { parent: null, index: 0, chosen: false, depth: 0 }, world: root, records: 0 }];
+  let frontier: number[] = [states.addRoot(root.id, 0)];
   for (let depth = 0; frontier.length > 0; depth += 1) {
     maxDepth = depth;
-    const next: Frontier[] = [];
+    const next: number[] = [];
     for (let at = 0; at < frontier.length; at += 1) {
       if (at % 64 === 0 && performance.now() > stopAtMs) {
         stoppedAtDepth = depth;
         break;
       }
-      const entry = frontier[at] as Frontier;
-      // Expanded: let the level's array drop it.
-      frontier[at] = null;
+      const state = frontier[at] as number;
       expansions += 1;
-      const record = entry.world;
+      const record = worldsById[states.world(state)] as WorldRecord;
+      const recordList = states.recordList(state);
       if (!record.expanded) expand(record, depth);
       if (record.quiescent) {
         terminals += 1;
         if (record.violating) {
           violatingTerminals += 1;
-          judgeTerminal(entry.node, record);
+          judgeTerminal(state, record);
         }
       }
       if (record.usable === 0) {
@@ -423,14 +411,12 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
       const chosen = record.optionCount > 1;
       for (const edge of walked) {
         transitions += 1;
-        const records = edge.fault < 0 ? entry.records : withRecord(entry.records, edge.fault);
-        const key = edge.child.id * recordsLimit + records;
-        if (visited.has(key)) continue;
-        visited.add(key);
+        const records = edge.fault < 0 ? recordList : withRecord(recordList, edge.fault);
+        if (!firstVisit(edge.child, records)) continue;
         statesByDepth[depth + 1] = (statesByDepth[depth + 1] ?? 0) + 1;
-        next.push({ node: { parent: entry.node, index: edge.index, chosen, depth: depth + 1 }, world: edge.child, records });
-        if (onProgress && visited.size % progressEvery === 0) {
-          onProgress({ states: visited.size, transitions, classes: classes.size, elapsedMs: performance.now() - startedMs });
+        next.push(states.add(state, edge.index, chosen, edge.child.id, records));
+        if (onProgress && states.size % progressEvery === 0) {
+          onProgress({ states: states.size, transitions, classes: classes.size, elapsedMs: performance.now() - startedMs });
         }
       }
     }
@@ -442,7 +428,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   found.sort(compareClasses);
   return {
     bounds,
-    states: visited.size,
+    states: states.size,
     worldStates: worlds.size,
     transitions,
     expansions,
