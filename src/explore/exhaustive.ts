@@ -159,9 +159,8 @@ interface WorldRecord {
   readonly id: number;
   /** The remaining fault budget (the state's own: part of its canonical text). */
   readonly budget: Budget;
+  /** Until it is expanded (null after). */
   snapshot: WorldSnapshot | null;
-  /** Set when expanded. */
-  expanded: boolean;
   quiescent: boolean;
   /** Options the world offered, usable or not ('end' included): more than one means a replay is asked to choose. */
   optionCount: number;
@@ -283,7 +282,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     let record = worlds.get(hash);
     if (record === undefined) {
       assert(worlds.size < idsLimit, 'too many world states for an Int32Array');
-      record = { id: worlds.size, budget, snapshot: world.snapshot(), expanded: false, quiescent: false, optionCount: 0, violating: false, edges: null, usable: 0, seen: -1 };
+      record = { id: worlds.size, budget, snapshot: world.snapshot(), quiescent: false, optionCount: 0, violating: false, edges: null, usable: 0, seen: -1 };
       worlds.set(hash, record);
       worldsById.push(record);
     }
@@ -313,7 +312,6 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   /** Simulates a world state's options once: its verdict if quiescent, and its usable steps as edges (unless at the depth bound). */
   const expand = (record: WorldRecord, depth: number): void => {
     const snapshot = record.snapshot as WorldSnapshot;
-    record.expanded = true;
     record.snapshot = null;
     world.restore(snapshot);
     const stepOptions = world.options();
@@ -389,7 +387,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
       expansions += 1;
       const record = worldsById[states.world(state)] as WorldRecord;
       const recordList = states.recordList(state);
-      if (!record.expanded) expand(record, depth);
+      if (record.snapshot !== null) expand(record, depth);
       if (record.quiescent) {
         terminals += 1;
         if (record.violating) {

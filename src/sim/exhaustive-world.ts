@@ -42,9 +42,9 @@ export type StepOption =
 const endOption: StepOption = { kind: 'end' };
 
 /**
- * Every fault the world can inject, in a fixed order (the options list broker faults last). The options list
- * every applicable fault whatever the search's budget (the search skips those beyond it), so a
- * trace replays without knowing the bounds it was found under.
+ * Every fault the world can inject, in a fixed order (the options list broker faults last). The
+ * options list every applicable fault whatever the search's budget (the search skips those
+ * beyond it), so a trace replays without knowing the bounds it was found under.
  */
 export const injectableFaults: readonly InjectedFault[] = faultKinds.flatMap((kind): InjectedFault[] =>
   kind === 'connection-drop' ? links.map((link) => ({ kind, link })) : [{ kind }],
