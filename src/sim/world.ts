@@ -22,6 +22,7 @@ import { keyStart, keyStep, type Chooser } from './chooser.ts';
 import { EventQueue } from './event-queue.ts';
 import type { LogEntry, RunEnd } from './log.ts';
 import { PhaseTracker, stepNames } from './phases.ts';
+import { stamp } from './stamp.ts';
 import { PublishScript } from './workload.ts';
 
 export interface WorldNodes {
@@ -521,7 +522,7 @@ export class World {
   // ---- history and faults -------------------------------------------------------------------
 
   private observe(body: HistoryBody): void {
-    const event: HistoryEvent = { ...body, atMs: this.nowMs };
+    const event = stamp(body, this.nowMs);
     this.history.push(event);
     if (this.log) this.record({ atMs: this.nowMs, kind: 'history', event });
     this.script.observed(body);
