@@ -11,7 +11,10 @@ import { resolveConfig } from '../../models/presets.ts';
 import { exhaustiveScenario, type ExhaustiveBounds, type ExhaustiveProgress } from '../explore/exhaustive.ts';
 import { mergeCheckResults, parseCheckResult, type CheckClass, type CheckResult } from '../explore/exhaustive-result.ts';
 import { runInWorkers, runShard } from '../explore/exhaustive-shard.ts';
+import { classRunOf, rootCausesOf, type RootCause } from '../explore/root-causes.ts';
+import type { Trace } from '../trace/format.ts';
 import { recordExhaustiveTrace } from '../trace/record.ts';
+import { rootCauseDetails, rootCauseSummary } from '../trace/render-root-causes.ts';
 import { saveTrace } from '../trace/store.ts';
 import { configFrom, faultList, parse, wholeNumber } from './options.ts';
 import { clearProgress } from './progress.ts';
@@ -84,8 +87,9 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   const elapsedS = (performance.now() - startedMs) / 1000;
   // A shard's classes are not final (another shard may hold a shorter path): its traces come from --merge.
   const outDir = shard !== undefined && values.out === undefined ? null : outDirOf(values, resolved.preset);
-  const written = outDir === null ? result : withTraces(result, outDir);
-  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, elapsedS, values.steps === true));
+  const traces = classTraces(result);
+  const written = outDir === null ? result : withTraces(result, traces, outDir);
+  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, causesOf(written, traces), elapsedS, values.steps === true));
   return written.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
 }
 
@@ -126,17 +130,19 @@ function mergeCommand(values: Values, files: readonly string[]): number {
   const merged = mergeCheckResults(results);
   if (!merged.ok) throw new UsageError(`check --merge: ${merged.error}`);
   const outDir = outDirOf(values, merged.value.preset);
-  const written = outDir === null ? merged.value : withTraces(merged.value, outDir);
-  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, written.elapsedMs / 1000, values.steps === true));
+  const traces = classTraces(merged.value);
+  const written = outDir === null ? merged.value : withTraces(merged.value, traces, outDir);
+  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, causesOf(written, traces), written.elapsedMs / 1000, values.steps === true));
   return written.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
 }
 
-/** Writes each class's shortest path as a trace (replayable with `mqtt-dst replay`) and names the file. */
-function withTraces(result: CheckResult, outDir: string): CheckResult {
+/** Each class's shortest path as a trace (what `mqtt-dst replay` reproduces), by class id. */
+function classTraces(result: CheckResult): Map<string, Trace> {
   const config = resolveConfig(result.preset, result.overrides as Overrides);
   if (!config.ok) throw new UsageError(config.error);
   const scenario = exhaustiveScenario(result.bounds.messages);
-  const classes = result.classes.map((entry) => {
+  const traces = new Map<string, Trace>();
+  for (const entry of result.classes) {
     const trace = recordExhaustiveTrace({
       preset: result.preset,
       overrides: result.overrides,
@@ -148,11 +154,31 @@ function withTraces(result: CheckResult, outDir: string): CheckResult {
     if (!trace.outcome.violations.some((violation) => violation.property === entry.property)) {
       throw new Error(`class '${entry.signature}': its path replays without a ${entry.property} violation`);
     }
+    traces.set(entry.id, trace);
+  }
+  return traces;
+}
+
+/** Writes each class's trace and names the file in the result. */
+function withTraces(result: CheckResult, traces: ReadonlyMap<string, Trace>, outDir: string): CheckResult {
+  const classes = result.classes.map((entry) => {
+    const trace = traces.get(entry.id);
+    if (trace === undefined) throw new Error(`class '${entry.signature}' has no trace`);
     const file = join(outDir, `${entry.id}.json`);
     saveTrace(file, trace);
     return { ...entry, trace: file };
   });
   return { ...result, classes };
+}
+
+/** The classes with their runs replayed, grouped into root causes. */
+function causesOf(result: CheckResult, traces: ReadonlyMap<string, Trace>): RootCause[] {
+  const runs = result.classes.map((entry) => {
+    const trace = traces.get(entry.id);
+    if (trace === undefined) throw new Error(`class '${entry.signature}' has no trace`);
+    return classRunOf({ id: entry.id, signature: entry.signature, property: entry.property, count: entry.terminals, trace, file: entry.trace });
+  });
+  return rootCausesOf(runs);
 }
 
 function plural(count: number, word: string): string {
@@ -175,7 +201,7 @@ function classLines(entry: CheckClass, index: number, steps: boolean): string[] 
   return lines;
 }
 
-function textReport(result: CheckResult, elapsedS: number, steps: boolean): string {
+function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS: number, steps: boolean): string {
   const overrides = Object.entries(result.overrides).map(([key, value]) => ` ${key}=${value}`).join('');
   const rate = elapsedS > 0 ? Math.round(result.states / elapsedS) : result.states;
   const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -194,7 +220,9 @@ function textReport(result: CheckResult, elapsedS: number, steps: boolean): stri
   if (result.classes.length === 0) {
     lines.push('', `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}`);
   } else {
-    lines.push('', `${plural(result.classes.length, 'class')}, simplest first:`);
+    const textOptions = { countUnit: 'complete runs' };
+    lines.push('', ...rootCauseSummary(causes, textOptions), '', 'Root causes in detail:', ...rootCauseDetails(causes, textOptions));
+    lines.push('', `Every class, ${plural(result.classes.length, 'class')}, simplest first:`);
     result.classes.forEach((entry, index) => lines.push('', ...classLines(entry, index, steps)));
   }
   return `${lines.join('\n')}\n`;
