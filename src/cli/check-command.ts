@@ -6,18 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Overrides } from '../../models/presets.ts';
-import { resolveConfig } from '../../models/presets.ts';
-import { exhaustiveScenario, type ExhaustiveBounds, type ExhaustiveProgress } from '../explore/exhaustive.ts';
+import { type ExhaustiveBounds, type ExhaustiveProgress } from '../explore/exhaustive.ts';
 import { mergeCheckResults, parseCheckResult, type CheckClass, type CheckResult } from '../explore/exhaustive-result.ts';
 import { runInWorkers, runShard } from '../explore/exhaustive-shard.ts';
+import { checkClassTraces, reportedCheckClasses } from '../explore/reported-classes.ts';
 import { classRunOf, rootCausesOf, type RootCause } from '../explore/root-causes.ts';
 import type { Trace } from '../trace/format.ts';
-import { recordExhaustiveTrace } from '../trace/record.ts';
 import { rootCauseDetails, rootCauseSummary } from '../trace/render-root-causes.ts';
 import { saveTrace } from '../trace/store.ts';
 import { configFrom, faultList, parse, wholeNumber } from './options.ts';
-import { clearProgress } from './progress.ts';
+import { progressReporter, type ProgressSnapshot } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 export const checkHelp = `mqtt-dst check --exhaustive [options]
@@ -80,25 +78,23 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   if (shard !== undefined && workers !== undefined) throw new UsageError('check: --shard and --workers do not go together (workers run every shard)');
   const job = { preset: resolved.preset, overrides: resolved.overrides, bounds };
   const startedMs = performance.now();
-  const progress = values.json || !process.stderr.isTTY ? undefined : progressLine;
+  const progress = values.json ? undefined : progressReporter();
+  const onProgress = progress === undefined ? undefined : (at: ExhaustiveProgress) => progress.report(searchSnapshot(at));
   const result =
-    workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 } }, progress);
-  clearProgress();
+    workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 } }, onProgress);
+  progress?.done();
   const elapsedS = (performance.now() - startedMs) / 1000;
   // A shard's classes are not final (another shard may hold a shorter path): its traces come from --merge.
   const outDir = shard !== undefined && values.out === undefined ? null : outDirOf(values, resolved.preset);
-  const traces = classTraces(result);
+  const traces = tracesOf(result);
   const written = outDir === null ? result : withTraces(result, traces, outDir);
   process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, causesOf(written, traces), elapsedS, values.steps === true));
   return written.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
 }
 
-/** A progress line on stderr (a terminal only): how far the search has got. */
-function progressLine(progress: ExhaustiveProgress): void {
-  const rate = Math.round(progress.states / Math.max(progress.elapsedMs / 1000, 0.001));
-  process.stderr.write(
-    `\r\x1b[Ksearching: ${progress.states.toLocaleString('en-US')} states, ${progress.transitions.toLocaleString('en-US')} transitions, ${progress.classes} classes, ${rate.toLocaleString('en-US')} states/s`,
-  );
+/** How far the search has got, for the progress line: its total is not known in advance. */
+function searchSnapshot(at: ExhaustiveProgress): ProgressSnapshot {
+  return { what: 'searching', done: at.states, total: null, unit: 'states', classes: at.classes, detail: `${at.transitions.toLocaleString('en-US')} transitions` };
 }
 
 function parseShard(text: string): { readonly index: number; readonly count: number } {
@@ -130,33 +126,16 @@ function mergeCommand(values: Values, files: readonly string[]): number {
   const merged = mergeCheckResults(results);
   if (!merged.ok) throw new UsageError(`check --merge: ${merged.error}`);
   const outDir = outDirOf(values, merged.value.preset);
-  const traces = classTraces(merged.value);
+  const traces = tracesOf(merged.value);
   const written = outDir === null ? merged.value : withTraces(merged.value, traces, outDir);
   process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, causesOf(written, traces), written.elapsedMs / 1000, values.steps === true));
   return written.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
 }
 
-/** Each class's shortest path as a trace (what `mqtt-dst replay` reproduces), by class id. */
-function classTraces(result: CheckResult): Map<string, Trace> {
-  const config = resolveConfig(result.preset, result.overrides as Overrides);
-  if (!config.ok) throw new UsageError(config.error);
-  const scenario = exhaustiveScenario(result.bounds.messages);
-  const traces = new Map<string, Trace>();
-  for (const entry of result.classes) {
-    const trace = recordExhaustiveTrace({
-      preset: result.preset,
-      overrides: result.overrides,
-      config: config.value,
-      scenario,
-      choices: entry.choices,
-      signature: entry.signature,
-    });
-    if (!trace.outcome.violations.some((violation) => violation.property === entry.property)) {
-      throw new Error(`class '${entry.signature}': its path replays without a ${entry.property} violation`);
-    }
-    traces.set(entry.id, trace);
-  }
-  return traces;
+function tracesOf(result: CheckResult): Map<string, Trace> {
+  const traces = checkClassTraces(result);
+  if (!traces.ok) throw new UsageError(traces.error);
+  return traces.value;
 }
 
 /** Writes each class's trace and names the file in the result. */
@@ -173,12 +152,7 @@ function withTraces(result: CheckResult, traces: ReadonlyMap<string, Trace>, out
 
 /** The classes with their runs replayed, grouped into root causes. */
 function causesOf(result: CheckResult, traces: ReadonlyMap<string, Trace>): RootCause[] {
-  const runs = result.classes.map((entry) => {
-    const trace = traces.get(entry.id);
-    if (trace === undefined) throw new Error(`class '${entry.signature}' has no trace`);
-    return classRunOf({ id: entry.id, signature: entry.signature, property: entry.property, count: entry.terminals, trace, file: entry.trace });
-  });
-  return rootCausesOf(runs);
+  return rootCausesOf(reportedCheckClasses(result, traces).map(classRunOf));
 }
 
 function plural(count: number, word: string): string {
@@ -220,7 +194,7 @@ function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS:
   if (result.classes.length === 0) {
     lines.push('', `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}`);
   } else {
-    const textOptions = { countUnit: 'complete runs' };
+    const textOptions = { countUnit: 'complete run' };
     lines.push('', ...rootCauseSummary(causes, textOptions), '', 'Root causes in detail:', ...rootCauseDetails(causes, textOptions));
     lines.push('', `Every class, ${plural(result.classes.length, 'class')}, simplest first:`);
     result.classes.forEach((entry, index) => lines.push('', ...classLines(entry, index, steps)));

@@ -3,12 +3,15 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ExploreBounds } from '../explore/arbitraries.ts';
-import { explore, type CounterexampleClass, type ExploreReport } from '../explore/explore.ts';
+import { explore, type CounterexampleClass, type ExploreProgress, type ExploreReport } from '../explore/explore.ts';
+import { classRunOf, rootCausesOf } from '../explore/root-causes.ts';
+import type { Trace } from '../trace/format.ts';
+import { rootCauseDetails, rootCauseSummary } from '../trace/render-root-causes.ts';
 import { recordTrace } from '../trace/record.ts';
 import { saveTrace } from '../trace/store.ts';
 import { describeScenario } from './describe-case.ts';
 import { configFrom, exploreBoundsFrom, parse, wholeNumber, type ResolvedConfig } from './options.ts';
-import { clearProgress, progressReporter } from './progress.ts';
+import { progressReporter, type ProgressSnapshot } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 export const exploreHelp = `mqtt-dst explore [options]
@@ -38,6 +41,7 @@ const options = {
 
 interface WrittenClass {
   readonly entry: CounterexampleClass;
+  readonly trace: Trace;
   readonly file: string | null;
 }
 
@@ -49,12 +53,13 @@ export function exploreCommand(args: readonly string[]): number {
   const seed = wholeNumber(values.seed, '--seed', 1);
   const bounds: ExploreBounds = exploreBoundsFrom(values);
   const outDir = values.out === 'none' ? null : (values.out ?? join('out', resolved.preset));
-  const onProgress = values.json ? undefined : progressReporter();
+  const progress = values.json ? undefined : progressReporter();
+  const onProgress = progress === undefined ? undefined : (at: ExploreProgress) => progress.report(exploreSnapshot(at));
   const startedMs = performance.now();
   const report = explore({ config: resolved.config, bounds, runs, seed, ...(onProgress ? { onProgress } : {}) });
   const elapsedS = (performance.now() - startedMs) / 1000;
-  clearProgress();
-  const written = report.classes.map((entry) => ({ entry, file: outDir === null ? null : writeClassTrace(resolved, entry, outDir) }));
+  progress?.done();
+  const written = report.classes.map((entry) => writeClassTrace(resolved, entry, outDir));
   const reproduce = [
     `npx mqtt-dst explore --preset ${resolved.preset}`,
     ...Object.entries(resolved.overrides).map(([key, value]) => `--set ${key}=${value}`),
@@ -67,11 +72,18 @@ export function exploreCommand(args: readonly string[]): number {
   return report.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
 }
 
-function writeClassTrace(resolved: ResolvedConfig, entry: CounterexampleClass, outDir: string): string {
-  const file = join(outDir, `${entry.id}.json`);
+function exploreSnapshot(at: ExploreProgress): ProgressSnapshot {
+  return at.phase === 'explore'
+    ? { what: 'exploring', done: at.done, total: at.total, unit: 'runs', classes: at.classes, detail: `${at.violatingRuns.toLocaleString('en-US')} violating` }
+    : { what: 'shrinking each class to a minimal case', done: at.done, total: at.total, unit: 'classes', classes: at.classes };
+}
+
+function writeClassTrace(resolved: ResolvedConfig, entry: CounterexampleClass, outDir: string | null): WrittenClass {
   const trace = recordTrace({ ...resolved, explored: entry.minimal, signature: entry.signature.text });
+  if (outDir === null) return { entry, trace, file: null };
+  const file = join(outDir, `${entry.id}.json`);
   saveTrace(file, trace);
-  return file;
+  return { entry, trace, file };
 }
 
 function jsonReport(report: ExploreReport, written: readonly WrittenClass[]): string {
@@ -110,6 +122,11 @@ function textReport(
   ];
   const bounded = report.ends['events-max'] + report.ends['healing-ms-max'];
   if (bounded > 0) lines.push(`warning: ${bounded} runs hit a bound before quiescence (events-max ${report.ends['events-max']}, healing-ms-max ${report.ends['healing-ms-max']})`);
+  if (written.length > 0) {
+    const causes = rootCausesOf(written.map(({ entry, trace, file }) => classRunOf({ id: entry.id, signature: entry.signature.text, property: entry.signature.property, count: entry.count, trace, file })));
+    const textOptions = { countUnit: 'run' };
+    lines.push('', ...rootCauseSummary(causes, textOptions), '', 'Root causes in detail:', ...rootCauseDetails(causes, textOptions), '', `Every class, simplest first:`);
+  }
   written.forEach(({ entry, file }, index) => {
     lines.push('', `${String(index + 1).padStart(3)}. ${entry.signature.text}`, `     seen in ${entry.count} runs; minimal: ${describeScenario(entry.minimal.scenario)}`);
     const first = entry.violations.find((violation) => violation.property === entry.signature.property);

@@ -5,9 +5,9 @@ import { presetNames, resolveConfig } from '../../models/presets.ts';
 import { propertyNames } from '../../properties/index.ts';
 import type { PropertyName } from '../../properties/types.ts';
 import type { ExploreBounds } from '../explore/arbitraries.ts';
-import { explore, type CounterexampleClass } from '../explore/explore.ts';
+import { explore, type CounterexampleClass, type ExploreProgress } from '../explore/explore.ts';
 import { exploreBoundsFrom, parse, wholeNumber } from './options.ts';
-import { clearProgress } from './progress.ts';
+import { progressReporter } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 export const matrixHelp = `mqtt-dst matrix [--presets A,B,...] [--runs N] [--seed N] [--faults LIST] [--messages N] [--max-faults N] [--json]
@@ -56,13 +56,16 @@ export function matrixCommand(args: readonly string[]): number {
     return { preset, config: config.value };
   });
   const startedMs = performance.now();
+  const progress = values.json ? undefined : progressReporter();
   const rows: MatrixRow[] = configs.map(({ preset, config }, index) => {
-    if (!values.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[Kexploring ${preset} (${index + 1}/${configs.length})`);
+    const what = `exploring ${preset} (preset ${index + 1} of ${configs.length})`;
+    const onProgress = (at: ExploreProgress): void =>
+      progress?.report({ what, done: at.phase === 'explore' ? at.done : runs, total: runs, unit: 'runs', classes: at.classes });
     // Classes are reported by name only, so no shrinking is needed here.
-    const report = explore({ config, bounds, runs, seed, shrinkRunsMax: 0 });
+    const report = explore({ config, bounds, runs, seed, shrinkRunsMax: 0, onProgress });
     return { preset, runs: report.runs, cells: cellsOf(report.classes) };
   });
-  clearProgress();
+  progress?.done();
   const elapsedS = (performance.now() - startedMs) / 1000;
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ runs, seed, faults: bounds.faultKinds, messagesMax: bounds.messagesMax, faultsMax: bounds.faultsMax, rows })}\n`);
