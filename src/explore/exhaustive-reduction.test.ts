@@ -28,6 +28,7 @@ function classes(report: ExhaustiveReport): string[] {
 const cases: readonly { readonly name: string; readonly overrides: Overrides; readonly bounds: ExhaustiveBounds }[] = [
   { name: 'blog, 1 message, one client crash or link drop', overrides: {}, bounds: bounds(['consumer-crash', 'producer-crash', 'connection-drop'], 1) },
   { name: 'persistent producer, 1 message, one link drop', overrides: { 'producer.clean_session': 'false' }, bounds: bounds(['connection-drop'], 1) },
+  { name: 'persistent producer, 1 message, consumer crashes', overrides: { 'producer.clean_session': 'false' }, bounds: bounds(['consumer-crash'], null) },
 ];
 
 describe('partial-order reduction against the unreduced search', () => {

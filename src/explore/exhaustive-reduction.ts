@@ -41,6 +41,32 @@
 // and the history holds the same events in the same order (4), so the fault records and every
 // verdict agree too. Condition (4) is checked by taking each step (outsideOf below); (1) to (3)
 // are read from the state and the budget.
+//
+// A second set, once no fault can strike any more on the path (every budget spent): a client X
+// is quiet when
+//  (Q1) no fault can strike: no crash, no sever, so no hangup that is not on a channel;
+//  (Q2) every option of X is an event on a channel (a packet, or an orderly close, arriving), a
+//       notice to X that a connection was severed (only a fault severs one), or a timer of X,
+//       none a link-up (it changes the broker) nor a resend; at least one of
+//       them is a foreground event;
+//  (Q3) every live connection X reads from has an event pending to X: anything the broker sends
+//       or closes on it later queues behind that one (TCP is FIFO, channelOf), so no step of
+//       another node can add an option of X or change what X's options do;
+//  (Q4) the consumer's first 'subscribed' is in the history already: whether the consumer is
+//       owed a message compares it with the producer's publish calls (properties/expectations.ts),
+//       the one order between two nodes' history events that the verdicts read (canonical.ts, 5);
+//       every other order they read is one node's own (invocations, handlings) or a count;
+//  (Q5) each step of X, taken at s, changes nothing of the other nodes, of the other client's
+//       connections or of the broker's side of X's, records history events of X only, changes
+//       the publish script only if X is the producer, and adds pending events only at the end:
+//       X's own, or the broker's on X's connections (behind what is queued there already).
+// Then T = the options of X is persistent: a step u of another node before any step of X reads
+// and writes nothing a step of X does, but the FIFO channels between them, where u only appends
+// behind X's pending head (Q3) and a step of X only takes its own head and appends to the
+// broker's channels (Q5); the history events of the two are of different nodes, so both orders
+// leave every count and every one-node order the same (Q4), and no fault remains to record the
+// phases the order would change. A channel X's step appends to that was empty gains a step of
+// the broker that cannot happen before X's step anyway.
 import type { StepOption, WorldView } from '../sim/exhaustive-world.ts';
 import type { Connection, Slot, WorldEvent } from '../sim/world.ts';
 import { resendPayloadOf } from '../../models/producer-outbox.ts';
@@ -86,6 +112,39 @@ export function aloneCandidate(view: WorldView, options: readonly StepOption[], 
   return foreground ? steps : null;
 }
 
+/** Whether no fault can strike any more, and the consumer has subscribed: what a quiet client needs besides its own state (Q1, Q4). */
+export function quietWorld(view: WorldView, faultsPossible: boolean): boolean {
+  if (faultsPossible) return false;
+  const consumer = view.nodes[2] as Slot;
+  return view.history.some((event) => event.kind === 'subscribed' && event.node === consumer.name);
+}
+
+/** The steps of a quiet client (conditions Q2 and Q3 of the head; the caller checked quietWorld), or null. */
+export function quietCandidate(view: WorldView, options: readonly StepOption[], client: Slot): number[] | null {
+  const producer = view.nodes[1] as Slot;
+  const steps: number[] = [];
+  const heads = new Set<Connection>();
+  let foreground = false;
+  for (let index = 0; index < options.length; index += 1) {
+    const option = options[index] as StepOption;
+    if (option.kind !== 'event' || addressee(option.event, producer) !== client) continue;
+    const payload = option.event.payload;
+    if (payload.kind === 'timer') {
+      if (resendPayloadOf(payload.timer) !== null) return null;
+    } else if (payload.kind === 'arrive' || (payload.kind === 'hangup' && payload.ordered)) {
+      heads.add(payload.conn);
+    } else if (payload.kind !== 'hangup') {
+      // A notice of a severed connection is X's too: with no fault left, no other step makes or kills one.
+      return null;
+    }
+    foreground ||= !option.event.background;
+    steps.push(index);
+  }
+  if (!foreground) return null;
+  for (const conn of view.connections) if (conn.client === client && conn.alive && conn.clientReads && !heads.has(conn)) return null;
+  return steps;
+}
+
 /** Everything outside one client that a step could change (condition 4 of the head). */
 export interface Outside {
   readonly client: Slot;
@@ -128,6 +187,33 @@ export function outsideOf(view: WorldView, client: Slot): Outside {
     connectionFields: view.connections.map((conn) => fieldsOf(conn, client)),
     events: view.pending.filter((event) => addressee(event, producer) !== client),
   };
+}
+
+/**
+ * Whether a step of a quiet client from the state `before` changed nothing of the others beyond
+ * what Q5 allows: history events of its own, the script if it is the producer's, and events
+ * appended for the broker on the client's connections.
+ */
+export function stayedQuiet(before: Outside, after: WorldView): boolean {
+  const client = before.client;
+  const now = outsideOf(after, client);
+  const producer = after.nodes[1] as Slot;
+  if (now.offlineDepth !== before.offlineDepth || now.saves !== before.saves) return false;
+  if (client !== producer && now.script !== before.script) return false;
+  if (after.history.slice(before.history).some((event) => event.node !== client.name)) return false;
+  if (now.nodes.some((fields, at) => fields.some((value, index) => value !== before.nodes[at]?.[index]))) return false;
+  for (let at = 0; at < before.connections; at += 1) {
+    const conn = after.connections[at] as Connection;
+    // A client's side is its own; 'alive' goes only when the broker has stopped reading (an orderly close reached the client).
+    if (now.connectionFields[at] !== before.connectionFields[at] && !(conn.client === client && !conn.brokerReads && (before.connectionFields[at] as string).slice(1) === (now.connectionFields[at] as string).slice(1))) return false;
+  }
+  if (after.connections.slice(before.connections).some((conn) => conn.client !== client)) return false;
+  if (now.events.length < before.events.length || before.events.some((event, at) => now.events[at] !== event)) return false;
+  return now.events.slice(before.events.length).every((event) => {
+    const payload = event.payload;
+    const onOwnConnection = (payload.kind === 'arrive' || (payload.kind === 'hangup' && payload.ordered)) && payload.conn.client === client;
+    return onOwnConnection && addressee(event, producer) !== client;
+  });
 }
 
 /**

@@ -22,7 +22,7 @@ import type { FaultRecord, Slot } from '../sim/world.ts';
 import { Canonicalizer } from './canonical.ts';
 import { FaultBudget, type Budget } from './exhaustive-budget.ts';
 import { exhaustiveButFor, type KeyedPath } from './exhaustive-culprit.ts';
-import { aloneCandidate, outsideOf, stayedInside } from './exhaustive-reduction.ts';
+import { aloneCandidate, outsideOf, quietCandidate, quietWorld, stayedInside, stayedQuiet } from './exhaustive-reduction.ts';
 import { PathArena } from './path-arena.ts';
 import { signaturesOf, slugOf, type Signature } from './signature.ts';
 
@@ -340,27 +340,43 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   };
   const edgeOf = ({ index, child, fault }: PendingEdge): Edge => ({ index, child: recordOf(child), fault });
 
+  /** The edges of the steps of `client`, if each passes `check` (taken from the snapshot); else null. */
+  const clientEdges = (snapshot: WorldSnapshot, stepOptions: readonly StepOption[], steps: readonly number[], budget: Budget, check: () => boolean): Edge[] | null => {
+    const taken: PendingEdge[] = [];
+    for (const index of steps) {
+      const step = stepFrom(snapshot, stepOptions[index] as StepOption, index, budget);
+      if (!check()) return null;
+      taken.push(step);
+    }
+    return taken.map(edgeOf);
+  };
+
   /**
-   * The steps of a client that stands alone, if one does (exhaustive-reduction.ts argues why
-   * they are enough): the producer's first, then the consumer's. Null: take every usable option.
+   * The steps of a client that stands alone or is quiet, if one is (exhaustive-reduction.ts
+   * argues why they are enough): the producer first, then the consumer. Null: take every usable option.
    */
-  const aloneEdges = (snapshot: WorldSnapshot, stepOptions: readonly StepOption[], budget: Budget): Edge[] | null => {
+  const reducedEdges = (snapshot: WorldSnapshot, stepOptions: readonly StepOption[], budget: Budget): Edge[] | null => {
     world.restore(snapshot);
     const view = world.view();
     const brokerMayFault = budgets.mayCrash('broker', budget);
+    const quiet = quietWorld(view, budgets.searchState(budget).faultsPossible);
     for (const client of [view.nodes[1], view.nodes[2]] as Slot[]) {
-      const steps = aloneCandidate(view, stepOptions, client, budgets.mayCrash(client.name as 'producer' | 'consumer', budget));
-      if (steps === null) continue;
       world.restore(snapshot);
       const outside = outsideOf(world.view(), client);
-      const taken: PendingEdge[] = [];
-      for (const index of steps) {
-        const step = stepFrom(snapshot, stepOptions[index] as StepOption, index, budget);
-        const { inside, opened } = stayedInside(outside, world.view());
-        if (!inside || (opened && brokerMayFault)) break;
-        taken.push(step);
+      const alone = aloneCandidate(world.view(), stepOptions, client, budgets.mayCrash(client.name as 'producer' | 'consumer', budget));
+      if (alone !== null) {
+        const edges = clientEdges(snapshot, stepOptions, alone, budget, () => {
+          const { inside, opened } = stayedInside(outside, world.view());
+          return inside && !(opened && brokerMayFault);
+        });
+        if (edges !== null) return edges;
       }
-      if (taken.length === steps.length) return taken.map(edgeOf);
+      world.restore(snapshot);
+      const steps = quiet ? quietCandidate(world.view(), stepOptions, client) : null;
+      if (steps !== null) {
+        const edges = clientEdges(snapshot, stepOptions, steps, budget, () => stayedQuiet(outside, world.view()));
+        if (edges !== null) return edges;
+      }
     }
     return null;
   };
@@ -380,9 +396,9 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     });
     record.usable = indices.length;
     if (indices.length === 0 || depth >= bounds.depthMax) return;
-    const alone = reduce ? aloneEdges(snapshot, stepOptions, record.budget) : null;
-    if (alone !== null) reducedStates += 1;
-    record.edges = alone ?? indices.map((index) => edgeOf(stepFrom(snapshot, stepOptions[index] as StepOption, index, record.budget)));
+    const reduced = reduce ? reducedEdges(snapshot, stepOptions, record.budget) : null;
+    if (reduced !== null) reducedStates += 1;
+    record.edges = reduced ?? indices.map((index) => edgeOf(stepFrom(snapshot, stepOptions[index] as StepOption, index, record.budget)));
   };
 
   /** A violating end state's classes, from its own path; a trace ends with 'end' if the run had to choose to end (a fault could still have struck). */
