@@ -68,7 +68,7 @@
 // phases the order would change. A channel X's step appends to that was empty gains a step of
 // the broker that cannot happen before X's step anyway.
 import type { StepOption, WorldView } from '../sim/exhaustive-world.ts';
-import type { Connection, Slot, WorldEvent } from '../sim/world.ts';
+import type { Connection, Payload, Slot, WorldEvent } from '../sim/world.ts';
 import { resendPayloadOf } from '../../models/producer-outbox.ts';
 
 /** The node an event is addressed to: the one whose state its dispatch reads and changes first. */
@@ -90,10 +90,11 @@ export function addressee(event: WorldEvent, producer: Slot): Slot {
   }
 }
 
-/** The steps of a client that stands alone (conditions 1 to 3 of the head), or null. */
-export function aloneCandidate(view: WorldView, options: readonly StepOption[], client: Slot, mayCrash: boolean): number[] | null {
-  if (mayCrash) return null;
-  if (view.connections.some((conn) => conn.alive && conn.client === client)) return null;
+/**
+ * The options of a client, by index, if each is an event `allowed` accepts and none is a resend
+ * (the resend budget is the path's), and at least one is a foreground event; else null.
+ */
+function clientSteps(view: WorldView, options: readonly StepOption[], client: Slot, allowed: (payload: Payload) => boolean): number[] | null {
   const producer = view.nodes[1] as Slot;
   const steps: number[] = [];
   let foreground = false;
@@ -101,15 +102,18 @@ export function aloneCandidate(view: WorldView, options: readonly StepOption[], 
     const option = options[index] as StepOption;
     if (option.kind !== 'event' || addressee(option.event, producer) !== client) continue;
     const payload = option.event.payload;
-    if (payload.kind === 'timer') {
-      if (resendPayloadOf(payload.timer) !== null) return null;
-    } else if (payload.kind !== 'hangup') {
-      return null;
-    }
+    if (!allowed(payload) || (payload.kind === 'timer' && resendPayloadOf(payload.timer) !== null)) return null;
     foreground ||= !option.event.background;
     steps.push(index);
   }
   return foreground ? steps : null;
+}
+
+/** The steps of a client that stands alone (conditions 1 to 3 of the head), or null. */
+export function aloneCandidate(view: WorldView, options: readonly StepOption[], client: Slot, mayCrash: boolean): number[] | null {
+  if (mayCrash) return null;
+  if (view.connections.some((conn) => conn.alive && conn.client === client)) return null;
+  return clientSteps(view, options, client, (payload) => payload.kind === 'timer' || payload.kind === 'hangup');
 }
 
 /** Whether no fault can strike any more, and the consumer has subscribed: what a quiet client needs besides its own state (Q1, Q4). */
@@ -121,26 +125,15 @@ export function quietWorld(view: WorldView, faultsPossible: boolean): boolean {
 
 /** The steps of a quiet client (conditions Q2 and Q3 of the head; the caller checked quietWorld), or null. */
 export function quietCandidate(view: WorldView, options: readonly StepOption[], client: Slot): number[] | null {
-  const producer = view.nodes[1] as Slot;
-  const steps: number[] = [];
+  // A notice of a severed connection is the client's too: with no fault left, no other step makes or kills one.
+  const steps = clientSteps(view, options, client, (payload) => payload.kind === 'timer' || payload.kind === 'arrive' || payload.kind === 'hangup');
+  if (steps === null) return null;
   const heads = new Set<Connection>();
-  let foreground = false;
-  for (let index = 0; index < options.length; index += 1) {
+  for (const index of steps) {
     const option = options[index] as StepOption;
-    if (option.kind !== 'event' || addressee(option.event, producer) !== client) continue;
-    const payload = option.event.payload;
-    if (payload.kind === 'timer') {
-      if (resendPayloadOf(payload.timer) !== null) return null;
-    } else if (payload.kind === 'arrive' || (payload.kind === 'hangup' && payload.ordered)) {
-      heads.add(payload.conn);
-    } else if (payload.kind !== 'hangup') {
-      // A notice of a severed connection is X's too: with no fault left, no other step makes or kills one.
-      return null;
-    }
-    foreground ||= !option.event.background;
-    steps.push(index);
+    const payload = option.kind === 'event' ? option.event.payload : null;
+    if (payload?.kind === 'arrive' || (payload?.kind === 'hangup' && payload.ordered)) heads.add(payload.conn);
   }
-  if (!foreground) return null;
   for (const conn of view.connections) if (conn.client === client && conn.alive && conn.clientReads && !heads.has(conn)) return null;
   return steps;
 }
