@@ -2,8 +2,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../../models/config.ts';
 import { faultKinds, type FaultKind } from '../../models/history.ts';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { importMosquittoConf, type IncludeReader } from '../../models/mosquitto-conf-import.ts';
 import { err, ok } from '../../models/result.ts';
 import { getPreset, parseOverrides, presetNames, resolveConfig, type Overrides } from '../../models/presets.ts';
@@ -99,4 +99,14 @@ export function exploreBoundsFrom(values: { readonly faults?: string | undefined
     messagesMax: wholeNumber(values.messages, '--messages', defaultBounds.messagesMax, 1),
     faultsMax: wholeNumber(values['max-faults'], '--max-faults', defaultBounds.faultsMax),
   };
+}
+
+/** --html FILE, checked before any work: its directory must exist, and it must not be a directory. */
+export function htmlFileFrom(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  if (file === '') throw new UsageError('--html: expected a file name');
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--html ${file}: is a directory, expected a file name`);
+  const dir = dirname(file);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--html ${file}: no directory ${dir}`);
+  return file;
 }
