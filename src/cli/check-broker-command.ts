@@ -262,6 +262,7 @@ function writeDisagreements(dir: string, spec: TargetSpec, resolved: ResolvedCon
             modelHistory: entry.comparison.model.history,
             realHistory: entry.comparison.real.history,
             realFaults: entry.comparison.real.faults,
+            asRun: entry.comparison.real.asRun,
             realLinks: entry.comparison.real.links,
           }
         : { target: targetName(spec), preset: resolved.preset, overrides: entryOverrides(entry, resolved), scenario: entry.case.scenario, modelSeed: entry.case.seed, error: entry.error };
