@@ -59,23 +59,16 @@ interface PageFacts {
   readonly links: number;
   readonly external: readonly string[];
   readonly summaryItems: number;
+  readonly failingCells: number;
+  readonly linkedFailingCells: number;
 }
 
-describe.skipIf(chromiumPath === undefined && !required)('the HTML report in headless Chromium', () => {
-  it('loads with no error and no network, every class has a diagram, every link resolves; screenshot kept', async () => {
-    if (chromiumPath === undefined || browser === undefined) throw new Error('chromium not found: apt-get install -y chromium (or set CHROMIUM_PATH)');
-    mkdirSync(artifacts, { recursive: true });
-    const html = join(artifacts, 'report.html');
-    const run = await mqttDst([
-      'check', '--exhaustive', '--preset', 'blog', '--messages', '1', '--max-faults', '1', '--faults', 'consumer-crash,producer-crash,connection-drop',
-      '--out', join(scratch, 'traces'), '--html', html,
-    ]);
-    expect(run.code).toBe(1);
-    const classCount = Number(/explain the (\d+) classes/.exec(run.stdout)?.[1]);
-    expect(classCount).toBeGreaterThan(10);
-
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const problems: string[] = [];
+/** Opens a report, refusing every request but the file itself; what it shows, its problems, and a screenshot. */
+async function inspect(html: string, screenshot: string): Promise<{ readonly facts: PageFacts; readonly problems: readonly string[] }> {
+  if (browser === undefined) throw new Error('chromium not found: apt-get install -y chromium (or set CHROMIUM_PATH)');
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const problems: string[] = [];
+  try {
     page.on('console', (message) => {
       if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
     });
@@ -83,7 +76,6 @@ describe.skipIf(chromiumPath === undefined && !required)('the HTML report in hea
     const url = pathToFileURL(html).href;
     await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : (problems.push(`request: ${route.request().url()}`), route.abort())));
     await page.goto(url, { waitUntil: 'load' });
-
     const facts: PageFacts = await page.evaluate(() => {
       const links = [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href') ?? '');
       const articles = [...document.querySelectorAll('article.class')];
@@ -95,13 +87,30 @@ describe.skipIf(chromiumPath === undefined && !required)('the HTML report in hea
         links: links.length,
         external: [...document.querySelectorAll('[src], link[href], script')].map((element) => element.outerHTML.slice(0, 80)),
         summaryItems: document.querySelectorAll('ol.summary li').length,
+        failingCells: document.querySelectorAll('table.matrix td.fails').length,
+        linkedFailingCells: document.querySelectorAll('table.matrix td.fails a[href^="#"]').length,
       };
     });
-    const screenshot = join(artifacts, 'report.png');
     await page.screenshot({ path: screenshot });
-    await page.close();
     process.stdout.write(`HTML report screenshot: ${screenshot}\n`);
+    return { facts, problems };
+  } finally {
+    await page.close();
+  }
+}
 
+describe.skipIf(chromiumPath === undefined && !required)('the HTML report in headless Chromium', () => {
+  it('check --exhaustive: loads with no error and no network, every class has a diagram, every link resolves', async () => {
+    mkdirSync(artifacts, { recursive: true });
+    const html = join(artifacts, 'report.html');
+    const run = await mqttDst([
+      'check', '--exhaustive', '--preset', 'blog', '--messages', '1', '--max-faults', '1', '--faults', 'consumer-crash,producer-crash,connection-drop',
+      '--out', join(scratch, 'traces'), '--html', html,
+    ]);
+    expect(run.code).toBe(1);
+    const classCount = Number(/explain the (\d+) classes/.exec(run.stdout)?.[1]);
+    expect(classCount).toBeGreaterThan(10);
+    const { facts, problems } = await inspect(html, join(artifacts, 'report.png'));
     expect(problems).toEqual([]);
     expect(facts.classes).toBe(classCount);
     expect(facts.diagrams).toBe(classCount);
@@ -110,5 +119,21 @@ describe.skipIf(chromiumPath === undefined && !required)('the HTML report in hea
     expect(facts.brokenLinks).toEqual([]);
     expect(facts.external).toEqual([]);
     expect(facts.summaryItems).toBeGreaterThan(1);
+  });
+
+  it('matrix: every failing cell links to its story, and the page says which designs hold', async () => {
+    mkdirSync(artifacts, { recursive: true });
+    const html = join(artifacts, 'matrix.html');
+    const run = await mqttDst(['matrix', '--presets', 'blog,dedup-consumer,outbox-e2e+dedup', '--runs', '150', '--html', html]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Every message handled exactly once .*: outbox-e2e\+dedup\.$/m);
+    const { facts, problems } = await inspect(html, join(artifacts, 'matrix.png'));
+    expect(problems).toEqual([]);
+    expect(facts.failingCells).toBeGreaterThan(3);
+    expect(facts.linkedFailingCells).toBe(facts.failingCells);
+    expect(facts.brokenLinks).toEqual([]);
+    expect(facts.diagrams).toBe(facts.classes);
+    expect(facts.emptyDiagrams).toBe(0);
+    expect(facts.external).toEqual([]);
   });
 });
