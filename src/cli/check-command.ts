@@ -13,8 +13,9 @@ import { checkClassTraces, reportedCheckClasses } from '../explore/reported-clas
 import { classRunOf, rootCausesOf, type RootCause } from '../explore/root-causes.ts';
 import type { Trace } from '../trace/format.ts';
 import { rootCauseDetails, rootCauseSummary } from '../trace/render-root-causes.ts';
-import { saveTrace } from '../trace/store.ts';
-import { configFrom, faultList, parse, wholeNumber } from './options.ts';
+import { renderHtmlReport } from '../trace/render-html.ts';
+import { saveTrace, writeFileAtomic } from '../trace/store.ts';
+import { configFrom, faultList, htmlFileFrom, parse, wholeNumber } from './options.ts';
 import { progressReporter, type ProgressSnapshot } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
@@ -31,6 +32,7 @@ export const checkHelp = `mqtt-dst check --exhaustive [options]
   --shard I/N        search only shard I (0-based) of N of the top-level choices
   --workers N        search all N shards in worker threads and merge them
   --out DIR          where shortest traces are written (default out/<preset>-exhaustive), 'none' to skip
+  --html FILE        also write the report as one self-contained HTML file (diagrams of every class)
   --steps            print each class's shortest path step by step
   --json             print the result as JSON (the input of --merge)
 mqtt-dst check --merge A.json B.json ... [--out DIR] [--steps] [--json]
@@ -52,6 +54,7 @@ const options = {
   shard: { type: 'string' },
   workers: { type: 'string' },
   out: { type: 'string' },
+  html: { type: 'string' },
   steps: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -60,6 +63,7 @@ type Values = ReturnType<typeof parse<typeof options>>['values'];
 
 export async function checkCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(args, options, 'check');
+  htmlFileFrom(values.html);
   if (values.merge) return mergeCommand(values, positionals);
   if (!values.exhaustive) throw new UsageError('check: say --exhaustive (bounded exhaustive model checking) or --merge FILES');
   if (positionals.length > 0) throw new UsageError(`check: unexpected argument '${positionals[0]}'`);
@@ -88,8 +92,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   const outDir = shard !== undefined && values.out === undefined ? null : outDirOf(values, resolved.preset);
   const traces = tracesOf(result);
   const written = outDir === null ? result : withTraces(result, traces, outDir);
-  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, causesOf(written, traces), elapsedS, values.steps === true));
-  return written.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
+  return emitReport(values, written, traces, elapsedS);
 }
 
 /** How far the search has got, for the progress line: its total is not known in advance. */
@@ -128,8 +131,7 @@ function mergeCommand(values: Values, files: readonly string[]): number {
   const outDir = outDirOf(values, merged.value.preset);
   const traces = tracesOf(merged.value);
   const written = outDir === null ? merged.value : withTraces(merged.value, traces, outDir);
-  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, causesOf(written, traces), written.elapsedMs / 1000, values.steps === true));
-  return written.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
+  return emitReport(values, written, traces, written.elapsedMs / 1000);
 }
 
 function tracesOf(result: CheckResult): Map<string, Trace> {
@@ -175,7 +177,8 @@ function classLines(entry: CheckClass, index: number, steps: boolean): string[] 
   return lines;
 }
 
-function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS: number, steps: boolean): string {
+/** What was searched, a line each: the head of the text report and the facts of the HTML one. */
+function searchedLines(result: CheckResult, elapsedS: number): string[] {
   const overrides = Object.entries(result.overrides).map(([key, value]) => ` ${key}=${value}`).join('');
   const rate = elapsedS > 0 ? Math.round(result.states / elapsedS) : result.states;
   const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -191,8 +194,17 @@ function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS:
     lines.push(`note: ${plural(result.resendBounded, 'state')} had no step left but a resend beyond the bound; those runs were not judged (raise --resends)`);
   }
   if (!result.shards.every(([, count]) => count === 1) && !result.complete) lines.push('note: this result covers only some shards of the search; merge them all with check --merge');
+  return lines;
+}
+
+function soundText(result: CheckResult): string {
+  return `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}`;
+}
+
+function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS: number, steps: boolean): string {
+  const lines = searchedLines(result, elapsedS);
   if (result.classes.length === 0) {
-    lines.push('', `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}`);
+    lines.push('', soundText(result));
   } else {
     const textOptions = { countUnit: 'complete run' };
     lines.push('', ...rootCauseSummary(causes, textOptions), '', 'Root causes in detail:', ...rootCauseDetails(causes, textOptions));
@@ -200,4 +212,17 @@ function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS:
     result.classes.forEach((entry, index) => lines.push('', ...classLines(entry, index, steps)));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The report on stdout (text or JSON), then the HTML file if asked for; the exit code. */
+function emitReport(values: Values, result: CheckResult, traces: ReadonlyMap<string, Trace>, elapsedS: number): number {
+  const causes = values.json && values.html === undefined ? [] : causesOf(result, traces);
+  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : textReport(result, causes, elapsedS, values.steps === true));
+  if (values.html !== undefined) {
+    const [title = '', ...facts] = searchedLines(result, elapsedS);
+    const section = { idPrefix: '', heading: 'Root causes', causes, countUnit: 'complete run', sound: soundText(result) };
+    writeFileAtomic(values.html, renderHtmlReport({ title, facts, sections: [section] }));
+    process.stderr.write(`HTML report: ${values.html}\n`);
+  }
+  return result.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
 }

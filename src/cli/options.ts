@@ -2,10 +2,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../../models/config.ts';
 import { faultKinds, type FaultKind } from '../../models/history.ts';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { importMosquittoConf, type IncludeReader } from '../../models/mosquitto-conf-import.ts';
-import { err, ok } from '../../models/result.ts';
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { confBasePreset, readMosquittoConf } from '../config-file.ts';
 import { getPreset, parseOverrides, presetNames, resolveConfig, type Overrides } from '../../models/presets.ts';
 import { defaultBounds, type ExploreBounds } from '../explore/arbitraries.ts';
 import { UsageError } from './usage-error.ts';
@@ -33,23 +32,6 @@ export interface ResolvedConfig {
 }
 
 /**
- * The preset a mosquitto.conf is read onto: the blog's clients against Mosquitto 2.0's default
- * broker (man mosquitto.conf), so a setting the file leaves out has Mosquitto's default, not the
- * blog's tuning.
- */
-export const confBasePreset = 'mosquitto-defaults';
-
-/** include_dir as Mosquitto reads it: the directory's entries (importMosquittoConf keeps the .conf files and orders them). */
-export const readIncludeDir: IncludeReader = (dir) => {
-  try {
-    const names = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name);
-    return ok(names.map((name) => ({ path: join(dir, name), text: readFileSync(join(dir, name), 'utf8') })));
-  } catch (error) {
-    return err(`cannot read it (${(error as Error).message.split('\n')[0]})`);
-  }
-};
-
-/**
  * The configuration a command runs: a preset (--preset, or --config naming a preset), or a
  * mosquitto.conf (--config FILE, its include_dir followed) whose simulated settings override
  * Mosquitto 2.0's defaults (confBasePreset), then every --set. Overrides are what a trace
@@ -64,7 +46,7 @@ export function configFrom(preset: string | undefined, sets: readonly string[] |
       presetName = configArg;
     } else {
       if (!existsSync(configArg)) throw new UsageError(`--config ${configArg}: neither a preset (${presetNames().join(', ')}) nor a file`);
-      const imported = importMosquittoConf(readFileSync(configArg, 'utf8'), configArg, readIncludeDir);
+      const imported = readMosquittoConf(configArg);
       if (!imported.ok) throw new UsageError(imported.error);
       presetName = confBasePreset;
       fromFile = imported.value.overrides;
@@ -99,4 +81,14 @@ export function exploreBoundsFrom(values: { readonly faults?: string | undefined
     messagesMax: wholeNumber(values.messages, '--messages', defaultBounds.messagesMax, 1),
     faultsMax: wholeNumber(values['max-faults'], '--max-faults', defaultBounds.faultsMax),
   };
+}
+
+/** --html FILE, checked before any work: its directory must exist, and it must not be a directory. */
+export function htmlFileFrom(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  if (file === '') throw new UsageError('--html: expected a file name');
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--html ${file}: is a directory, expected a file name`);
+  const dir = dirname(file);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--html ${file}: no directory ${dir}`);
+  return file;
 }

@@ -7,6 +7,7 @@ import type { Trace } from '../trace/format.ts';
 import { recordExhaustiveTrace } from '../trace/record.ts';
 import { exhaustiveScenario } from './exhaustive.ts';
 import type { CheckResult } from './exhaustive-result.ts';
+import type { CounterexampleClass } from './explore.ts';
 import type { ReportedClass } from './root-causes.ts';
 
 /** Each class's shortest path as a trace (what `mqtt-dst replay` reproduces), by class id. */
@@ -39,4 +40,16 @@ export function reportedCheckClasses(result: CheckResult, traces: ReadonlyMap<st
     if (trace === undefined) throw new Error(`class '${entry.signature}' has no trace`);
     return { id: entry.id, signature: entry.signature, property: entry.property, count: entry.terminals, trace, file: entry.trace };
   });
+}
+
+/** A class explore found, with the trace of its minimal case and the file it was written to, if any. */
+export interface WrittenClass {
+  readonly entry: CounterexampleClass;
+  readonly trace: Trace;
+  readonly file: string | null;
+}
+
+/** The classes of an exploration; a class's count is the runs that showed it. */
+export function reportedExploreClasses(written: readonly WrittenClass[]): ReportedClass[] {
+  return written.map(({ entry, trace, file }) => ({ id: entry.id, signature: entry.signature.text, property: entry.signature.property, count: entry.count, trace, file }));
 }
