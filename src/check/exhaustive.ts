@@ -13,7 +13,7 @@ import { assert } from '../../models/assert.ts';
 import type { FaultKind } from '../../models/history.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { Violation } from '../../properties/types.ts';
-import { judge, propertyContext } from '../check/judge.ts';
+import { judge, propertyContext } from './judge.ts';
 import type { Chooser } from '../sim/chooser.ts';
 import { ExhaustiveWorld, type StepOption, type WorldSnapshot, type WorldView } from '../sim/exhaustive-world.ts';
 import { nodesFor } from '../sim/run.ts';
@@ -24,7 +24,7 @@ import { exhaustiveButFor, type KeyedPath } from './exhaustive-culprit.ts';
 import { aloneCandidate, outsideOf, quietCandidate, quietWorld, stayedInside, stayedQuiet } from './exhaustive-reduction.ts';
 import { firstVisit, WorldStates, type Edge, type PendingEdge, type WorldRecord } from './exhaustive-worlds.ts';
 import { PathArena } from './path-arena.ts';
-import { signaturesOf, slugOf, type Signature } from './signature.ts';
+import { signaturesOf, slugOf, type Signature } from '../explore/signature.ts';
 
 export interface ExhaustiveBounds {
   readonly messages: number;
