@@ -5,7 +5,7 @@
 //
 // Two modes. 'timed' (exploration, the default): events happen at their virtual times; only
 // the order of events due at the same instant, and latencies, are choices. 'exhaustive' (the
-// bounded model checker, src/explore/exhaustive.ts): every step is a choice among all enabled
+// bounded model checker, src/check/exhaustive.ts): every step is a choice among all enabled
 // events — a timer may fire at any point after it is set, a packet may take any time, so every
 // timing is covered; only packets on one connection direction stay FIFO — and any fault may
 // strike between two steps. Latency is then irrelevant (the minimum is used) and virtual time
