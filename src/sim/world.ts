@@ -3,14 +3,15 @@
 // crashed nodes restart, clients reconnect) until nothing is pending or a bound is hit.
 // Every nondeterministic decision goes through the Chooser, so a run replays exactly.
 //
-// Two modes. 'timed' (exploration, the default): events happen at their virtual times; only
-// the order of events due at the same instant, and latencies, are choices. 'exhaustive' (the
-// bounded model checker, src/check/exhaustive.ts): every step is a choice among all enabled
-// events — a timer may fire at any point after it is set, a packet may take any time, so every
-// timing is covered; only packets on one connection direction stay FIFO — and any fault may
-// strike between two steps. Latency is then irrelevant (the minimum is used) and virtual time
-// becomes max(now, event time). The exhaustive stepping, options and snapshots are in
-// exhaustive-world.ts; this class keeps the semantics both modes share.
+// One semantics over two agendas. This class is the semantics both share: what happens when a
+// packet arrives, a connection comes up or hangs up, a timer fires, a node crashes or restarts,
+// a fault strikes. Where the next event comes from is the agenda's, in a subclass:
+// - TimedWorld (timed-world.ts, exploration): a heap by virtual time; only the order of events
+//   due at the same instant, and latencies, are choices.
+// - ExhaustiveWorld (exhaustive-world.ts, for the bounded model checker in src/check): the set of enabled events;
+//   every step is a choice among them (a timer may fire at any point after it is set, a packet
+//   may take any time; only packets on one connection direction stay FIFO) and any fault may
+//   strike between two steps. Latency is then irrelevant and virtual time max(now, event time).
 import { assert, ModelInvariantError, unreachable } from '../../models/assert.ts';
 import type { Config } from '../../models/config.ts';
 import type { MessageId } from '../../models/ghost.ts';
@@ -19,7 +20,6 @@ import type { ConnId, Effect, NodeInput, NodeModel } from '../../models/node.ts'
 import type { Packet } from '../../models/packets.ts';
 import { publishQos, type Fault, type Link, type Scenario } from '../../models/scenario.ts';
 import { keyStart, keyStep, type Chooser } from './chooser.ts';
-import { EventQueue } from './event-queue.ts';
 import type { LogEntry, RunEnd } from './log.ts';
 import { PhaseTracker, stepNames } from './phases.ts';
 import { stamp } from './stamp.ts';
@@ -58,7 +58,7 @@ export type WorldMode = 'timed' | 'exhaustive';
 export interface RunOptions {
   /** Record the full event log (for traces and timelines); exploration leaves it off for speed. */
   readonly log?: boolean;
-  /** 'timed' (default) or 'exhaustive': see the head of this file. */
+  /** Which agenda runScenario runs the world on (run.ts): 'timed' (default) or 'exhaustive'; see the head of this file. */
   readonly mode?: WorldMode;
 }
 
@@ -168,15 +168,9 @@ export interface InjectedFault {
   readonly saved?: number;
 }
 
-export class World {
+export abstract class World {
   protected nowMs = 0;
   protected seq = 0;
-  private readonly queue = new EventQueue<WorldEvent>();
-  protected readonly exhaustive: boolean;
-  /** Exhaustive mode: the pending events, in scheduling (seq) order; the heap is unused. */
-  protected pending: WorldEvent[] = [];
-  /** Exhaustive mode: events fired so far. */
-  protected eventsDone = 0;
   /** Pending events that keep the run alive; background timers (autosave) do not count. */
   protected foregroundPending = 0;
   protected nextConnId = 1;
@@ -188,18 +182,14 @@ export class World {
   protected readonly broker: Slot;
   protected readonly producer: Slot;
   protected readonly consumer: Slot;
-  private readonly latencyMsMin: number;
-  private readonly latencySpanMs: number;
   /** Faults anchored to an event, waiting for it: by message, then by event (no key strings on the hot path). */
   private readonly anchoredFaults = new Map<MessageId, Map<string, number[]>>();
   protected readonly script: PublishScript;
   protected offlineDepth = 0;
-  /** After this instant no scenario item is due; the healing phase is bounded from here. */
-  private readonly scenarioEndMs: number;
 
   constructor(
     protected readonly config: Config,
-    private readonly scenario: Scenario,
+    protected readonly scenario: Scenario,
     nodes: WorldNodes,
     protected readonly chooser: Chooser,
     options: RunOptions = {},
@@ -209,20 +199,6 @@ export class World {
     this.consumer = this.slot('consumer', nodes.consumer);
     this.phases = new PhaseTracker(this.broker.name);
     this.log = options.log ? [] : undefined;
-    this.exhaustive = options.mode === 'exhaustive';
-    if (this.exhaustive) {
-      // Faults are the search's choices there, and offline periods would be two events free to
-      // fire in either order; an exhaustive scenario is its messages only.
-      assert(scenario.faults.length === 0 && scenario.offline.length === 0, () => `an exhaustive run takes messages only: ${JSON.stringify(scenario)}`);
-    }
-    this.latencyMsMin = config.network.latencyMsMin;
-    // Exhaustive: any event may come before any other, so the minimum latency covers every latency.
-    this.latencySpanMs = this.exhaustive ? 0 : config.network.latencyMsMax - config.network.latencyMsMin;
-    let endMs = 0;
-    for (const message of scenario.messages) endMs = Math.max(endMs, message.atMs);
-    for (const period of scenario.offline) endMs = Math.max(endMs, period.toMs);
-    for (const fault of scenario.faults) if (fault.when.kind === 'time') endMs = Math.max(endMs, fault.when.atMs);
-    this.scenarioEndMs = endMs;
     this.script = new PublishScript(scenario.messages, config.producer.publish_mode, {
       scheduleAt: (atMs, message) => this.push(atMs, { kind: 'publish', message }),
       invoke: (message) => this.deliver(this.producer, { kind: 'publish', message, topic: config.topic, qos: publishQos(scenario, config, message) }),
@@ -236,98 +212,33 @@ export class World {
     return { name, key, model, state: model.init(), up: true, incarnation: 0, timerGenerations: new Map() };
   }
 
-  run(): RunResult {
-    this.schedule();
-    const eventsMax = this.config.timing.eventsMax;
-    const horizonMs = this.scenarioEndMs + this.config.timing.healingMsMax;
-    let events = 0;
-    let end: RunEnd = 'quiescent';
-    for (;;) {
-      if (this.foregroundPending === 0) break;
-      if (events >= eventsMax) {
-        end = 'events-max';
-        break;
-      }
-      const event = this.next();
-      if (event === undefined) break;
-      if (event.atMs > horizonMs) {
-        end = 'healing-ms-max';
-        break;
-      }
-      this.nowMs = event.atMs;
-      if (!event.background) this.foregroundPending -= 1;
-      this.dispatch(event.payload);
-      events += 1;
-    }
-    if (this.log) this.record({ atMs: this.nowMs, kind: 'end', reason: end });
-    return {
-      history: this.history,
-      faults: this.faultRecords,
-      stats: { events, endMs: this.nowMs, end },
-      log: this.log,
-    };
-  }
+  /** Runs the scenario to its end: until nothing is pending or a bound is hit. */
+  abstract run(): RunResult;
 
-  // ---- scheduling ---------------------------------------------------------------------------
+  // ---- the agenda ---------------------------------------------------------------------------
+
+  /** Puts a scheduled event on the agenda. */
+  protected abstract enqueue(event: WorldEvent): void;
+
+  /** A packet's or a connection event's latency; `what` keys the decision (see Chooser). */
+  protected abstract latencyMs(what: number): number;
+
+  /**
+   * A timer was set again or cancelled (`timer`), or its node crashed (null: all of them): its
+   * earlier events are stale. An agenda may drop them or leave them to be skipped when due (the
+   * generation check in dispatch skips them either way).
+   */
+  protected abstract forgetTimers(node: Slot, timer: string | null): void;
+
+  /** Ends a run: the log's last entry and the result. */
+  protected result(events: number, end: RunEnd): RunResult {
+    if (this.log) this.record({ atMs: this.nowMs, kind: 'end', reason: end });
+    return { history: this.history, faults: this.faultRecords, stats: { events, endMs: this.nowMs, end }, log: this.log };
+  }
 
   private push(atMs: number, payload: Payload, background = false): void {
     if (!background) this.foregroundPending += 1;
-    const event: WorldEvent = { atMs, seq: this.seq++, background, payload };
-    if (this.exhaustive) this.pending.push(event);
-    else this.queue.push(event);
-  }
-
-  /** How many times each latency key was asked, so that every decision has a key of its own. */
-  private readonly keyCounts = new Map<number, number>();
-
-  /** A latency, keyed by what travels (see Chooser) so that unrelated changes leave it as it was. */
-  private latencyMs(what: number): number {
-    if (this.latencySpanMs === 0) return this.latencyMsMin;
-    const count = this.keyCounts.get(what) ?? 0;
-    this.keyCounts.set(what, count + 1);
-    return this.latencyMsMin + this.chooser.choose(this.latencySpanMs + 1, keyStep(what, count));
-  }
-
-  /**
-   * The next event. When several are due at the same instant, which goes first is a choice —
-   * except that two packets on one connection direction keep their order (TCP is FIFO).
-   */
-  private next(): WorldEvent | undefined {
-    const queue = this.queue;
-    const first = queue.pop();
-    if (first === undefined) return undefined;
-    const following = queue.peek();
-    if (following === undefined || following.atMs !== first.atMs) return first;
-    // Reused between calls: a tie happens every few events, and these stay a handful long.
-    const ready = this.ready;
-    const eligible = this.eligible;
-    ready.length = 0;
-    eligible.length = 0;
-    ready.push(first);
-    for (let event = queue.peek(); event !== undefined && event.atMs === first.atMs; event = queue.peek()) ready.push(queue.pop() as WorldEvent);
-    // In (time, seq) order, an arrival is eligible only if no earlier ready one is on its connection direction.
-    for (let index = 0; index < ready.length; index += 1) {
-      if (!this.behindOnItsChannel(ready, index)) eligible.push(index);
-    }
-    const picked = eligible.length === 1 ? 0 : (eligible[this.chooser.choose(eligible.length)] as number);
-    for (let index = 0; index < ready.length; index += 1) {
-      if (index !== picked) queue.push(ready[index] as WorldEvent);
-    }
-    return ready[picked];
-  }
-
-  private readonly ready: WorldEvent[] = [];
-  private readonly eligible: number[] = [];
-
-  /** Whether an earlier event of `ready` is a packet on the same connection, towards the same end. */
-  private behindOnItsChannel(ready: readonly WorldEvent[], index: number): boolean {
-    const payload = (ready[index] as WorldEvent).payload;
-    if (payload.kind !== 'arrive') return false;
-    for (let earlier = 0; earlier < index; earlier += 1) {
-      const other = (ready[earlier] as WorldEvent).payload;
-      if (other.kind === 'arrive' && other.conn === payload.conn && other.to === payload.to) return true;
-    }
-    return false;
+    this.enqueue({ atMs, seq: this.seq++, background, payload });
   }
 
   protected schedule(): void {
@@ -456,8 +367,7 @@ export class World {
       case 'close':
         return this.close(node, this.connection(effect.conn));
       case 'set-timer': {
-        // Exhaustive: a timer set again replaces its pending event (timed mode leaves it to go stale).
-        if (this.exhaustive) this.dropTimerEvents(node, effect.timer);
+        this.forgetTimers(node, effect.timer);
         const generation = (node.timerGenerations.get(effect.timer) ?? 0) + 1;
         node.timerGenerations.set(effect.timer, generation);
         const payload = { kind: 'timer', node, timer: effect.timer, generation, incarnation: node.incarnation } as const;
@@ -465,7 +375,7 @@ export class World {
         return;
       }
       case 'cancel-timer':
-        if (this.exhaustive) this.dropTimerEvents(node, effect.timer);
+        this.forgetTimers(node, effect.timer);
         node.timerGenerations.set(effect.timer, 0);
         return;
       case 'history':
@@ -473,22 +383,6 @@ export class World {
       default:
         return unreachable(effect);
     }
-  }
-
-  /** Exhaustive mode: forget the pending events of a timer (all of the node's timers: null). */
-  protected dropTimerEvents(node: Slot, timer: string | null): void {
-    const pending = this.pending;
-    let kept = 0;
-    for (let i = 0; i < pending.length; i += 1) {
-      const event = pending[i] as WorldEvent;
-      const payload = event.payload;
-      if (payload.kind === 'timer' && payload.node === node && (timer === null || payload.timer === timer)) {
-        if (!event.background) this.foregroundPending -= 1;
-        continue;
-      }
-      pending[kept++] = event;
-    }
-    pending.length = kept;
   }
 
   private connection(id: ConnId): Connection {
@@ -671,7 +565,7 @@ export class World {
     node.up = false;
     node.incarnation += 1;
     node.timerGenerations.clear();
-    if (this.exhaustive) this.dropTimerEvents(node, null);
+    this.forgetTimers(node, null);
     if (node === this.producer) this.script.producerCrashed();
     for (const conn of this.connections) {
       if (conn.alive && (node === this.broker || conn.client === node)) this.sever(conn);
