@@ -336,7 +336,7 @@ function textReport(
   lines.push('', ...semanticLead(spec, resolved, entries, written));
   lines.push(
     `${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'} in ${elapsedS.toFixed(1)} s: ${t.agree} agree (${t.agreeViolating} with violations), ` +
-      `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics), ${t.errors} failed to run; ${t.capHits} hit the wall-clock cap`,
+      `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics, ${t.late} inconclusive: clients ran late), ${t.errors} failed to run; ${t.capHits} hit the wall-clock cap`,
   );
   const firstDisagreement = entries.find((entry) => 'comparison' in entry && !entry.comparison.agree);
   if (firstDisagreement !== undefined && 'comparison' in firstDisagreement && firstDisagreement.comparison.explanation !== undefined) {

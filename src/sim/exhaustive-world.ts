@@ -160,6 +160,8 @@ function eventKey(payload: Payload): string {
       return `scenario-fault ${payload.index}`;
     case 'restart':
       return `restart ${payload.node.name}`;
+    case 'stop':
+      return 'stop';
     default:
       return unreachable(payload);
   }
