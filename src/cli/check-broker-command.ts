@@ -32,6 +32,7 @@ export const checkBrokerHelp = `mqtt-dst check-broker (--target mosquitto|aedes 
   --target KIND      mosquitto (started per scenario on 127.0.0.1) or aedes (embedded)
   --url URL          an external broker: client crashes and connection drops only
   --preset NAME      configuration preset (default blog); --set PATH=VALUE overrides, repeatable
+  --config X         a preset name, or a mosquitto.conf: the model and the real broker both run its settings
   --scenario FILE    one scenario (JSON, as in a trace's "scenario"; a trace file works too)
   --runs N           random scenarios with event-anchored faults (default 20), --seed N (default 1)
   --swarm N          N scenarios whose broker and client settings are drawn too (printed with each)
@@ -49,6 +50,7 @@ const options = {
   target: { type: 'string' },
   url: { type: 'string' },
   preset: { type: 'string' },
+  config: { type: 'string' },
   set: { type: 'string', multiple: true },
   scenario: { type: 'string' },
   runs: { type: 'string' },
@@ -103,6 +105,7 @@ function readScenario(file: string): Scenario {
 /** What the broker configuration means on each target; settings a target cannot honour are refused. */
 function checkConfigForTarget(spec: TargetSpec, config: Config): void {
   if (spec.kind !== 'mosquitto') return;
+  if (config.broker.profile === 'aedes-1.2') throw new UsageError('check-broker: broker.profile aedes-1.2 is the model of aedes; use --target aedes');
   if (config.broker.save_before_ack === true) {
     throw new UsageError('check-broker: broker.save_before_ack is a hypothetical broker, not a Mosquitto setting; use --target aedes (which saves every change before acknowledging)');
   }
@@ -132,7 +135,7 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   const { values, positionals } = parse(args, options, 'check-broker');
   if (positionals.length > 0) throw new UsageError(`check-broker: unexpected argument '${positionals[0]}'`);
   const spec = targetFrom(values.target, values.url);
-  const resolved = configFrom(values.preset, values.set);
+  const resolved = configFrom(values.preset, values.set, values.config);
   checkConfigForTarget(spec, resolved.config);
   if ([values.scenario, values.runs, values.swarm].filter((value) => value !== undefined).length > 1) {
     throw new UsageError('check-broker: give one of --scenario FILE, --runs N, --swarm N');
@@ -164,7 +167,7 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   const parallel = wholeNumber(values.parallel, '--parallel', 1, 1);
   const idleMs = wholeNumber(values['idle-ms'], '--idle-ms', 300, 1);
   const capMs = wholeNumber(values['cap-ms'], '--cap-ms', 10_000, 1);
-  const modelConfigOf = (config: Config, overrides: Overrides): Config => withLoopbackNetwork(spec.kind === 'aedes' ? aedesModelConfig(config) : config, overrides);
+  const modelConfigOf = (config: Config, overrides: Overrides): Config => withLoopbackNetwork(spec.kind === 'aedes' ? aedesModelConfig(config, overrides) : config, overrides);
   const modelConfig = modelConfigOf(resolved.config, resolved.overrides);
   const realConfig = realConfigFor(spec, resolved.config, `${process.pid}-${Date.now()}`);
   // A swarm case brings its own configuration; every other case runs the one resolved above.
