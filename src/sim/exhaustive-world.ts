@@ -161,12 +161,15 @@ function eventKey(payload: Payload): string {
       return `scenario-fault ${payload.index}`;
     case 'restart':
       return `restart ${payload.node.name}`;
+    case 'stop':
+      return 'stop';
     default:
       return unreachable(payload);
   }
 }
 
 export class ExhaustiveWorld extends World {
+  protected readonly defersSigterm = false;
   private readonly slots: readonly Slot[];
   private begun = false;
   /** Lazy autosave: the databases the broker could have saved since it started, distinct, oldest first. */
