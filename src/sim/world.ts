@@ -71,6 +71,11 @@ export interface Slot {
   up: boolean;
   /** Bumped at every crash, so events addressed to an earlier life of the node are dropped. */
   incarnation: number;
+  /**
+   * Each timer's generation; 0 (or none) = no event of it is live. Generations start at 1, and a
+   * timer that fires or is cancelled is set to 0 rather than deleted: a Map that a delete empties
+   * allocates a new table, and timers fire every few events.
+   */
   readonly timerGenerations: Map<string, number>;
 }
 
@@ -368,7 +373,7 @@ export class World {
       case 'timer': {
         const { node } = event;
         if (node.up && node.incarnation === event.incarnation && node.timerGenerations.get(event.timer) === event.generation) {
-          node.timerGenerations.delete(event.timer);
+          node.timerGenerations.set(event.timer, 0);
           this.deliver(node, { kind: 'timer', timer: event.timer });
         }
         return;
@@ -461,7 +466,7 @@ export class World {
       }
       case 'cancel-timer':
         if (this.exhaustive) this.dropTimerEvents(node, effect.timer);
-        node.timerGenerations.delete(effect.timer);
+        node.timerGenerations.set(effect.timer, 0);
         return;
       case 'history':
         return this.observe(effect.event);
