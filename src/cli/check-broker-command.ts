@@ -20,6 +20,9 @@ import { BrokerUnavailableError, parseBrokerUrl, type TargetSpec } from '../real
 import { writeFileAtomic } from '../trace/store.ts';
 import { parseScenario } from '../trace/scenario-json.ts';
 import { Invalid } from '../trace/validate.ts';
+import type { Overrides } from '../../models/presets.ts';
+import { overridesText, type SwarmCase } from '../explore/swarm.ts';
+import { entryOverrides, rerunCommand, semanticLead, swarmCasesFor } from './check-broker-swarm.ts';
 import { describeScenario } from './describe-case.ts';
 import { configFrom, faultList, parse, wholeNumber, type ResolvedConfig } from './options.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
@@ -29,8 +32,10 @@ export const checkBrokerHelp = `mqtt-dst check-broker (--target mosquitto|aedes 
   --target KIND      mosquitto (started per scenario on 127.0.0.1) or aedes (embedded)
   --url URL          an external broker: client crashes and connection drops only
   --preset NAME      configuration preset (default blog); --set PATH=VALUE overrides, repeatable
+  --config X         a preset name, or a mosquitto.conf: the model and the real broker both run its settings
   --scenario FILE    one scenario (JSON, as in a trace's "scenario"; a trace file works too)
   --runs N           random scenarios with event-anchored faults (default 20), --seed N (default 1)
+  --swarm N          N scenarios whose broker and client settings are drawn too (printed with each)
   --messages N       at most N messages per random scenario (default 3)
   --max-faults N     at most N faults per random scenario (default 2; at least 1)
   --faults LIST      fault kinds of random scenarios, comma-separated, 'all' (default)
@@ -39,15 +44,17 @@ export const checkBrokerHelp = `mqtt-dst check-broker (--target mosquitto|aedes 
   --cap-ms N         wall-clock bound on a run beyond the scenario's end (default 10000)
   --out DIR          write each disagreement (scenario, both histories, verdicts) as JSON there
   --json             print the report as JSON on stdout
-  exit: 0 agree, no violation; 1 violations the model predicted; 3 model and broker disagree; 2 bad input or no broker`;
+  exit: 0 no violation; 1 violations the model can produce; 3 a semantic disagreement or a failed run; 2 bad input or no broker`;
 
 const options = {
   target: { type: 'string' },
   url: { type: 'string' },
   preset: { type: 'string' },
+  config: { type: 'string' },
   set: { type: 'string', multiple: true },
   scenario: { type: 'string' },
   runs: { type: 'string' },
+  swarm: { type: 'string' },
   seed: { type: 'string' },
   messages: { type: 'string' },
   'max-faults': { type: 'string' },
@@ -84,8 +91,9 @@ function readScenario(file: string): Scenario {
   } catch (error) {
     throw new UsageError(`${file}: not valid JSON (${(error as Error).message})`);
   }
-  // A trace file carries its scenario under "scenario"; a scenario file is the scenario itself.
-  const isTrace = value !== null && typeof value === 'object' && !Array.isArray(value) && (value as { format?: unknown }).format === 'mqtt-dst-trace';
+  // A trace file, or a disagreement check-broker --out wrote, carries its scenario under
+  // "scenario"; a scenario file is the scenario itself.
+  const isTrace = value !== null && typeof value === 'object' && !Array.isArray(value) && 'scenario' in value;
   try {
     return isTrace ? parseScenario((value as { scenario?: unknown }).scenario, 'scenario') : parseScenario(value, 'scenario');
   } catch (error) {
@@ -126,13 +134,17 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   const { values, positionals } = parse(args, options, 'check-broker');
   if (positionals.length > 0) throw new UsageError(`check-broker: unexpected argument '${positionals[0]}'`);
   const spec = targetFrom(values.target, values.url);
-  const resolved = configFrom(values.preset, values.set);
+  const resolved = configFrom(values.preset, values.set, values.config);
   checkConfigForTarget(spec, resolved.config);
-  if (values.scenario !== undefined && values.runs !== undefined) throw new UsageError('check-broker: give --scenario FILE or --runs N, not both');
+  if ([values.scenario, values.runs, values.swarm].filter((value) => value !== undefined).length > 1) {
+    throw new UsageError('check-broker: give one of --scenario FILE, --runs N, --swarm N');
+  }
   const seed = wholeNumber(values.seed, '--seed', 1);
   const controllable = spec.kind !== 'url';
-  let cases: ExploreCase[];
-  if (values.scenario !== undefined) {
+  let cases: readonly ExploreCase[];
+  if (values.swarm !== undefined) {
+    cases = swarmCasesFor(spec, resolved, values, seed);
+  } else if (values.scenario !== undefined) {
     const scenario = readScenario(values.scenario);
     const refusal = checkScenarioForTarget(scenario, { name: targetName(spec), controllable });
     if (refusal !== undefined) throw new UsageError(`${values.scenario}: ${refusal}`);
@@ -154,8 +166,19 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   const parallel = wholeNumber(values.parallel, '--parallel', 1, 1);
   const idleMs = wholeNumber(values['idle-ms'], '--idle-ms', 300, 1);
   const capMs = wholeNumber(values['cap-ms'], '--cap-ms', 10_000, 1);
-  const modelConfig = withLoopbackNetwork(spec.kind === 'aedes' ? aedesModelConfig(resolved.config) : resolved.config, resolved.overrides);
+  const modelConfigOf = (config: Config, overrides: Overrides): Config => withLoopbackNetwork(spec.kind === 'aedes' ? aedesModelConfig(config) : config, overrides);
+  const modelConfig = modelConfigOf(resolved.config, resolved.overrides);
   const realConfig = realConfigFor(spec, resolved.config, `${process.pid}-${Date.now()}`);
+  // A swarm case brings its own configuration; every other case runs the one resolved above.
+  const drawn = (index: number): SwarmCase | undefined => (values.swarm === undefined ? undefined : (cases[index] as SwarmCase));
+  const caseModelConfig = (index: number): Config => {
+    const own = drawn(index);
+    return own === undefined ? modelConfig : modelConfigOf(own.config, own.overrides);
+  };
+  const caseRealConfig = (index: number): Config => {
+    const own = drawn(index);
+    return own === undefined ? realConfig(index) : realConfigFor(spec, own.config, `${process.pid}-${Date.now()}`)(index);
+  };
 
   const onSignal = (signal: NodeJS.Signals): void => {
     void cleanupAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
@@ -175,8 +198,8 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
     });
     entries = await runBatch({
       spec,
-      modelConfig,
-      realConfig,
+      modelConfig: caseModelConfig,
+      realConfig: caseRealConfig,
       cases,
       parallel,
       idleMs,
@@ -200,8 +223,11 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   } else {
     process.stdout.write(textReport(spec, resolved, modelConfig, seed, single, entries, elapsedS, written));
   }
-  if (counts.disagree > 0 || counts.errors > 0) return exitCodes.disagreement;
-  return counts.agreeViolating > 0 ? exitCodes.violations : exitCodes.ok;
+  // A timing disagreement is consistent: the model produces the broker's verdict with another
+  // seed. Only a semantic one (or a failed run) is exit 3; violations the broker showed are 1.
+  if (counts.semantics > 0 || counts.errors > 0) return exitCodes.disagreement;
+  const violating = entries.some((entry) => 'comparison' in entry && entry.comparison.real.violations.length > 0);
+  return violating ? exitCodes.violations : exitCodes.ok;
 }
 
 function progressMark(entry: BatchEntry): string {
@@ -228,15 +254,18 @@ function writeDisagreements(dir: string, spec: TargetSpec, resolved: ResolvedCon
         ? {
             target: targetName(spec),
             preset: resolved.preset,
-            overrides: resolved.overrides,
+            overrides: entryOverrides(entry, resolved),
             scenario: entry.case.scenario,
+            modelSeed: entry.case.seed,
+            rerun: rerunCommand(spec, resolved, entry, file),
             ...comparisonJson(entry.comparison),
             modelHistory: entry.comparison.model.history,
             realHistory: entry.comparison.real.history,
             realFaults: entry.comparison.real.faults,
+            asRun: entry.comparison.real.asRun,
             realLinks: entry.comparison.real.links,
           }
-        : { target: targetName(spec), preset: resolved.preset, overrides: resolved.overrides, scenario: entry.case.scenario, modelSeed: entry.case.seed, error: entry.error };
+        : { target: targetName(spec), preset: resolved.preset, overrides: entryOverrides(entry, resolved), scenario: entry.case.scenario, modelSeed: entry.case.seed, error: entry.error };
     writeFileAtomic(file, `${JSON.stringify(body, null, 2)}\n`);
     written.set(entry.index, file);
   }
@@ -264,6 +293,7 @@ function jsonReport(
       index: entry.index + 1,
       scenario: entry.case.scenario,
       modelSeed: entry.case.seed,
+      ...('overrides' in entry.case ? { overrides: entryOverrides(entry, resolved) } : {}),
       ...('comparison' in entry ? comparisonJson(entry.comparison) : { error: entry.error }),
       ...(written.has(entry.index) ? { file: written.get(entry.index) } : {}),
     })),
@@ -300,12 +330,13 @@ function textReport(
     } else {
       lines.push(`${number} ${label}${described}`, `     ${summary}`);
     }
+    if ('overrides' in entry.case) lines.push(`     config: ${overridesText(entryOverrides(entry, resolved)) || 'the preset as it is'}`);
     const file = written.get(entry.index);
     if (file !== undefined) lines.push(`     written: ${file}`);
   }
   const t = tally(entries);
+  lines.push('', ...semanticLead(spec, resolved, entries, written));
   lines.push(
-    '',
     `${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'} in ${elapsedS.toFixed(1)} s: ${t.agree} agree (${t.agreeViolating} with violations), ` +
       `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics), ${t.errors} failed to run; ${t.capHits} hit the wall-clock cap`,
   );

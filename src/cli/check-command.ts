@@ -6,15 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Overrides } from '../../models/presets.ts';
-import { resolveConfig } from '../../models/presets.ts';
-import { exhaustiveScenario, type ExhaustiveBounds, type ExhaustiveProgress } from '../check/exhaustive.ts';
+import { type ExhaustiveBounds, type ExhaustiveProgress } from '../check/exhaustive.ts';
 import { mergeCheckResults, parseCheckResult, type CheckClass, type CheckResult } from '../check/exhaustive-result.ts';
 import { runInWorkers, runShard } from '../check/exhaustive-shard.ts';
-import { recordExhaustiveTrace } from '../trace/record.ts';
-import { saveTrace } from '../trace/store.ts';
-import { configFrom, faultList, parse, wholeNumber } from './options.ts';
-import { clearProgress } from './progress.ts';
+import { checkClassTraces, reportedCheckClasses } from '../explore/reported-classes.ts';
+import { classRunOf, rootCausesOf, type RootCause } from '../explore/root-causes.ts';
+import type { Trace } from '../trace/format.ts';
+import { rootCauseDetails, rootCauseSummary } from '../trace/render-root-causes.ts';
+import { renderHtmlReport } from '../trace/render-html.ts';
+import { saveTrace, writeFileAtomic } from '../trace/store.ts';
+import { configFrom, faultList, htmlFileFrom, parse, wholeNumber } from './options.ts';
+import { progressReporter, type ProgressSnapshot } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 export const checkHelp = `mqtt-dst check --exhaustive [options]
@@ -30,6 +32,7 @@ export const checkHelp = `mqtt-dst check --exhaustive [options]
   --shard I/N        search only shard I (0-based) of N of the top-level choices
   --workers N        search all N shards in worker threads and merge them
   --out DIR          where shortest traces are written (default out/<preset>-exhaustive), 'none' to skip
+  --html FILE        also write the report as one self-contained HTML file (diagrams of every class)
   --steps            print each class's shortest path step by step
   --json             print the result as JSON (the input of --merge)
 mqtt-dst check --merge A.json B.json ... [--out DIR] [--steps] [--json]
@@ -51,6 +54,7 @@ const options = {
   shard: { type: 'string' },
   workers: { type: 'string' },
   out: { type: 'string' },
+  html: { type: 'string' },
   steps: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -59,6 +63,7 @@ type Values = ReturnType<typeof parse<typeof options>>['values'];
 
 export async function checkCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(args, options, 'check');
+  htmlFileFrom(values.html);
   if (values.merge) return mergeCommand(values, positionals);
   if (!values.exhaustive) throw new UsageError('check: say --exhaustive (bounded exhaustive model checking) or --merge FILES');
   if (positionals.length > 0) throw new UsageError(`check: unexpected argument '${positionals[0]}'`);
@@ -77,24 +82,22 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   if (shard !== undefined && workers !== undefined) throw new UsageError('check: --shard and --workers do not go together (workers run every shard)');
   const job = { preset: resolved.preset, overrides: resolved.overrides, bounds };
   const startedMs = performance.now();
-  const progress = values.json || !process.stderr.isTTY ? undefined : progressLine;
+  const progress = values.json ? undefined : progressReporter();
+  const onProgress = progress === undefined ? undefined : (at: ExhaustiveProgress) => progress.report(searchSnapshot(at));
   const result =
-    workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 } }, progress);
-  clearProgress();
+    workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 } }, onProgress);
+  progress?.done();
   const elapsedS = (performance.now() - startedMs) / 1000;
   // A shard's classes are not final (another shard may hold a shorter path): its traces come from --merge.
   const outDir = shard !== undefined && values.out === undefined ? null : outDirOf(values, resolved.preset);
-  const written = outDir === null ? result : withTraces(result, outDir);
-  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, elapsedS, values.steps === true));
-  return written.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
+  const traces = tracesOf(result);
+  const written = outDir === null ? result : withTraces(result, traces, outDir);
+  return emitReport(values, written, traces, elapsedS);
 }
 
-/** A progress line on stderr (a terminal only): how far the search has got. */
-function progressLine(progress: ExhaustiveProgress): void {
-  const rate = Math.round(progress.states / Math.max(progress.elapsedMs / 1000, 0.001));
-  process.stderr.write(
-    `\r\x1b[Ksearching: ${progress.states.toLocaleString('en-US')} states, ${progress.transitions.toLocaleString('en-US')} transitions, ${progress.classes} classes, ${rate.toLocaleString('en-US')} states/s`,
-  );
+/** How far the search has got, for the progress line: its total is not known in advance. */
+function searchSnapshot(at: ExhaustiveProgress): ProgressSnapshot {
+  return { what: 'searching', done: at.states, total: null, unit: 'states', classes: at.classes, detail: `${at.transitions.toLocaleString('en-US')} transitions` };
 }
 
 function parseShard(text: string): { readonly index: number; readonly count: number } {
@@ -126,33 +129,32 @@ function mergeCommand(values: Values, files: readonly string[]): number {
   const merged = mergeCheckResults(results);
   if (!merged.ok) throw new UsageError(`check --merge: ${merged.error}`);
   const outDir = outDirOf(values, merged.value.preset);
-  const written = outDir === null ? merged.value : withTraces(merged.value, outDir);
-  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, written.elapsedMs / 1000, values.steps === true));
-  return written.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
+  const traces = tracesOf(merged.value);
+  const written = outDir === null ? merged.value : withTraces(merged.value, traces, outDir);
+  return emitReport(values, written, traces, written.elapsedMs / 1000);
 }
 
-/** Writes each class's shortest path as a trace (replayable with `mqtt-dst replay`) and names the file. */
-function withTraces(result: CheckResult, outDir: string): CheckResult {
-  const config = resolveConfig(result.preset, result.overrides as Overrides);
-  if (!config.ok) throw new UsageError(config.error);
-  const scenario = exhaustiveScenario(result.bounds.messages);
+function tracesOf(result: CheckResult): Map<string, Trace> {
+  const traces = checkClassTraces(result);
+  if (!traces.ok) throw new UsageError(traces.error);
+  return traces.value;
+}
+
+/** Writes each class's trace and names the file in the result. */
+function withTraces(result: CheckResult, traces: ReadonlyMap<string, Trace>, outDir: string): CheckResult {
   const classes = result.classes.map((entry) => {
-    const trace = recordExhaustiveTrace({
-      preset: result.preset,
-      overrides: result.overrides,
-      config: config.value,
-      scenario,
-      choices: entry.choices,
-      signature: entry.signature,
-    });
-    if (!trace.outcome.violations.some((violation) => violation.property === entry.property)) {
-      throw new Error(`class '${entry.signature}': its path replays without a ${entry.property} violation`);
-    }
+    const trace = traces.get(entry.id);
+    if (trace === undefined) throw new Error(`class '${entry.signature}' has no trace`);
     const file = join(outDir, `${entry.id}.json`);
     saveTrace(file, trace);
     return { ...entry, trace: file };
   });
   return { ...result, classes };
+}
+
+/** The classes with their runs replayed, grouped into root causes. */
+function causesOf(result: CheckResult, traces: ReadonlyMap<string, Trace>): RootCause[] {
+  return rootCausesOf(reportedCheckClasses(result, traces).map(classRunOf));
 }
 
 function plural(count: number, word: string): string {
@@ -175,7 +177,8 @@ function classLines(entry: CheckClass, index: number, steps: boolean): string[] 
   return lines;
 }
 
-function textReport(result: CheckResult, elapsedS: number, steps: boolean): string {
+/** What was searched, a line each: the head of the text report and the facts of the HTML one. */
+function searchedLines(result: CheckResult, elapsedS: number): string[] {
   const overrides = Object.entries(result.overrides).map(([key, value]) => ` ${key}=${value}`).join('');
   const rate = elapsedS > 0 ? Math.round(result.states / elapsedS) : result.states;
   const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -191,11 +194,35 @@ function textReport(result: CheckResult, elapsedS: number, steps: boolean): stri
     lines.push(`note: ${plural(result.resendBounded, 'state')} had no step left but a resend beyond the bound; those runs were not judged (raise --resends)`);
   }
   if (!result.shards.every(([, count]) => count === 1) && !result.complete) lines.push('note: this result covers only some shards of the search; merge them all with check --merge');
+  return lines;
+}
+
+function soundText(result: CheckResult): string {
+  return `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}`;
+}
+
+function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS: number, steps: boolean): string {
+  const lines = searchedLines(result, elapsedS);
   if (result.classes.length === 0) {
-    lines.push('', `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}`);
+    lines.push('', soundText(result));
   } else {
-    lines.push('', `${plural(result.classes.length, 'class')}, simplest first:`);
+    const textOptions = { countUnit: 'complete run' };
+    lines.push('', ...rootCauseSummary(causes, textOptions), '', 'Root causes in detail:', ...rootCauseDetails(causes, textOptions));
+    lines.push('', `Every class, ${plural(result.classes.length, 'class')}, simplest first:`);
     result.classes.forEach((entry, index) => lines.push('', ...classLines(entry, index, steps)));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The report on stdout (text or JSON), then the HTML file if asked for; the exit code. */
+function emitReport(values: Values, result: CheckResult, traces: ReadonlyMap<string, Trace>, elapsedS: number): number {
+  const causes = values.json && values.html === undefined ? [] : causesOf(result, traces);
+  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : textReport(result, causes, elapsedS, values.steps === true));
+  if (values.html !== undefined) {
+    const [title = '', ...facts] = searchedLines(result, elapsedS);
+    const section = { idPrefix: '', heading: 'Root causes', causes, countUnit: 'complete run', sound: soundText(result) };
+    writeFileAtomic(values.html, renderHtmlReport({ title, facts, sections: [section] }));
+    process.stderr.write(`HTML report: ${values.html}\n`);
+  }
+  return result.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
 }

@@ -16,10 +16,11 @@
 import { unreachable } from '../../models/assert.ts';
 import type { Config } from '../../models/config.ts';
 import type { HistoryBody, HistoryEvent } from '../../models/history.ts';
-import type { Fault, Link, Scenario } from '../../models/scenario.ts';
+import { publishQos, type Fault, type Link, type Scenario } from '../../models/scenario.ts';
 import { nodesFor } from '../sim/run.ts';
 import { PublishScript } from '../sim/workload.ts';
 import { errorMessage, withTimeout } from './bounded.ts';
+import { asRunScenario } from './as-run.ts';
 import { FaultProxy, type ProxyEvent } from './fault-proxy.ts';
 import { ModelClient, type ClientHost } from './model-client.ts';
 import type { BrokerControl } from './targets.ts';
@@ -53,6 +54,8 @@ export interface RealRunResult {
   readonly elapsedMs: number;
   /** What each link's proxy saw (connections accepted, dialled, closed, severed), for diagnosis. */
   readonly links: Readonly<Record<Link, readonly ProxyEvent[]>>;
+  /** The scenario as it really ran (src/real/as-run.ts): each item at the instant it happened. */
+  readonly asRun: Scenario;
 }
 
 export class RealRunError extends Error {
@@ -125,6 +128,9 @@ class RealRun implements ClientHost {
   readonly #script: PublishScript;
   readonly #history: HistoryEvent[] = [];
   readonly #faults: RealFaultRecord[] = [];
+  /** When each publish fell due and each offline period began and ended, for the as-run scenario. */
+  readonly #dueMs: (number | undefined)[] = [];
+  readonly #offlineMs: { fromMs?: number; toMs?: number }[] = [];
   readonly #anchored = new Map<string, number[]>();
   readonly #timeouts = new Set<NodeJS.Timeout>();
   /** Harness work under way: scheduled timeouts, microtask faults, broker operations. */
@@ -135,6 +141,8 @@ class RealRun implements ClientHost {
   #startedMs = 0;
   #lastActivityMs = 0;
   #failure: Error | undefined;
+  /** Schedules the timed items once the consumer has first subscribed. */
+  #onSubscribed: (() => void) | undefined;
   #over = false;
 
   constructor(config: Config, scenario: Scenario, broker: BrokerControl, proxies: Readonly<Record<Link, FaultProxy>>, options: RealRunOptions) {
@@ -150,8 +158,12 @@ class RealRun implements ClientHost {
     this.#producer = new ModelClient(nodes.producer, 'producer', endpoint('producer'), this);
     this.#consumer = new ModelClient(nodes.consumer, 'consumer', endpoint('consumer'), this);
     this.#script = new PublishScript(scenario.messages, config.producer.publish_mode, {
-      scheduleAt: (atMs, message) => this.#later(atMs - this.nowMs(), () => this.#script.due(message)),
-      invoke: (message) => this.#producer.input({ kind: 'publish', message, topic: config.topic, qos: config.qos }),
+      scheduleAt: (atMs, message) =>
+        this.#later(atMs - this.nowMs(), () => {
+          this.#dueMs[message - 1] ??= this.nowMs();
+          this.#script.due(message);
+        }),
+      invoke: (message) => this.#producer.input({ kind: 'publish', message, topic: config.topic, qos: publishQos(scenario, config, message) }),
       producerUp: () => this.#producer.up,
       nowMs: () => this.nowMs(),
     });
@@ -179,6 +191,11 @@ class RealRun implements ClientHost {
     if (this.#over) return;
     const atMs = Math.round(this.nowMs() * 1000) / 1000;
     this.#history.push({ ...body, atMs });
+    if (body.kind === 'subscribed' && this.#onSubscribed !== undefined) {
+      const then = this.#onSubscribed;
+      this.#onSubscribed = undefined;
+      this.#soon(then);
+    }
     this.#lastActivityMs = atMs;
     this.#script.observed(body);
     if ('message' in body && this.#anchored.size > 0) {
@@ -207,7 +224,9 @@ class RealRun implements ClientHost {
       const end = await this.#settle(endMs);
       if (this.#failure !== undefined) throw this.#failure;
       this.#broker.assertHealthy();
-      return { history: this.#history, faults: this.#faults, end, elapsedMs: this.nowMs() };
+      const struckMs = this.#scenario.faults.map((_, index) => this.#faults.find((record) => record.index === index)?.atMs);
+      const asRun = asRunScenario(this.#scenario, this.#history, { dueMs: this.#dueMs, offline: this.#offlineMs, struckMs });
+      return { history: this.#history, faults: this.#faults, end, elapsedMs: this.nowMs(), asRun };
     } finally {
       this.#over = true;
       for (const handle of this.#timeouts) clearTimeout(handle);
@@ -252,28 +271,43 @@ class RealRun implements ClientHost {
     const { offline, faults } = this.#scenario;
     faults.forEach((fault, index) => {
       const when = fault.when;
-      if (when.kind === 'time') {
-        this.#later(when.atMs, () => this.#strike(index));
-        return;
-      }
+      if (when.kind === 'time') return;
       const key = `${when.event}:${when.message}`;
       const waiting = this.#anchored.get(key) ?? [];
       waiting.push(index);
       this.#anchored.set(key, waiting);
     });
-    for (const period of offline) {
-      this.#later(period.fromMs, () => {
+    // The broker is already up. An offline period from 0: the consumer has never connected.
+    const neverConnected = offline.some((period) => period.fromMs === 0);
+    this.#consumer.start(neverConnected);
+    this.#producer.start(false);
+    // The scenario's timed items assume the consumer has subscribed (the model's does so within
+    // a few milliseconds); a loaded machine can take longer. So they wait for its SUBACK, and
+    // any that fell due meanwhile run at once, late, which the as-run scenario records.
+    if (neverConnected) this.#scheduleTimed();
+    else this.#onSubscribed = () => this.#scheduleTimed();
+  }
+
+  /** Publishes, offline periods and time faults, each at its time since the run began. */
+  #scheduleTimed(): void {
+    const { offline, faults } = this.#scenario;
+    faults.forEach((fault, index) => {
+      if (fault.when.kind === 'time') this.#later(fault.when.atMs - this.nowMs(), () => this.#strike(index));
+    });
+    offline.forEach((period, index) => {
+      const times: { fromMs?: number; toMs?: number } = {};
+      this.#offlineMs[index] = times;
+      this.#later(period.fromMs - this.nowMs(), () => {
+        times.fromMs = this.nowMs();
         this.#offlineDepth += 1;
         if (this.#offlineDepth === 1 && this.#consumer.up) this.#consumer.input({ kind: 'go-offline' });
       });
-      this.#later(period.toMs, () => {
+      this.#later(period.toMs - this.nowMs(), () => {
+        times.toMs = this.nowMs();
         this.#offlineDepth -= 1;
         if (this.#offlineDepth === 0 && this.#consumer.up) this.#consumer.input({ kind: 'go-online' });
       });
-    }
-    // The broker is already up. An offline period from 0: the consumer has never connected.
-    this.#consumer.start(offline.some((period) => period.fromMs === 0));
-    this.#producer.start(false);
+    });
     this.#script.start();
   }
 

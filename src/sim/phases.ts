@@ -7,45 +7,52 @@ import { maybeGhostOf, type MessageId } from '../../models/ghost.ts';
 import type { NodeName } from '../../models/history.ts';
 import type { Packet } from '../../models/packets.ts';
 
-/** Step names are few and met on every packet and handling: each is built once, per node. */
-function cached(cache: Map<string, string>, node: string, build: (node: string) => string): string {
-  let name = cache.get(node);
-  if (name === undefined) {
-    name = build(node);
-    cache.set(node, name);
-  }
-  return name;
+/** Step names are few and met on every packet and handling: each node's are built once. */
+interface NodeStepNames {
+  readonly inMemory: string;
+  readonly handling: string;
+  readonly handled: string;
+  readonly got: Readonly<Record<Packet['cmd'], string>>;
 }
 
-const inMemory = new Map<string, string>();
-const handling = new Map<string, string>();
-const handled = new Map<string, string>();
-const got = new Map<string, Map<string, string>>();
+const commands: readonly Packet['cmd'][] = ['connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'subscribe', 'suback', 'disconnect'];
+const namesByNode = new Map<string, NodeStepNames>();
+
+function namesOf(node: string): NodeStepNames {
+  let names = namesByNode.get(node);
+  if (names === undefined) {
+    const got = Object.fromEntries(commands.map((cmd) => [cmd, `${node} got ${cmd.toUpperCase()}`])) as Record<Packet['cmd'], string>;
+    names = { inMemory: `in ${node} memory`, handling: `${node} handling`, handled: `${node} handled`, got };
+    namesByNode.set(node, names);
+  }
+  return names;
+}
 
 export const stepNames = {
-  inMemory: (node: string): string => cached(inMemory, node, (n) => `in ${n} memory`),
-  handling: (node: string): string => cached(handling, node, (n) => `${n} handling`),
-  handled: (node: string): string => cached(handled, node, (n) => `${n} handled`),
-  got(node: string, cmd: Packet['cmd']): string {
-    let byCmd = got.get(node);
-    if (byCmd === undefined) {
-      byCmd = new Map();
-      got.set(node, byCmd);
-    }
-    return cached(byCmd, cmd, (c) => `${node} got ${c.toUpperCase()}`);
-  },
+  inMemory: (node: string): string => namesOf(node).inMemory,
+  handling: (node: string): string => namesOf(node).handling,
+  handled: (node: string): string => namesOf(node).handled,
+  got: (node: string, cmd: Packet['cmd']): string => namesOf(node).got[cmd],
 };
 
 export interface PhaseState {
   /** In insertion order (the order messages were first noted). */
   readonly lastStep: readonly (readonly [MessageId, string])[];
-  readonly flows: readonly (readonly [string, MessageId])[];
+  readonly flows: readonly (readonly [number, MessageId])[];
 }
+
+/** Packet ids are 16 bits (MQTT 3.1.1 §2.3.1); a flow key packs them under a client and a direction. */
+const packetIdSpan = 0x10000;
 
 export class PhaseTracker {
   private readonly lastStep = new Map<MessageId, string>();
-  /** `${client}>${flow}>${packetId}` → message, flow 'up' = client publishes, 'down' = broker publishes. */
-  private readonly flows = new Map<string, MessageId>();
+  /**
+   * flowKey(client, flow, packetId) → message; flow 'up' = the client publishes, 'down' = the
+   * broker publishes. Numbers, not text: a packet's key is looked up at every arrival.
+   */
+  private readonly flows = new Map<number, MessageId>();
+  /** Client names by their index in flow keys, in the order first seen (never reordered). */
+  private readonly clients: NodeName[] = [];
   /** The last state() handed out, while nothing has changed since (snapshots share it). */
   private saved: PhaseState | null = null;
 
@@ -54,6 +61,19 @@ export class PhaseTracker {
   note(message: MessageId, step: string): void {
     this.saved = null;
     this.lastStep.set(message, step);
+  }
+
+  private flowKey(client: NodeName, up: boolean, packetId: number): number {
+    let index = this.clients.indexOf(client);
+    if (index < 0) index = this.clients.push(client) - 1;
+    return (index * 2 + (up ? 1 : 0)) * packetIdSpan + packetId;
+  }
+
+  /** The key as text, `${client}>${flow}>${packetId}`: the canonical form text() sorts by. */
+  private flowText(key: number): string {
+    const packetId = key % packetIdSpan;
+    const lane = (key - packetId) / packetIdSpan;
+    return `${this.clients[lane >> 1] as NodeName}>${(lane & 1) === 1 ? 'up' : 'down'}>${packetId}`;
   }
 
   packetArrived(from: NodeName, to: NodeName, packet: Packet): void {
@@ -65,7 +85,7 @@ export class PhaseTracker {
         if (message === undefined) return;
         if (packet.messageId !== undefined) {
           this.saved = null;
-          this.flows.set(`${client}>${fromClient ? 'up' : 'down'}>${packet.messageId}`, message);
+          this.flows.set(this.flowKey(client, fromClient, packet.messageId), message);
         }
         this.note(message, stepNames.got(to, 'publish'));
         return;
@@ -76,8 +96,7 @@ export class PhaseTracker {
       case 'pubcomp': {
         // PUBREL travels with the flow; the other three travel against it.
         const senderIsFlowSource = packet.cmd === 'pubrel';
-        const flow = fromClient === senderIsFlowSource ? 'up' : 'down';
-        const message = this.flows.get(`${client}>${flow}>${packet.messageId}`);
+        const message = this.flows.get(this.flowKey(client, fromClient === senderIsFlowSource, packet.messageId));
         if (message !== undefined) this.note(message, stepNames.got(to, packet.cmd));
         return;
       }
@@ -101,7 +120,7 @@ export class PhaseTracker {
     const steps: string[] = [];
     for (const [message, step] of this.lastStep) steps.push(`${message}:${step}`);
     const flows: string[] = [];
-    for (const [key, message] of this.flows) flows.push(`${key}=${message}`);
+    for (const [key, message] of this.flows) flows.push(`${this.flowText(key)}=${message}`);
     return `${steps.sort().join(';')}/${flows.sort().join(';')}`;
   }
 
