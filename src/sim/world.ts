@@ -22,7 +22,7 @@ import { publishQos, type Fault, type Link, type Scenario } from '../../models/s
 import { keyStart, keyStep, type Chooser } from './chooser.ts';
 import type { LogEntry, RunEnd } from './log.ts';
 import { PhaseTracker, stepNames } from './phases.ts';
-import { stamp } from './stamp.ts';
+import { messageOf, stamp } from './stamp.ts';
 import { PublishScript, type ScriptHost } from './workload.ts';
 
 export interface WorldNodes {
@@ -502,17 +502,22 @@ export abstract class World {
       default:
         break;
     }
-    if (this.anchoredFaults.size > 0 && 'message' in body) {
-      const byEvent = this.anchoredFaults.get(body.message);
-      const waiting = byEvent?.get(body.kind);
-      if (byEvent !== undefined && waiting !== undefined) {
-        byEvent.delete(body.kind);
-        if (byEvent.size === 0) this.anchoredFaults.delete(body.message);
-        for (const index of waiting) {
-          const when = (this.scenario.faults[index] as Fault).when;
-          this.push(this.nowMs + (when.kind === 'event' ? when.delayMs : 0), { kind: 'fault', index });
-        }
-      }
+    if (this.anchoredFaults.size > 0) {
+      const message = messageOf(body);
+      if (message !== undefined) this.fireAnchoredFaults(message, body.kind);
+    }
+  }
+
+  /** Schedules the faults anchored to this event of this message, if it is their first time. */
+  private fireAnchoredFaults(message: MessageId, kind: HistoryBody['kind']): void {
+    const byEvent = this.anchoredFaults.get(message);
+    const waiting = byEvent?.get(kind);
+    if (byEvent === undefined || waiting === undefined) return;
+    byEvent.delete(kind);
+    if (byEvent.size === 0) this.anchoredFaults.delete(message);
+    for (const index of waiting) {
+      const when = (this.scenario.faults[index] as Fault).when;
+      this.push(this.nowMs + (when.kind === 'event' ? when.delayMs : 0), { kind: 'fault', index });
     }
   }
 
