@@ -71,7 +71,7 @@ export type Explanation =
   | { readonly kind: 'late'; readonly seeds: number; readonly lateMs: number };
 
 /** Client timers on an idle machine fire within a millisecond or two of their time; on a busy one within tens, which already moves a run off the model's timings. */
-export const lateMsTolerated = 25;
+export const lateMsTolerated = 10;
 
 export interface Comparison {
   readonly scenario: Scenario;
