@@ -225,8 +225,9 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
     process.stdout.write(textReport(spec, resolved, modelConfig, seed, single, entries, elapsedS, written));
   }
   // A timing disagreement is consistent: the model produces the broker's verdict with another
-  // seed. Only a semantic one (or a failed run) is exit 3; violations the broker showed are 1.
-  if (counts.semantics > 0 || counts.errors > 0) return exitCodes.disagreement;
+  // seed. A semantic one is exit 3, and so is a run that failed or ran too late to be judged
+  // (inconclusive: it supports no verdict); violations the broker showed are 1.
+  if (counts.semantics > 0 || counts.late > 0 || counts.errors > 0) return exitCodes.disagreement;
   const violating = entries.some((entry) => 'comparison' in entry && entry.comparison.real.violations.length > 0);
   return violating ? exitCodes.violations : exitCodes.ok;
 }
