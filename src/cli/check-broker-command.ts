@@ -44,7 +44,7 @@ export const checkBrokerHelp = `mqtt-dst check-broker (--target mosquitto|aedes 
   --cap-ms N         wall-clock bound on a run beyond the scenario's end (default 10000)
   --out DIR          write each disagreement (scenario, both histories, verdicts) as JSON there
   --json             print the report as JSON on stdout
-  exit: 0 no violation; 1 violations the model can produce; 3 a semantic disagreement or a failed run; 2 bad input or no broker`;
+  exit: 0 no violation; 1 violations the model can produce; 3 a semantic disagreement, or a run that failed or was too late to judge; 2 bad input or no broker`;
 
 const options = {
   target: { type: 'string' },
