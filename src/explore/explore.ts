@@ -18,6 +18,12 @@ export interface ExploreOptions {
   /** Bound on the runs one class's shrinking may spend; 0 keeps each class's first case as found. */
   readonly shrinkRunsMax?: number;
   readonly onProgress?: (progress: ExploreProgress) => void;
+  /**
+   * Asked before every run and every class's shrinking: once it says stop, the runs left are
+   * skipped and the classes found so far are kept as first found (not shrunk), so that an
+   * interrupted exploration still reports what it found.
+   */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface ExploreProgress {
@@ -40,7 +46,10 @@ export interface CounterexampleClass {
 }
 
 export interface ExploreReport {
+  /** Runs explored: all asked for, or fewer when shouldStop ended the exploration. */
   readonly runs: number;
+  /** shouldStop ended it before every run asked for was explored or every class shrunk. */
+  readonly interrupted: boolean;
   readonly violatingRuns: number;
   readonly violations: number;
   readonly ends: Readonly<Record<RunEnd, number>>;
@@ -66,8 +75,13 @@ export function explore(options: ExploreOptions): ExploreReport {
   let violatingRuns = 0;
   let violations = 0;
   let events = 0;
+  let stopped = false;
+  const stop = (): boolean => (stopped ||= options.shouldStop?.() === true);
   fc.check(
     fc.property(arbitrary, (explored) => {
+      // Once stopped, "failing" ends fast-check's loop at once (endOnFailure: no shrinking); the
+      // property holds for every case otherwise, so the option changes nothing else.
+      if (stop()) return false;
       const evaluation = evaluate(config, explored);
       ends[evaluation.result.stats.end] += 1;
       events += evaluation.result.stats.events;
@@ -86,15 +100,15 @@ export function explore(options: ExploreOptions): ExploreReport {
       }
       return true;
     }),
-    { seed, numRuns: runs },
+    { seed, numRuns: runs, endOnFailure: true },
   );
   // Simplest stories first: fewest faults, then in the order exploration met them.
   const ordered = [...found.values()].sort((a, b) => a.signature.culprits - b.signature.culprits || a.runIndex - b.runIndex);
   const classes = ordered.map((entry, index) => {
     onProgress?.({ phase: 'shrink', done: index, total: ordered.length, classes: found.size, violatingRuns });
-    return shrinkClass(config, bounds, seed, entry, options.shrinkRunsMax ?? 4_000);
+    return shrinkClass(config, bounds, seed, entry, stop() ? 0 : (options.shrinkRunsMax ?? 4_000));
   });
-  return { runs, violatingRuns, violations, ends, events, classes };
+  return { runs: runIndex, interrupted: stopped, violatingRuns, violations, ends, events, classes };
 }
 
 function shrinkClass(config: Config, bounds: ExploreBounds, seed: number, entry: Found, shrinkRunsMax: number): CounterexampleClass {
