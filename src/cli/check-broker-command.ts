@@ -109,6 +109,7 @@ function readScenario(file: string): Scenario {
 /** What the broker configuration means on each target; settings a target cannot honour are refused. */
 function checkConfigForTarget(spec: TargetSpec, config: Config): void {
   if (spec.kind !== 'mosquitto') return;
+  if (config.broker.profile === 'aedes-1.2') throw new UsageError('check-broker: broker.profile aedes-1.2 is the model of aedes; use --target aedes');
   if (config.broker.save_before_ack === true) {
     throw new UsageError('check-broker: broker.save_before_ack is a hypothetical broker, not a Mosquitto setting; use --target aedes (which saves every change before acknowledging)');
   }
@@ -171,7 +172,7 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   const parallel = wholeNumber(values.parallel, '--parallel', 1, 1);
   const idleMs = wholeNumber(values['idle-ms'], '--idle-ms', 300, 1);
   const capMs = wholeNumber(values['cap-ms'], '--cap-ms', 10_000, 1);
-  const modelConfigOf = (config: Config, overrides: Overrides): Config => withLoopbackNetwork(spec.kind === 'aedes' ? aedesModelConfig(config) : config, overrides);
+  const modelConfigOf = (config: Config, overrides: Overrides): Config => withLoopbackNetwork(spec.kind === 'aedes' ? aedesModelConfig(config, overrides) : config, overrides);
   const modelConfig = modelConfigOf(resolved.config, resolved.overrides);
   const realConfig = realConfigFor(spec, resolved.config, `${process.pid}-${Date.now()}`);
   // A swarm case brings its own configuration; every other case runs the one resolved above.
@@ -335,7 +336,7 @@ function tallyLine(entries: readonly BatchEntry[], elapsedS: number): string {
   const t = tally(entries);
   return (
     `${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'} in ${elapsedS.toFixed(1)} s: ${t.agree} agree (${t.agreeViolating} with violations), ` +
-    `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics), ${t.errors} failed to run; ${t.capHits} hit the wall-clock cap`
+    `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics, ${t.late} inconclusive: clients ran late), ${t.errors} failed to run; ${t.capHits} hit the wall-clock cap`
   );
 }
 
