@@ -23,7 +23,7 @@ describe('explore in a pipe', () => {
     // Whole lines for a log: no carriage returns, no terminal escapes.
     expect(result.stderr).not.toMatch(/[\r\x1b]/);
     const lines = result.stdout.split('\n');
-    const summary = lines.findIndex((line) => /^\d+ root causes? explain the \d+ class(es)?, worst first:$/.test(line));
+    const summary = lines.findIndex((line) => /^\d+ root causes? explains? the \d+ class(es)?, worst first:$/.test(line));
     expect(summary).toBeGreaterThan(0);
     expect(summary).toBeLessThan(6);
     expect(lines[summary + 1]).toMatch(/^ {2}1\. (acknowledged|published) message lost: /);
@@ -75,7 +75,7 @@ describe('explore interrupted by Ctrl-C', () => {
     expect(runs).toBeLessThan(1_000_000);
     const classes = Number(/^explored \d+ scenarios .* (\d+) distinct class/m.exec(stdout)?.[1]);
     expect(classes).toBeGreaterThan(0);
-    expect(stdout).toMatch(/root causes? explain the \d+ class/);
+    expect(stdout).toMatch(/root causes? explains? the \d+ class/);
     expect(readdirSync(out)).toHaveLength(classes);
   });
 });

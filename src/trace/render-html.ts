@@ -97,7 +97,7 @@ function summaryHtml(section: CauseSection): string {
       `<li><a href="#${causeAnchor(section, index)}" class="effect-${cause.property}">${e(titleOf(cause))}</a> ` +
       `<span class="count">${plural(classesOf(cause).length, 'class')}, ${plural(cause.count, section.countUnit)}</span></li>`,
   );
-  return `<p>${plural(section.causes.length, 'root cause')} explain the ${plural(classes, 'class')}, worst first:</p><ol class="summary">${items.join('')}</ol>`;
+  return `<p>${plural(section.causes.length, 'root cause')} ${section.causes.length === 1 ? 'explains' : 'explain'} the ${plural(classes, 'class')}, worst first:</p><ol class="summary">${items.join('')}</ol>`;
 }
 
 function classLink(section: CauseSection, run: ClassRun): string {

@@ -17,7 +17,7 @@ function count(n: number, word: string): string {
 /** The one-screen summary: how many root causes explain how many classes, one line each. */
 export function rootCauseSummary(causes: readonly RootCause[], options: RootCauseTextOptions): string[] {
   const classes = causes.reduce((total, cause) => total + classesOf(cause).length, 0);
-  const lines = [`${count(causes.length, 'root cause')} explain the ${count(classes, 'class')}, worst first:`];
+  const lines = [`${count(causes.length, 'root cause')} ${causes.length === 1 ? 'explains' : 'explain'} the ${count(classes, 'class')}, worst first:`];
   causes.forEach((cause, index) => {
     lines.push(`${String(index + 1).padStart(3)}. ${titleOf(cause)}  [${count(classesOf(cause).length, 'class')}, ${count(cause.count, options.countUnit)}]`);
   });
