@@ -45,7 +45,7 @@ describe('root causes of blog, 1 message, one client crash or link drop', () => 
       for (const { run, implied: weaker } of cause.classes) {
         for (const entry of weaker) {
           implied += 1;
-          expect(severityOf(entry.entry.property)).toBeGreaterThan(severityOf(run.entry.property));
+          expect(severityOf(entry.signature.property)).toBeGreaterThan(severityOf(run.signature.property));
           // Directly, or through a class placed under the same head.
           expect(shownOn(run, entry) || weaker.some((middle) => shownOn(run, middle) && shownOn(middle, entry))).toBe(true);
         }
@@ -59,7 +59,7 @@ describe('root causes of blog, 1 message, one client crash or link drop', () => 
     const heads = causes.flatMap((cause) => cause.classes.map(({ run }) => ({ cause, run })));
     for (const { cause, run } of heads) {
       for (const other of runs) {
-        if (severityOf(other.entry.property) < severityOf(run.entry.property)) expect(shownOn(other, run)).toBe(false);
+        if (severityOf(other.signature.property) < severityOf(run.signature.property)) expect(shownOn(other, run)).toBe(false);
       }
       expect(mechanismOf(run.signature)).toBe(mechanismOf(cause.signature));
     }
