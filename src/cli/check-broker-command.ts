@@ -22,6 +22,7 @@ import { parseScenario } from '../trace/scenario-json.ts';
 import { Invalid } from '../trace/validate.ts';
 import { describeScenario } from './describe-case.ts';
 import { configFrom, faultList, parse, wholeNumber, type ResolvedConfig } from './options.ts';
+import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 export const checkBrokerHelp = `mqtt-dst check-broker (--target mosquitto|aedes | --url mqtt://HOST:PORT) [options]
@@ -39,7 +40,8 @@ export const checkBrokerHelp = `mqtt-dst check-broker (--target mosquitto|aedes 
   --cap-ms N         wall-clock bound on a run beyond the scenario's end (default 10000)
   --out DIR          write each disagreement (scenario, both histories, verdicts) as JSON there
   --json             print the report as JSON on stdout
-  exit: 0 agree, no violation; 1 violations the model predicted; 3 model and broker disagree; 2 bad input or no broker`;
+  exit: 0 agree, no violation; 1 violations the model predicted; 3 model and broker disagree or a run failed;
+        4 too many runs cut by the cap (inconclusive); 2 bad input or no broker`;
 
 const options = {
   target: { type: 'string' },
@@ -164,7 +166,7 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   process.once('SIGTERM', onSignal);
   const startedMs = performance.now();
   const single = values.scenario !== undefined;
-  // One mark per finished scenario (. agree, v agree with violations, D disagree, E failed), on a terminal only.
+  // One mark per finished scenario (. agree, v agree with violations, D disagree, I inconclusive, E failed), on a terminal only.
   const progress = !values.json && !single && process.stderr.isTTY === true;
   let entries: BatchEntry[];
   try {
@@ -200,12 +202,18 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   } else {
     process.stdout.write(textReport(spec, resolved, modelConfig, seed, single, entries, elapsedS, written));
   }
+  const inconclusive = tooInconclusive(counts.inconclusive, counts.scenarios);
+  if (inconclusive) {
+    process.stderr.write(inconclusiveLine('check-broker', counts.inconclusive, counts.scenarios, 'scenarios', 'raise --cap-ms (or the model\'s timing bounds)'));
+  }
   if (counts.disagree > 0 || counts.errors > 0) return exitCodes.disagreement;
-  return counts.agreeViolating > 0 ? exitCodes.violations : exitCodes.ok;
+  if (counts.agreeViolating > 0) return exitCodes.violations;
+  return inconclusive ? exitCodes.inconclusive : exitCodes.ok;
 }
 
 function progressMark(entry: BatchEntry): string {
   if (!('comparison' in entry)) return 'E';
+  if (entry.comparison.inconclusive) return 'I';
   if (!entry.comparison.agree) return 'D';
   return entry.comparison.real.violations.length > 0 ? 'v' : '.';
 }
@@ -292,7 +300,7 @@ function textReport(
       continue;
     }
     const { comparison } = entry;
-    const label = comparison.agree ? 'agree    ' : 'DISAGREE ';
+    const label = comparison.inconclusive ? 'CUT      ' : comparison.agree ? 'agree    ' : 'DISAGREE ';
     const summary = `model: ${verdictSummary(comparison.model.violations, comparison.model.history)} | ${name}: ${verdictSummary(comparison.real.violations, comparison.real.history)}`;
     const full = single || !comparison.agree || comparison.real.end === 'cap';
     if (full) {
@@ -307,7 +315,7 @@ function textReport(
   lines.push(
     '',
     `${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'} in ${elapsedS.toFixed(1)} s: ${t.agree} agree (${t.agreeViolating} with violations), ` +
-      `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics), ${t.errors} failed to run; ${t.capHits} hit the wall-clock cap`,
+      `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics), ${t.errors} failed to run, ${t.inconclusive} inconclusive; ${t.capHits} hit the wall-clock cap`,
   );
   const firstDisagreement = entries.find((entry) => 'comparison' in entry && !entry.comparison.agree);
   if (firstDisagreement !== undefined && 'comparison' in firstDisagreement && firstDisagreement.comparison.explanation !== undefined) {

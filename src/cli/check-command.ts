@@ -15,6 +15,7 @@ import { recordExhaustiveTrace } from '../trace/record.ts';
 import { saveTrace } from '../trace/store.ts';
 import { configFrom, faultList, parse, wholeNumber } from './options.ts';
 import { clearProgress } from './progress.ts';
+import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 export const checkHelp = `mqtt-dst check --exhaustive [options]
@@ -86,7 +87,27 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   const outDir = shard !== undefined && values.out === undefined ? null : outDirOf(values, resolved.preset);
   const written = outDir === null ? result : withTraces(result, outDir);
   process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, elapsedS, values.steps === true));
-  return written.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
+  return checkExit(written);
+}
+
+/**
+ * Classes found stand. Without one, "no violation within bounds" needs every run within the
+ * bounds judged: a state cut by the depth bound hides runs never searched (any number of them),
+ * and a run cut by the resend bound was not judged; more than a small share of those is no result.
+ */
+function checkExit(result: CheckResult): number {
+  const cutRuns = result.resendBounded;
+  const runs = result.terminals + cutRuns;
+  const inconclusive = result.depthBounded > 0 || tooInconclusive(cutRuns, runs);
+  if (inconclusive) {
+    const line =
+      result.depthBounded > 0
+        ? `mqtt-dst: check: inconclusive: ${plural(result.depthBounded, 'state')} at the depth bound still had steps to take; raise --depth\n`
+        : inconclusiveLine('check', cutRuns, runs, 'runs', 'raise --resends');
+    process.stderr.write(line);
+  }
+  if (result.classes.length > 0) return exitCodes.violations;
+  return inconclusive ? exitCodes.inconclusive : exitCodes.ok;
 }
 
 /** A progress line on stderr (a terminal only): how far the search has got. */
@@ -128,7 +149,7 @@ function mergeCommand(values: Values, files: readonly string[]): number {
   const outDir = outDirOf(values, merged.value.preset);
   const written = outDir === null ? merged.value : withTraces(merged.value, outDir);
   process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, written.elapsedMs / 1000, values.steps === true));
-  return written.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
+  return checkExit(written);
 }
 
 /** Writes each class's shortest path as a trace (replayable with `mqtt-dst replay`) and names the file. */
@@ -191,8 +212,11 @@ function textReport(result: CheckResult, elapsedS: number, steps: boolean): stri
     lines.push(`note: ${plural(result.resendBounded, 'state')} had no step left but a resend beyond the bound; those runs were not judged (raise --resends)`);
   }
   if (!result.shards.every(([, count]) => count === 1) && !result.complete) lines.push('note: this result covers only some shards of the search; merge them all with check --merge');
-  if (result.classes.length === 0) {
-    lines.push('', `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}`);
+  if (result.classes.length === 0 && result.depthBounded > 0) {
+    lines.push('', `no violation found, but the search was cut at the depth bound: inconclusive (${boundsText(result)}), ${plural(result.states, 'state')}`);
+  } else if (result.classes.length === 0) {
+    const cut = result.resendBounded > 0 ? `; ${plural(result.resendBounded, 'run')} cut by the resend bound, not judged` : '';
+    lines.push('', `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}${cut}`);
   } else {
     lines.push('', `${plural(result.classes.length, 'class')}, simplest first:`);
     result.classes.forEach((entry, index) => lines.push('', ...classLines(entry, index, steps)));

@@ -9,6 +9,7 @@ import { saveTrace } from '../trace/store.ts';
 import { describeScenario } from './describe-case.ts';
 import { configFrom, exploreBoundsFrom, parse, wholeNumber, type ResolvedConfig } from './options.ts';
 import { clearProgress, progressReporter } from './progress.ts';
+import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 export const exploreHelp = `mqtt-dst explore [options]
@@ -64,7 +65,18 @@ export function exploreCommand(args: readonly string[]): number {
     values['max-faults'] === undefined ? '' : `--max-faults ${bounds.faultsMax}`,
   ].filter((part) => part !== '').join(' ');
   process.stdout.write(values.json ? `${jsonReport(report, written)}\n` : textReport(resolved, bounds, report, written, seed, elapsedS, reproduce));
-  return report.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
+  return exploreExit(report);
+}
+
+/** Violations found stand whatever else was cut; a clean result with too many cut runs is no result. */
+function exploreExit(report: ExploreReport): number {
+  const inconclusive = tooInconclusive(report.inconclusive, report.runs);
+  if (inconclusive) {
+    const remedy = `raise timing.eventsMax (events-max: ${report.ends['events-max']}) or timing.healingMsMax (healing-ms-max: ${report.ends['healing-ms-max']})`;
+    process.stderr.write(inconclusiveLine('explore', report.inconclusive, report.runs, 'runs', remedy));
+  }
+  if (report.classes.length > 0) return exitCodes.violations;
+  return inconclusive ? exitCodes.inconclusive : exitCodes.ok;
 }
 
 function writeClassTrace(resolved: ResolvedConfig, entry: CounterexampleClass, outDir: string): string {
@@ -80,6 +92,7 @@ function jsonReport(report: ExploreReport, written: readonly WrittenClass[]): st
     violations: report.violations,
     violatingRuns: report.violatingRuns,
     ends: report.ends,
+    inconclusive: report.inconclusive,
     classes: written.map(({ entry, file }) => ({
       id: entry.id,
       signature: entry.signature.text,
@@ -108,14 +121,18 @@ function textReport(
     `explored ${report.runs} scenarios (${report.events} events) in ${elapsedS.toFixed(1)} s: ` +
       `${report.violatingRuns} violated a property, ${report.classes.length} distinct class${report.classes.length === 1 ? '' : 'es'}`,
   ];
-  const bounded = report.ends['events-max'] + report.ends['healing-ms-max'];
-  if (bounded > 0) lines.push(`warning: ${bounded} runs hit a bound before quiescence (events-max ${report.ends['events-max']}, healing-ms-max ${report.ends['healing-ms-max']})`);
+  if (report.inconclusive > 0) {
+    lines.push(
+      `inconclusive: ${report.inconclusive} runs hit a bound before quiescence and were not judged (events-max ${report.ends['events-max']}, healing-ms-max ${report.ends['healing-ms-max']})`,
+    );
+  }
   written.forEach(({ entry, file }, index) => {
     lines.push('', `${String(index + 1).padStart(3)}. ${entry.signature.text}`, `     seen in ${entry.count} runs; minimal: ${describeScenario(entry.minimal.scenario)}`);
     const first = entry.violations.find((violation) => violation.property === entry.signature.property);
     if (first) lines.push(`     e.g. ${first.summary}`);
     if (file) lines.push(`     replay: npx mqtt-dst replay ${file}`);
   });
-  lines.push('', report.classes.length === 0 ? `no violation in ${report.runs} scenarios within these bounds` : `reproduce: ${reproduce}`);
+  const judged = report.runs - report.inconclusive;
+  lines.push('', report.classes.length === 0 ? `no violation in ${judged} scenarios within these bounds${report.inconclusive > 0 ? ` (${report.inconclusive} more cut by a bound, not judged)` : ''}` : `reproduce: ${reproduce}`);
   return `${lines.join('\n')}\n`;
 }

@@ -8,6 +8,7 @@ import type { ExploreBounds } from '../explore/arbitraries.ts';
 import { explore, type CounterexampleClass } from '../explore/explore.ts';
 import { exploreBoundsFrom, parse, wholeNumber } from './options.ts';
 import { clearProgress } from './progress.ts';
+import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 export const matrixHelp = `mqtt-dst matrix [--presets A,B,...] [--runs N] [--seed N] [--faults LIST] [--messages N] [--max-faults N] [--json]
@@ -25,7 +26,10 @@ const options = {
 
 export interface MatrixCell {
   readonly property: PropertyName;
+  /** No class breaks it and the runs were conclusive enough to say so. */
   readonly holds: boolean;
+  /** No class breaks it, but too many runs were cut by a bound to say it holds. */
+  readonly inconclusive: boolean;
   /** Classes breaking the property, simplest first. */
   readonly classes: readonly string[];
 }
@@ -33,14 +37,21 @@ export interface MatrixCell {
 export interface MatrixRow {
   readonly preset: string;
   readonly runs: number;
+  /** Runs cut by a bound, not judged. */
+  readonly inconclusive: number;
   readonly cells: readonly MatrixCell[];
 }
 
-function cellsOf(classes: readonly CounterexampleClass[]): MatrixCell[] {
+function cellsOf(classes: readonly CounterexampleClass[], cut: boolean): MatrixCell[] {
   return propertyNames.map((property) => {
     const breaking = classes.filter((entry) => entry.signature.property === property).map((entry) => entry.signature.text);
-    return { property, holds: breaking.length === 0, classes: breaking };
+    return { property, holds: breaking.length === 0 && !cut, inconclusive: breaking.length === 0 && cut, classes: breaking };
   });
+}
+
+function cellText(cell: MatrixCell): string {
+  if (cell.holds) return 'holds';
+  return cell.inconclusive ? 'inconclusive' : `FAILS (${cell.classes.length})`;
 }
 
 export function matrixCommand(args: readonly string[]): number {
@@ -60,13 +71,17 @@ export function matrixCommand(args: readonly string[]): number {
     if (!values.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[Kexploring ${preset} (${index + 1}/${configs.length})`);
     // Classes are reported by name only, so no shrinking is needed here.
     const report = explore({ config, bounds, runs, seed, shrinkRunsMax: 0 });
-    return { preset, runs: report.runs, cells: cellsOf(report.classes) };
+    const cut = tooInconclusive(report.inconclusive, report.runs);
+    if (cut) process.stderr.write(inconclusiveLine(`matrix: ${preset}`, report.inconclusive, report.runs, 'runs', 'raise timing.eventsMax or timing.healingMsMax'));
+    return { preset, runs: report.runs, inconclusive: report.inconclusive, cells: cellsOf(report.classes, cut) };
   });
   clearProgress();
   const elapsedS = (performance.now() - startedMs) / 1000;
+  // The table is the result, FAILS cells included; only a cell that cannot be filled in changes the code.
+  const code = rows.some((row) => row.cells.some((cell) => cell.inconclusive)) ? exitCodes.inconclusive : exitCodes.ok;
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ runs, seed, faults: bounds.faultKinds, messagesMax: bounds.messagesMax, faultsMax: bounds.faultsMax, rows })}\n`);
-    return exitCodes.ok;
+    return code;
   }
   const width = Math.max(8, ...presets.map((preset) => preset.length));
   const columns = propertyNames.map((name) => Math.max(name.length, 12));
@@ -76,16 +91,16 @@ export function matrixCommand(args: readonly string[]): number {
     `${'preset'.padEnd(width)}  ${propertyNames.map((name, i) => name.padEnd(columns[i] ?? 0)).join('  ')}`,
   ];
   for (const row of rows) {
-    const cells = row.cells.map((cell, i) => (cell.holds ? 'holds' : `FAILS (${cell.classes.length})`).padEnd(columns[i] ?? 0));
+    const cells = row.cells.map((cell, i) => cellText(cell).padEnd(columns[i] ?? 0));
     lines.push(`${row.preset.padEnd(width)}  ${cells.join('  ')}`);
   }
   lines.push('', '"holds" means no violation in the explored scenarios, not a proof; `mqtt-dst check --exhaustive` proves within bounds.');
   for (const row of rows) {
-    const failing = row.cells.filter((cell) => !cell.holds);
+    const failing = row.cells.filter((cell) => cell.classes.length > 0);
     if (failing.length === 0) continue;
     lines.push('', `${row.preset}: simplest way each property fails`);
     for (const cell of failing) lines.push(`  ${cell.classes[0] ?? ''}${cell.classes.length > 1 ? `  (+${cell.classes.length - 1} more)` : ''}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-  return exitCodes.ok;
+  return code;
 }

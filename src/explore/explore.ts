@@ -44,6 +44,8 @@ export interface ExploreReport {
   readonly violatingRuns: number;
   readonly violations: number;
   readonly ends: Readonly<Record<RunEnd, number>>;
+  /** Runs cut by a bound (every end but quiescent): not judged, neither violations nor passes. */
+  readonly inconclusive: number;
   readonly events: number;
   readonly classes: readonly CounterexampleClass[];
 }
@@ -93,7 +95,8 @@ export function explore(options: ExploreOptions): ExploreReport {
     onProgress?.({ phase: 'shrink', done: index, total: ordered.length, classes: found.size, violatingRuns });
     return shrinkClass(config, bounds, seed, entry, options.shrinkRunsMax ?? 4_000);
   });
-  return { runs, violatingRuns, violations, ends, events, classes };
+  const inconclusive = runs - ends.quiescent;
+  return { runs, violatingRuns, violations, ends, inconclusive, events, classes };
 }
 
 function shrinkClass(config: Config, bounds: ExploreBounds, seed: number, entry: Found, shrinkRunsMax: number): CounterexampleClass {

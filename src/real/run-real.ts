@@ -8,6 +8,13 @@
 // have restarted and nothing has happened for an idle window (quiescent), or at a wall-clock
 // cap, which is reported.
 //
+// The scenario's clock starts when the consumer's first SUBACK arrives (at once when the consumer
+// begins offline): the blog's consumer subscribed before publishing starts (models/presets.ts),
+// and the model's clients are subscribed within a few packet latencies. Counting from the
+// protocol event, not from the processes' start, keeps a loaded machine — where the SUBACK may
+// take longer than the first publish's time — from publishing into a subscription that is not
+// there yet. A consumer whose SUBACK never comes fails the run (the broker did nothing).
+//
 // Faults anchored to a protocol event (a history event of a message) strike delayMs after its
 // first occurrence, as in the world, which is what makes a run comparable with the model's.
 // Faults at a wall-clock time ('time') are allowed but flaky by nature: where the protocol
@@ -133,6 +140,8 @@ class RealRun implements ClientHost {
   #offlineDepth = 0;
   #nextConnId = 1;
   #startedMs = 0;
+  /** Run time at which the scenario's clock started (the consumer's first SUBACK); undefined until then. */
+  #timelineMs: number | undefined;
   #lastActivityMs = 0;
   #failure: Error | undefined;
   #over = false;
@@ -150,10 +159,10 @@ class RealRun implements ClientHost {
     this.#producer = new ModelClient(nodes.producer, 'producer', endpoint('producer'), this);
     this.#consumer = new ModelClient(nodes.consumer, 'consumer', endpoint('consumer'), this);
     this.#script = new PublishScript(scenario.messages, config.producer.publish_mode, {
-      scheduleAt: (atMs, message) => this.#later(atMs - this.nowMs(), () => this.#script.due(message)),
+      scheduleAt: (atMs, message) => this.#later(atMs - this.#scenarioMs(), () => this.#script.due(message)),
       invoke: (message) => this.#producer.input({ kind: 'publish', message, topic: config.topic, qos: config.qos }),
       producerUp: () => this.#producer.up,
-      nowMs: () => this.nowMs(),
+      nowMs: () => this.#scenarioMs(),
     });
   }
 
@@ -180,6 +189,7 @@ class RealRun implements ClientHost {
     const atMs = Math.round(this.nowMs() * 1000) / 1000;
     this.#history.push({ ...body, atMs });
     this.#lastActivityMs = atMs;
+    if (body.kind === 'subscribed' && this.#timelineMs === undefined) this.#startTimeline();
     this.#script.observed(body);
     if ('message' in body && this.#anchored.size > 0) {
       const key = `${body.kind}:${body.message}`;
@@ -216,15 +226,25 @@ class RealRun implements ClientHost {
     }
   }
 
+  /** Scenario time: milliseconds since the scenario's clock started (0 before it has). */
+  #scenarioMs(): number {
+    return this.#timelineMs === undefined ? 0 : this.nowMs() - this.#timelineMs;
+  }
+
   /** Polls for quiescence or the cap; a failure ends the wait at once. */
   #settle(endMs: number): Promise<RealRunEnd> {
     return new Promise((resolve) => {
       const poll = setInterval(() => {
         const now = this.nowMs();
         let end: RealRunEnd | undefined;
+        // The cap counts from the run's start until the scenario's clock has started.
+        const capAtMs = (this.#timelineMs ?? 0) + endMs + this.#capMs;
+        if (this.#timelineMs === undefined && now > capAtMs) {
+          this.fail(new RealRunError(`the consumer never got its SUBACK in ${Math.round(now)} ms: ${this.#broker.name} did not confirm the subscription, nothing was published`));
+        }
         if (this.#failure !== undefined) end = 'cap';
         else if (this.#quiescent(now)) end = 'quiescent';
-        else if (now > endMs + this.#capMs) end = 'cap';
+        else if (now > capAtMs) end = 'cap';
         if (end !== undefined) {
           clearInterval(poll);
           resolve(end);
@@ -241,6 +261,7 @@ class RealRun implements ClientHost {
    */
   #quiescent(nowMs: number): boolean {
     return (
+      this.#timelineMs !== undefined &&
       this.#pending === 0 &&
       this.#producer.pending === 0 &&
       this.#consumer.pending === 0 &&
@@ -249,6 +270,17 @@ class RealRun implements ClientHost {
   }
 
   #schedule(): void {
+    // The broker is already up. An offline period from 0: the consumer has never connected,
+    // and the scenario's clock starts at once; otherwise at its first SUBACK (observe).
+    const neverConnected = this.#scenario.offline.some((period) => period.fromMs === 0);
+    this.#consumer.start(neverConnected);
+    this.#producer.start(false);
+    if (neverConnected) this.#startTimeline();
+  }
+
+  /** The scenario's schedule: faults, offline periods and the publish script, timed from now. */
+  #startTimeline(): void {
+    this.#timelineMs = this.nowMs();
     const { offline, faults } = this.#scenario;
     faults.forEach((fault, index) => {
       const when = fault.when;
@@ -271,9 +303,6 @@ class RealRun implements ClientHost {
         if (this.#offlineDepth === 0 && this.#consumer.up) this.#consumer.input({ kind: 'go-online' });
       });
     }
-    // The broker is already up. An offline period from 0: the consumer has never connected.
-    this.#consumer.start(offline.some((period) => period.fromMs === 0));
-    this.#producer.start(false);
     this.#script.start();
   }
 
