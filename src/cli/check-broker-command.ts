@@ -3,7 +3,6 @@
 // and the model's verdict printed beside the broker's. Exit 0: they agree and nothing was
 // violated; 1: violations, and the model predicted exactly those; 3: the model and the broker
 // disagree (or a run failed); 2: bad input, or the broker cannot be had.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../../models/config.ts';
@@ -17,11 +16,11 @@ import { comparisonJson, comparisonTable, explanationText, tally, verdictSummary
 import { aedesModelConfig, faultKindsFor, realBoundsDefault, sampleRealCases, withLoopbackNetwork, type RealScenarioBounds } from '../real/real-scenarios.ts';
 import { checkScenarioForTarget } from '../real/run-real.ts';
 import { BrokerUnavailableError, parseBrokerUrl, type TargetSpec } from '../real/targets.ts';
-import { writeFileAtomic } from '../trace/store.ts';
+import { checkOutputDir, writeOutputSet, type OutputFile } from '../trace/output-dir.ts';
 import { parseScenario } from '../trace/scenario-json.ts';
 import { Invalid } from '../trace/validate.ts';
 import { describeScenario } from './describe-case.ts';
-import { configFrom, faultList, parse, wholeNumber, type ResolvedConfig } from './options.ts';
+import { configFrom, faultList, parse, readInput, usable, wholeNumber, type ResolvedConfig } from './options.ts';
 import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
@@ -74,12 +73,7 @@ function targetFrom(target: string | undefined, url: string | undefined): Target
 }
 
 function readScenario(file: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
+  const text = readInput(file, '--scenario');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -156,6 +150,7 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   const parallel = wholeNumber(values.parallel, '--parallel', 1, 1);
   const idleMs = wholeNumber(values['idle-ms'], '--idle-ms', 300, 1);
   const capMs = wholeNumber(values['cap-ms'], '--cap-ms', 10_000, 1);
+  if (values.out !== undefined) usable(checkOutputDir(values.out));
   const modelConfig = withLoopbackNetwork(spec.kind === 'aedes' ? aedesModelConfig(resolved.config) : resolved.config, resolved.overrides);
   const realConfig = realConfigFor(spec, resolved.config, `${process.pid}-${Date.now()}`);
 
@@ -195,13 +190,15 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   }
   if (progress) process.stderr.write('\n');
   const elapsedS = (performance.now() - startedMs) / 1000;
-  const written = values.out === undefined ? new Map<number, string>() : writeDisagreements(values.out, spec, resolved, entries);
+  const { written, failure } = writeDisagreements(values.out, spec, resolved, entries);
   const counts = tally(entries);
   if (values.json) {
     process.stdout.write(`${JSON.stringify(jsonReport(spec, resolved, modelConfig, seed, entries, elapsedS, written))}\n`);
   } else {
     process.stdout.write(textReport(spec, resolved, modelConfig, seed, single, entries, elapsedS, written));
   }
+  // The report is out; only now may a failed write end the command.
+  if (failure !== undefined) throw failure;
   const inconclusive = tooInconclusive(counts.inconclusive, counts.scenarios);
   if (inconclusive) {
     process.stderr.write(inconclusiveLine('check-broker', counts.inconclusive, counts.scenarios, 'scenarios', 'raise --cap-ms (or the model\'s timing bounds)'));
@@ -226,29 +223,40 @@ function modelNote(spec: TargetSpec, config: Config, modelConfig: Config): strin
   return `${network}; model of aedes: the broker ${saving}, max_inflight_messages ${b.max_inflight_messages}, max_queued_messages ${b.max_queued_messages} (aedes has no such limits)`;
 }
 
-function writeDisagreements(dir: string, spec: TargetSpec, resolved: ResolvedConfig, entries: readonly BatchEntry[]): Map<number, string> {
-  const written = new Map<number, string>();
-  for (const entry of entries) {
-    if ('comparison' in entry && entry.comparison.agree) continue;
-    const file = join(dir, `${spec.kind}-${String(entry.index + 1).padStart(3, '0')}.json`);
-    const body =
-      'comparison' in entry
-        ? {
-            target: targetName(spec),
-            preset: resolved.preset,
-            overrides: resolved.overrides,
-            scenario: entry.case.scenario,
-            ...comparisonJson(entry.comparison),
-            modelHistory: entry.comparison.model.history,
-            realHistory: entry.comparison.real.history,
-            realFaults: entry.comparison.real.faults,
-            realLinks: entry.comparison.real.links,
-          }
-        : { target: targetName(spec), preset: resolved.preset, overrides: resolved.overrides, scenario: entry.case.scenario, modelSeed: entry.case.seed, error: entry.error };
-    writeFileAtomic(file, `${JSON.stringify(body, null, 2)}\n`);
-    written.set(entry.index, file);
+/** Every run that did not agree, as a file in dir (exactly these, beside the manifest); on failure no file is claimed. */
+function writeDisagreements(
+  dir: string | undefined,
+  spec: TargetSpec,
+  resolved: ResolvedConfig,
+  entries: readonly BatchEntry[],
+): { readonly written: ReadonlyMap<number, string>; readonly failure?: Error } {
+  if (dir === undefined) return { written: new Map() };
+  const files = entries.flatMap((entry) => ('comparison' in entry && entry.comparison.agree ? [] : [{ index: entry.index, ...disagreementFile(spec, resolved, entry) }]));
+  try {
+    writeOutputSet(dir, files);
+  } catch (error) {
+    return { written: new Map(), failure: new Error(`writing disagreements to ${dir}: ${errorMessage(error)}`) };
   }
-  return written;
+  return { written: new Map(files.map((file) => [file.index, join(dir, file.name)])) };
+}
+
+function disagreementFile(spec: TargetSpec, resolved: ResolvedConfig, entry: BatchEntry): OutputFile {
+  const name = `${spec.kind}-${String(entry.index + 1).padStart(3, '0')}.json`;
+  const body =
+    'comparison' in entry
+      ? {
+          target: targetName(spec),
+          preset: resolved.preset,
+          overrides: resolved.overrides,
+          scenario: entry.case.scenario,
+          ...comparisonJson(entry.comparison),
+          modelHistory: entry.comparison.model.history,
+          realHistory: entry.comparison.real.history,
+          realFaults: entry.comparison.real.faults,
+          realLinks: entry.comparison.real.links,
+        }
+      : { target: targetName(spec), preset: resolved.preset, overrides: resolved.overrides, scenario: entry.case.scenario, modelSeed: entry.case.seed, error: entry.error };
+  return { name, text: `${JSON.stringify(body, null, 2)}\n` };
 }
 
 function jsonReport(

@@ -12,8 +12,9 @@ import { exhaustiveScenario, type ExhaustiveBounds, type ExhaustiveProgress } fr
 import { mergeCheckResults, parseCheckResult, type CheckClass, type CheckResult } from '../explore/exhaustive-result.ts';
 import { runInWorkers, runShard } from '../explore/exhaustive-shard.ts';
 import { recordExhaustiveTrace } from '../trace/record.ts';
-import { saveTrace } from '../trace/store.ts';
-import { configFrom, faultList, parse, wholeNumber } from './options.ts';
+import { checkOutputDir, writeOutputSet, type OutputFile } from '../trace/output-dir.ts';
+import { checkedTraceText } from '../trace/store.ts';
+import { configFrom, faultList, parse, usable, wholeNumber } from './options.ts';
 import { clearProgress } from './progress.ts';
 import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
@@ -76,6 +77,9 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const workers = values.workers === undefined ? undefined : wholeNumber(values.workers, '--workers', 1, 1);
   if (shard !== undefined && workers !== undefined) throw new UsageError('check: --shard and --workers do not go together (workers run every shard)');
+  // A shard's classes are not final (another shard may hold a shorter path): its traces come from --merge.
+  const outDir = shard !== undefined && values.out === undefined ? null : outDirOf(values, resolved.preset);
+  if (outDir !== null) usable(checkOutputDir(outDir));
   const job = { preset: resolved.preset, overrides: resolved.overrides, bounds };
   const startedMs = performance.now();
   const progress = values.json || !process.stderr.isTTY ? undefined : progressLine;
@@ -83,10 +87,10 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
     workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 } }, progress);
   clearProgress();
   const elapsedS = (performance.now() - startedMs) / 1000;
-  // A shard's classes are not final (another shard may hold a shorter path): its traces come from --merge.
-  const outDir = shard !== undefined && values.out === undefined ? null : outDirOf(values, resolved.preset);
-  const written = outDir === null ? result : withTraces(result, outDir);
+  const { written, failure } = withTraces(result, outDir);
   process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, elapsedS, values.steps === true));
+  // The report is out; only now may a failed write end the command.
+  if (failure !== undefined) throw failure;
   return checkExit(written);
 }
 
@@ -147,17 +151,33 @@ function mergeCommand(values: Values, files: readonly string[]): number {
   const merged = mergeCheckResults(results);
   if (!merged.ok) throw new UsageError(`check --merge: ${merged.error}`);
   const outDir = outDirOf(values, merged.value.preset);
-  const written = outDir === null ? merged.value : withTraces(merged.value, outDir);
+  if (outDir !== null) usable(checkOutputDir(outDir));
+  const { written, failure } = withTraces(merged.value, outDir);
   process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, written.elapsedMs / 1000, values.steps === true));
+  if (failure !== undefined) throw failure;
   return checkExit(written);
 }
 
-/** Writes each class's shortest path as a trace (replayable with `mqtt-dst replay`) and names the file. */
-function withTraces(result: CheckResult, outDir: string): CheckResult {
+/**
+ * Writes each class's shortest path as a trace (replayable with `mqtt-dst replay`) and names the
+ * file; outDir then holds exactly these beside its manifest. On failure no file is claimed.
+ */
+function withTraces(result: CheckResult, outDir: string | null): { readonly written: CheckResult; readonly failure?: Error } {
+  if (outDir === null) return { written: result };
+  try {
+    const files = traceFiles(result, outDir);
+    writeOutputSet(outDir, files);
+    return { written: { ...result, classes: result.classes.map((entry, index) => ({ ...entry, trace: join(outDir, (files[index] as OutputFile).name) })) } };
+  } catch (error) {
+    return { written: result, failure: new Error(`writing traces to ${outDir}: ${(error as Error).message}`) };
+  }
+}
+
+function traceFiles(result: CheckResult, outDir: string): OutputFile[] {
   const config = resolveConfig(result.preset, result.overrides as Overrides);
   if (!config.ok) throw new UsageError(config.error);
   const scenario = exhaustiveScenario(result.bounds.messages);
-  const classes = result.classes.map((entry) => {
+  return result.classes.map((entry) => {
     const trace = recordExhaustiveTrace({
       preset: result.preset,
       overrides: result.overrides,
@@ -169,11 +189,9 @@ function withTraces(result: CheckResult, outDir: string): CheckResult {
     if (!trace.outcome.violations.some((violation) => violation.property === entry.property)) {
       throw new Error(`class '${entry.signature}': its path replays without a ${entry.property} violation`);
     }
-    const file = join(outDir, `${entry.id}.json`);
-    saveTrace(file, trace);
-    return { ...entry, trace: file };
+    const name = `${entry.id}.json`;
+    return { name, text: checkedTraceText(join(outDir, name), trace) };
   });
-  return { ...result, classes };
 }
 
 function plural(count: number, word: string): string {

@@ -5,9 +5,10 @@ import { performance } from 'node:perf_hooks';
 import type { ExploreBounds } from '../explore/arbitraries.ts';
 import { explore, type CounterexampleClass, type ExploreReport } from '../explore/explore.ts';
 import { recordTrace } from '../trace/record.ts';
-import { saveTrace } from '../trace/store.ts';
+import { checkOutputDir, writeOutputSet, type OutputFile } from '../trace/output-dir.ts';
+import { checkedTraceText } from '../trace/store.ts';
 import { describeScenario } from './describe-case.ts';
-import { configFrom, exploreBoundsFrom, parse, wholeNumber, type ResolvedConfig } from './options.ts';
+import { configFrom, exploreBoundsFrom, parse, usable, wholeNumber, type ResolvedConfig } from './options.ts';
 import { clearProgress, progressReporter } from './progress.ts';
 import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
@@ -50,12 +51,13 @@ export function exploreCommand(args: readonly string[]): number {
   const seed = wholeNumber(values.seed, '--seed', 1);
   const bounds: ExploreBounds = exploreBoundsFrom(values);
   const outDir = values.out === 'none' ? null : (values.out ?? join('out', resolved.preset));
+  if (outDir !== null) usable(checkOutputDir(outDir));
   const onProgress = values.json ? undefined : progressReporter();
   const startedMs = performance.now();
   const report = explore({ config: resolved.config, bounds, runs, seed, ...(onProgress ? { onProgress } : {}) });
   const elapsedS = (performance.now() - startedMs) / 1000;
   clearProgress();
-  const written = report.classes.map((entry) => ({ entry, file: outDir === null ? null : writeClassTrace(resolved, entry, outDir) }));
+  const { written, failure } = writeClassTraces(resolved, report.classes, outDir);
   const reproduce = [
     `npx mqtt-dst explore --preset ${resolved.preset}`,
     ...Object.entries(resolved.overrides).map(([key, value]) => `--set ${key}=${value}`),
@@ -65,6 +67,8 @@ export function exploreCommand(args: readonly string[]): number {
     values['max-faults'] === undefined ? '' : `--max-faults ${bounds.faultsMax}`,
   ].filter((part) => part !== '').join(' ');
   process.stdout.write(values.json ? `${jsonReport(report, written)}\n` : textReport(resolved, bounds, report, written, seed, elapsedS, reproduce));
+  // The report is out; only now may a failed write end the command.
+  if (failure !== undefined) throw failure;
   return exploreExit(report);
 }
 
@@ -79,11 +83,25 @@ function exploreExit(report: ExploreReport): number {
   return inconclusive ? exitCodes.inconclusive : exitCodes.ok;
 }
 
-function writeClassTrace(resolved: ResolvedConfig, entry: CounterexampleClass, outDir: string): string {
-  const file = join(outDir, `${entry.id}.json`);
-  const trace = recordTrace({ ...resolved, explored: entry.minimal, signature: entry.signature.text });
-  saveTrace(file, trace);
-  return file;
+/** Each class's minimal trace in outDir (exactly these, beside the manifest); on failure no file is claimed. */
+function writeClassTraces(
+  resolved: ResolvedConfig,
+  classes: readonly CounterexampleClass[],
+  outDir: string | null,
+): { readonly written: readonly WrittenClass[]; readonly failure?: Error } {
+  const unwritten = classes.map((entry) => ({ entry, file: null }));
+  if (outDir === null) return { written: unwritten };
+  try {
+    const files = classes.map((entry) => {
+      const name = `${entry.id}.json`;
+      const trace = recordTrace({ ...resolved, explored: entry.minimal, signature: entry.signature.text });
+      return { name, text: checkedTraceText(join(outDir, name), trace) };
+    });
+    writeOutputSet(outDir, files);
+    return { written: classes.map((entry, index) => ({ entry, file: join(outDir, (files[index] as OutputFile).name) })) };
+  } catch (error) {
+    return { written: unwritten, failure: new Error(`writing traces to ${outDir}: ${(error as Error).message}`) };
+  }
 }
 
 function jsonReport(report: ExploreReport, written: readonly WrittenClass[]): string {

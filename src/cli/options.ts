@@ -2,10 +2,11 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../../models/config.ts';
 import { faultKinds, type FaultKind } from '../../models/history.ts';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { importMosquittoConf } from '../../models/mosquitto-conf-import.ts';
 import { getPreset, parseOverrides, presetNames, resolveConfig, type Overrides } from '../../models/presets.ts';
 import { defaultBounds, type ExploreBounds } from '../explore/arbitraries.ts';
+import type { Result } from '../../models/result.ts';
 import { UsageError } from './usage-error.ts';
 
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T, command: string) {
@@ -16,12 +17,29 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: r
   }
 }
 
+/** A check's result, or the UsageError it names. */
+export function usable<T>(result: Result<T>): T {
+  if (!result.ok) throw new UsageError(result.error);
+  return result.value;
+}
+
 export function wholeNumber(text: string | undefined, name: string, fallback: number, min = 0): number {
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) throw new UsageError(`${name}: expected a whole number, got '${text}'`);
   if (value < min) throw new UsageError(`${name}: must be at least ${min}, got ${value}`);
   return value;
+}
+
+/** The text of an input file, or a UsageError naming it and why (a directory, missing, unreadable). */
+export function readInput(file: string, option: string): string {
+  try {
+    if (statSync(file).isDirectory()) throw new UsageError(`${option} ${file}: a directory, not a file`);
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${option} ${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
 }
 
 export interface ResolvedConfig {
@@ -44,7 +62,7 @@ export function configFrom(preset: string | undefined, sets: readonly string[] |
       presetName = configArg;
     } else {
       if (!existsSync(configArg)) throw new UsageError(`--config ${configArg}: neither a preset (${presetNames().join(', ')}) nor a file`);
-      const imported = importMosquittoConf(readFileSync(configArg, 'utf8'), configArg);
+      const imported = importMosquittoConf(readInput(configArg, '--config'), configArg);
       if (!imported.ok) throw new UsageError(imported.error);
       fromFile = imported.value.overrides;
       if (imported.value.ignored.length > 0) {
