@@ -10,6 +10,7 @@ import {
   withConn,
   withOutgoing,
   withPhase,
+  withReceiveQuota,
   type OutMessage,
   type OutPhase,
   type Session,
@@ -96,7 +97,8 @@ export function receivedPubrec(session: Session, packetId: number, sink: StepSin
  * is looking at but moves the *head* of the queue (db__message_dequeue_first); with mixed QoS
  * in the queue (queue_qos0_messages) that can move a message still in phase 'queued' into
  * flight, where nothing writes it until the next reconnect. The model keeps that quirk.
- * Incoming QoS 2 messages are kept as they are (db__message_reconnect_reset_incoming).
+ * Incoming QoS 2 messages are kept as they are, and the receive quota restarts at
+ * max_inflight_messages less one for each of them (db__message_reconnect_reset_incoming).
  */
 export function reconnectSession(session: Session, conn: ConnId, config: BrokerConfig): Session {
   let quota = config.max_inflight_messages;
@@ -116,5 +118,7 @@ export function reconnectSession(session: Session, conn: ConnId, config: BrokerC
     head += 1;
     quota = decrement(quota);
   }
-  return withOutgoing(withConn(session, conn), inflight, copies.slice(head), quota);
+  let receiveQuota = config.max_inflight_messages;
+  for (const message of session.incoming) if (message.qos > 0) receiveQuota = decrement(receiveQuota);
+  return withReceiveQuota(withOutgoing(withConn(session, conn), inflight, copies.slice(head), quota), receiveQuota);
 }

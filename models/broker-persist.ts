@@ -70,7 +70,8 @@ export function restoreSessions(snapshot: BrokerSnapshot, config: BrokerConfig):
         }
       }
     }
-    sessions[clientId] = makeSession(clientId, false, null, quota, saved.subscriptions, saved.lastPacketId, inflight, queued, saved.incoming);
+    // The receive quota is not saved: the client's next connect recomputes it (reconnectSession).
+    sessions[clientId] = makeSession(clientId, false, null, quota, saved.subscriptions, saved.lastPacketId, inflight, queued, saved.incoming, config.max_inflight_messages);
   }
   return sessions;
 }

@@ -1,15 +1,46 @@
 // PUBLISH in, PUBLISH out: what the broker does with a client's message (handle_publish.c,
 // handle_pubrel.c) and how it reaches every subscribed session (subs.c).
 import { assert, unreachable } from './assert.ts';
-import { append, findIncoming, insertOutgoing, withIncoming, withLastPacketId, withoutIncoming, type Session } from './broker-session.ts';
+import {
+  append,
+  findIncoming,
+  insertOutgoing,
+  receiveQuotaLeft,
+  returnReceiveQuota,
+  withIncoming,
+  withLastPacketId,
+  withoutIncoming,
+  withReceiveQuota,
+  type Session,
+} from './broker-session.ts';
 import { putSession, type Tx } from './broker-tx.ts';
 import { ghostOf } from './ghost.ts';
 import type { ConnId } from './node.ts';
 import { nextPacketId, type PublishPacket, type QoS, type Subscription } from './packets.ts';
 import { topicMatches } from './topic-match.ts';
 
-/** handle_publish.c handle__publish. */
-export function publish(tx: Tx, session: Session, packet: PublishPacket): void {
+/** What handle__publish leaves the connection: kept, or closed by the broker (its error return). */
+export type PublishOutcome = 'ok' | 'close';
+
+/**
+ * handle_publish.c handle__publish, as Debian's mosquitto 2.0.11-1.2+deb12u2 runs it: that
+ * package carries the upstream fix for CVE-2023-28366 (commit 6113eac9, in 2.0.16), which
+ * changed how the broker takes messages in. Measured on it (one client publishing back to back,
+ * max_inflight_messages 1: a QoS 2 held, then QoS 1 or 2 PUBLISHes are acknowledged and dropped
+ * with max_queued_messages 1 and 1000 alike; with 0 the connection is closed):
+ * - a new QoS 1/2 PUBLISH is taken only while the receive quota lasts (db__ready_for_flight
+ *   mosq_md_in; the fix removed the db__ready_for_queue alternative);
+ * - taking a QoS 2 message uses one (db__message_insert, mosq_md_in: util__decrement_receive_quota);
+ *   a QoS 1 uses one and its PUBACK gives it back;
+ * - every PUBACK and PUBCOMP the broker sends gives one back (lib/send_mosq.c send__puback,
+ *   send__pubcomp: util__increment_receive_quota), the PUBACK of a dropped message and the
+ *   PUBCOMP of an unknown id included; a PUBREC does not (only an MQTT 5 error PUBREC does);
+ * - a message beyond the quota is dropped, yet acknowledged as if taken (process_bad_message:
+ *   PUBACK or PUBREC with reason 0x97, which MQTT 3.1.1 cannot carry), so the publisher counts
+ *   it delivered; then `out_packet_count >= max_queued_messages` makes the handler fail, and the
+ *   broker closes the connection, which with max_queued_messages 0 (no limit) is always.
+ */
+export function publish(tx: Tx, session: Session, packet: PublishPacket): PublishOutcome {
   const conn = session.conn as ConnId;
   let publisher = session;
   let fresh = true;
@@ -30,34 +61,49 @@ export function publish(tx: Tx, session: Session, packet: PublishPacket): void {
       }
     }
   }
+  if (fresh && packet.qos > 0 && !receiveQuotaLeft(publisher, tx.config)) return dropIncoming(tx, publisher, packet);
   switch (packet.qos) {
     case 0:
       putSession(tx, publisher);
       distribute(tx, packet.topic, 0, packet.payload);
-      return;
+      return 'ok';
     case 1:
-      // MQTT-4.3.2: distribute, then PUBACK (sub__messages_queue before send__puback).
+      // MQTT-4.3.2: distribute, then PUBACK (sub__messages_queue before send__puback); the
+      // quota taken and given back again leaves it as it was.
       putSession(tx, publisher);
       distribute(tx, packet.topic, 1, packet.payload);
       tx.effects.push({ kind: 'send', conn, packet: { cmd: 'puback', messageId: packet.messageId as number } });
-      return;
+      return 'ok';
     case 2: {
       // MQTT-4.3.3 Method B as Mosquitto does it: store (msgs_in, wait_for_pubrel), PUBREC,
-      // and distribute only on PUBREL. The model has no incoming quota: Mosquitto's
-      // msgs_in.inflight_quota drops below max_inflight_messages only after a reconnect with
-      // held QoS 2 messages (db__message_reconnect_reset_incoming), and then only delays PUBREC.
+      // and distribute only on PUBREL.
       const messageId = packet.messageId as number;
       if (fresh) {
         const held = { packetId: messageId, qos: packet.qos, topic: packet.topic, payload: packet.payload };
         publisher = withIncoming(publisher, append(publisher.incoming, held));
+        if (tx.config.max_inflight_messages !== 0) publisher = withReceiveQuota(publisher, publisher.receiveQuota - 1);
       }
       putSession(tx, publisher);
       tx.effects.push({ kind: 'send', conn, packet: { cmd: 'pubrec', messageId } });
-      return;
+      return 'ok';
     }
     default:
       return unreachable(packet.qos);
   }
+}
+
+/** process_bad_message: acknowledged, not taken (see publish). */
+function dropIncoming(tx: Tx, session: Session, packet: PublishPacket): PublishOutcome {
+  const conn = session.conn as ConnId;
+  const messageId = packet.messageId as number;
+  if (packet.qos === 1) {
+    putSession(tx, returnReceiveQuota(session, tx.config));
+    tx.effects.push({ kind: 'send', conn, packet: { cmd: 'puback', messageId } });
+  } else {
+    tx.effects.push({ kind: 'send', conn, packet: { cmd: 'pubrec', messageId } });
+  }
+  // The broker writes each packet as it queues it, so out_packet_count is back at 0 here.
+  return tx.config.max_queued_messages === 0 ? 'close' : 'ok';
 }
 
 /**
@@ -68,10 +114,10 @@ export function publish(tx: Tx, session: Session, packet: PublishPacket): void {
 export function pubrel(tx: Tx, session: Session, messageId: number): void {
   const conn = session.conn as ConnId;
   const stored = findIncoming(session, messageId);
-  if (stored !== undefined) {
-    putSession(tx, withoutIncoming(session, messageId));
-    distribute(tx, stored.topic, stored.qos, stored.payload);
-  }
+  // send__pubcomp gives a receive quota back, whether or not the id was held.
+  const released = returnReceiveQuota(stored === undefined ? session : withoutIncoming(session, messageId), tx.config);
+  if (released !== session) putSession(tx, released);
+  if (stored !== undefined) distribute(tx, stored.topic, stored.qos, stored.payload);
   tx.effects.push({ kind: 'send', conn, packet: { cmd: 'pubcomp', messageId } });
 }
 

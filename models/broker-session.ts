@@ -55,6 +55,12 @@ export interface Session {
   readonly inflight: readonly OutMessage[];
   readonly queued: readonly OutMessage[];
   readonly incoming: readonly InMessage[];
+  /**
+   * msgs_in.inflight_quota: how many more QoS 1/2 PUBLISHes the broker takes from this client.
+   * Volatile like sendQuota (db__message_reconnect_reset_incoming recomputes it at a resume);
+   * see broker-publish.ts publish for how it moves.
+   */
+  readonly receiveQuota: number;
 }
 
 /** What a step collects while it runs: the effects in order and db.persistence_changes. */
@@ -75,28 +81,29 @@ export function makeSession(
   inflight: readonly OutMessage[],
   queued: readonly OutMessage[],
   incoming: readonly InMessage[],
+  receiveQuota: number,
 ): Session {
-  return { clientId, clean, conn, sendQuota, subscriptions, lastPacketId, inflight, queued, incoming };
+  return { clientId, clean, conn, sendQuota, subscriptions, lastPacketId, inflight, queued, incoming, receiveQuota };
 }
 
 export function withOutgoing(s: Session, inflight: readonly OutMessage[], queued: readonly OutMessage[], sendQuota: number): Session {
-  return makeSession(s.clientId, s.clean, s.conn, sendQuota, s.subscriptions, s.lastPacketId, inflight, queued, s.incoming);
+  return makeSession(s.clientId, s.clean, s.conn, sendQuota, s.subscriptions, s.lastPacketId, inflight, queued, s.incoming, s.receiveQuota);
 }
 
 export function withConn(s: Session, conn: ConnId | null): Session {
-  return makeSession(s.clientId, s.clean, conn, s.sendQuota, s.subscriptions, s.lastPacketId, s.inflight, s.queued, s.incoming);
+  return makeSession(s.clientId, s.clean, conn, s.sendQuota, s.subscriptions, s.lastPacketId, s.inflight, s.queued, s.incoming, s.receiveQuota);
 }
 
 export function withIncoming(s: Session, incoming: readonly InMessage[]): Session {
-  return makeSession(s.clientId, s.clean, s.conn, s.sendQuota, s.subscriptions, s.lastPacketId, s.inflight, s.queued, incoming);
+  return makeSession(s.clientId, s.clean, s.conn, s.sendQuota, s.subscriptions, s.lastPacketId, s.inflight, s.queued, incoming, s.receiveQuota);
 }
 
 export function withLastPacketId(s: Session, lastPacketId: number): Session {
-  return makeSession(s.clientId, s.clean, s.conn, s.sendQuota, s.subscriptions, lastPacketId, s.inflight, s.queued, s.incoming);
+  return makeSession(s.clientId, s.clean, s.conn, s.sendQuota, s.subscriptions, lastPacketId, s.inflight, s.queued, s.incoming, s.receiveQuota);
 }
 
 export function withSubscriptions(s: Session, subscriptions: readonly Subscription[]): Session {
-  return makeSession(s.clientId, s.clean, s.conn, s.sendQuota, subscriptions, s.lastPacketId, s.inflight, s.queued, s.incoming);
+  return makeSession(s.clientId, s.clean, s.conn, s.sendQuota, subscriptions, s.lastPacketId, s.inflight, s.queued, s.incoming, s.receiveQuota);
 }
 
 export function outMessage(packetId: number, qos: QoS, topic: string, payload: string, phase: OutPhase, dup: boolean): OutMessage {
@@ -111,7 +118,21 @@ export type InsertOutcome = 'sent-or-inflight' | 'queued' | 'dropped-qos0-offlin
 
 export function newSession(clientId: string, clean: boolean, conn: ConnId | null, config: BrokerConfig): Session {
   // context__init: inflight_quota = max_inflight_messages.
-  return makeSession(clientId, clean, conn, config.max_inflight_messages, [], 0, [], [], []);
+  return makeSession(clientId, clean, conn, config.max_inflight_messages, [], 0, [], [], [], config.max_inflight_messages);
+}
+
+export function withReceiveQuota(s: Session, receiveQuota: number): Session {
+  return makeSession(s.clientId, s.clean, s.conn, s.sendQuota, s.subscriptions, s.lastPacketId, s.inflight, s.queued, s.incoming, receiveQuota);
+}
+
+/** util__increment_receive_quota (lib/util_mosq.c): one back, never beyond the maximum. */
+export function returnReceiveQuota(s: Session, config: BrokerConfig): Session {
+  return s.receiveQuota < config.max_inflight_messages ? withReceiveQuota(s, s.receiveQuota + 1) : s;
+}
+
+/** db__ready_for_flight(context, mosq_md_in, qos) for QoS 1/2: a quota left, or no limit at all (max_inflight_messages 0). */
+export function receiveQuotaLeft(s: Session, config: BrokerConfig): boolean {
+  return config.max_inflight_messages === 0 || s.receiveQuota > 0;
 }
 
 /** msg_count12: QoS 1 and 2 messages held for the client, in flight or queued. */

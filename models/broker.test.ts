@@ -271,6 +271,49 @@ describe('offline sessions', () => {
     expect(show(sends(d.ack(CONSUMER, 'puback', 2), CONSUMER))).toEqual(['publish m3 q1 #3']);
   });
 
+  // Measured on Debian's mosquitto 2.0.11-1.2+deb12u2 (CVE-2023-28366 fix): one client
+  // publishing back to back; the log shows "Sending PUBREC to pub (m2, rc151)" for the dropped ones.
+  describe('receive quota: a publisher with max_inflight_messages unreleased QoS 2 messages', () => {
+    it('gets later QoS 1/2 PUBLISHes acknowledged and dropped, whatever max_queued_messages', () => {
+      const d = withClients(2, { max_inflight_messages: 1, max_queued_messages: 1000 });
+      expect(show(sends(d.publish(PRODUCER, 1, 2), PRODUCER))).toEqual(['pubrec #1']);
+      expect(show(sends(d.publish(PRODUCER, 2, 2), PRODUCER))).toEqual(['pubrec #2']);
+      expect(d.state.sessions['p']?.incoming.map((m) => m.payload)).toEqual(['m1']);
+      const qos1 = d.publish(PRODUCER, 3, 1);
+      expect(show(sends(qos1, PRODUCER))).toEqual(['puback #3']);
+      expect(show(sends(qos1, CONSUMER))).toEqual([]);
+      // That PUBACK gave a quota back (send__puback), so the next QoS 2 message is taken.
+      d.publish(PRODUCER, 4, 2);
+      expect(d.state.sessions['p']?.incoming.map((m) => m.payload)).toEqual(['m1', 'm4']);
+      // PUBCOMP gives one back even for the dropped m2's id, never beyond the maximum.
+      expect(show(sends(d.ack(PRODUCER, 'pubrel', 2), PRODUCER))).toEqual(['pubcomp #2']);
+      expect(d.state.sessions['p']?.receiveQuota).toBe(1);
+      expect(show(sends(d.ack(PRODUCER, 'pubrel', 1), CONSUMER))).toEqual(['publish m1 q2 #1']);
+      expect(d.state.sessions['p']?.receiveQuota).toBe(1);
+    });
+
+    it('with max_queued_messages 0 has its connection closed after the acknowledgement', () => {
+      const d = withClients(2, { max_inflight_messages: 1, max_queued_messages: 0 });
+      d.publish(PRODUCER, 1, 2);
+      const effects = d.publish(PRODUCER, 2, 2);
+      expect(show(sends(effects, PRODUCER))).toEqual(['pubrec #2']);
+      expect(effects).toContainEqual({ kind: 'close', conn: PRODUCER });
+    });
+
+    it('is unlimited with max_inflight_messages 0, and at a resume starts below the maximum by what is held', () => {
+      const unlimited = withClients(2, { max_inflight_messages: 0 });
+      for (const message of [1, 2, 3]) unlimited.publish(PRODUCER, message, 2);
+      expect(unlimited.state.sessions['p']?.incoming).toHaveLength(3);
+      const d = drive({ max_inflight_messages: 2 });
+      d.start();
+      d.connect(PRODUCER, 'p', false);
+      d.publish(PRODUCER, 1, 2);
+      d.dropped(PRODUCER);
+      d.connect(3, 'p', false);
+      expect(d.state.sessions['p']?.receiveQuota).toBe(1);
+    });
+  });
+
   it('a full queue drops the newest message for that client while the publisher still gets PUBACK/PUBREC', () => {
     const d = withClients(2, { max_inflight_messages: 1, max_queued_messages: 1 });
     const outcomes = [1, 2, 3].map((message) => {

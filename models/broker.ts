@@ -146,7 +146,7 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
     assert(session !== undefined && session.conn === conn, () => `broker ${name}: connection ${conn} has no session: ${JSON.stringify(state)}`);
     switch (packet.cmd) {
       case 'publish':
-        publish(tx, session, packet);
+        if (publish(tx, session, packet) === 'close') dropConnection(tx, conn, true);
         break;
       case 'pubrel':
         pubrel(tx, session, packet.messageId);

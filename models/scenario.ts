@@ -1,8 +1,10 @@
 // A scenario is what a user or a generator asks for: the workload (messages to publish, periods
 // the consumer is cleanly offline) and the nemesis (faults). It is the same on the model and on a
 // real broker; faults anchored to protocol events mean the same thing on both.
+import type { Config } from './config.ts';
 import type { FaultKind } from './history.ts';
 import type { MessageId } from './ghost.ts';
+import type { QoS } from './packets.ts';
 
 export type Link = 'producer' | 'consumer';
 export const links: readonly Link[] = ['producer', 'consumer'];
@@ -34,6 +36,12 @@ export interface Fault {
 export interface PublishSpec {
   /** Earliest time the producer application publishes it (with sequential publishing, also after the previous acknowledgement). */
   readonly atMs: number;
+  /**
+   * QoS of this publish; absent means the configuration's `qos`. Messages of several QoS on one
+   * topic are delivered at the lower of their own and the subscription's (MQTT 3.1.1 §3.8.4), so
+   * a scenario that mixes them wants a configuration `qos` of 2 (the consumer subscribes with it).
+   */
+  readonly qos?: QoS;
 }
 
 export interface OfflinePeriod {
@@ -47,4 +55,9 @@ export interface Scenario {
   readonly messages: readonly PublishSpec[];
   readonly offline: readonly OfflinePeriod[];
   readonly faults: readonly Fault[];
+}
+
+/** The QoS the producer application publishes message `message` (1-based) with. */
+export function publishQos(scenario: Scenario, config: Config, message: MessageId): QoS {
+  return scenario.messages[message - 1]?.qos ?? config.qos;
 }

@@ -19,6 +19,9 @@ import { BrokerUnavailableError, parseBrokerUrl, type TargetSpec } from '../real
 import { checkOutputDir, writeOutputSet, type OutputFile } from '../trace/output-dir.ts';
 import { parseScenario } from '../trace/scenario-json.ts';
 import { Invalid } from '../trace/validate.ts';
+import type { Overrides } from '../../models/presets.ts';
+import { overridesText, type SwarmCase } from '../explore/swarm.ts';
+import { entryOverrides, rerunCommand, semanticLead, swarmCasesFor } from './check-broker-swarm.ts';
 import { describeScenario } from './describe-case.ts';
 import { configFrom, faultList, parse, readInput, usable, wholeNumber, type ResolvedConfig } from './options.ts';
 import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
@@ -31,6 +34,7 @@ export const checkBrokerHelp = `mqtt-dst check-broker (--target mosquitto|aedes 
   --preset NAME      configuration preset (default blog); --set PATH=VALUE overrides, repeatable
   --scenario FILE    one scenario (JSON, as in a trace's "scenario"; a trace file works too)
   --runs N           random scenarios with event-anchored faults (default 20), --seed N (default 1)
+  --swarm N          N scenarios whose broker and client settings are drawn too (printed with each)
   --messages N       at most N messages per random scenario (default 3)
   --max-faults N     at most N faults per random scenario (default 2; at least 1)
   --faults LIST      fault kinds of random scenarios, comma-separated, 'all' (default)
@@ -39,7 +43,7 @@ export const checkBrokerHelp = `mqtt-dst check-broker (--target mosquitto|aedes 
   --cap-ms N         wall-clock bound on a run beyond the scenario's end (default 10000)
   --out DIR          write each disagreement (scenario, both histories, verdicts) as JSON there
   --json             print the report as JSON on stdout
-  exit: 0 agree, no violation; 1 violations the model predicted; 3 model and broker disagree or a run failed;
+  exit: 0 no violation; 1 violations the model can produce; 3 a semantic disagreement or a failed run;
         4 too many runs cut by the cap (inconclusive); 2 bad input or no broker`;
 
 const options = {
@@ -49,6 +53,7 @@ const options = {
   set: { type: 'string', multiple: true },
   scenario: { type: 'string' },
   runs: { type: 'string' },
+  swarm: { type: 'string' },
   seed: { type: 'string' },
   messages: { type: 'string' },
   'max-faults': { type: 'string' },
@@ -80,8 +85,9 @@ function readScenario(file: string): Scenario {
   } catch (error) {
     throw new UsageError(`${file}: not valid JSON (${(error as Error).message})`);
   }
-  // A trace file carries its scenario under "scenario"; a scenario file is the scenario itself.
-  const isTrace = value !== null && typeof value === 'object' && !Array.isArray(value) && (value as { format?: unknown }).format === 'mqtt-dst-trace';
+  // A trace file, or a disagreement check-broker --out wrote, carries its scenario under
+  // "scenario"; a scenario file is the scenario itself.
+  const isTrace = value !== null && typeof value === 'object' && !Array.isArray(value) && 'scenario' in value;
   try {
     return isTrace ? parseScenario((value as { scenario?: unknown }).scenario, 'scenario') : parseScenario(value, 'scenario');
   } catch (error) {
@@ -124,11 +130,15 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   const spec = targetFrom(values.target, values.url);
   const resolved = configFrom(values.preset, values.set);
   checkConfigForTarget(spec, resolved.config);
-  if (values.scenario !== undefined && values.runs !== undefined) throw new UsageError('check-broker: give --scenario FILE or --runs N, not both');
+  if ([values.scenario, values.runs, values.swarm].filter((value) => value !== undefined).length > 1) {
+    throw new UsageError('check-broker: give one of --scenario FILE, --runs N, --swarm N');
+  }
   const seed = wholeNumber(values.seed, '--seed', 1);
   const controllable = spec.kind !== 'url';
-  let cases: ExploreCase[];
-  if (values.scenario !== undefined) {
+  let cases: readonly ExploreCase[];
+  if (values.swarm !== undefined) {
+    cases = swarmCasesFor(spec, resolved, values, seed);
+  } else if (values.scenario !== undefined) {
     const scenario = readScenario(values.scenario);
     const refusal = checkScenarioForTarget(scenario, { name: targetName(spec), controllable });
     if (refusal !== undefined) throw new UsageError(`${values.scenario}: ${refusal}`);
@@ -151,8 +161,19 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   const idleMs = wholeNumber(values['idle-ms'], '--idle-ms', 300, 1);
   const capMs = wholeNumber(values['cap-ms'], '--cap-ms', 10_000, 1);
   if (values.out !== undefined) usable(checkOutputDir(values.out));
-  const modelConfig = withLoopbackNetwork(spec.kind === 'aedes' ? aedesModelConfig(resolved.config) : resolved.config, resolved.overrides);
+  const modelConfigOf = (config: Config, overrides: Overrides): Config => withLoopbackNetwork(spec.kind === 'aedes' ? aedesModelConfig(config) : config, overrides);
+  const modelConfig = modelConfigOf(resolved.config, resolved.overrides);
   const realConfig = realConfigFor(spec, resolved.config, `${process.pid}-${Date.now()}`);
+  // A swarm case brings its own configuration; every other case runs the one resolved above.
+  const drawn = (index: number): SwarmCase | undefined => (values.swarm === undefined ? undefined : (cases[index] as SwarmCase));
+  const caseModelConfig = (index: number): Config => {
+    const own = drawn(index);
+    return own === undefined ? modelConfig : modelConfigOf(own.config, own.overrides);
+  };
+  const caseRealConfig = (index: number): Config => {
+    const own = drawn(index);
+    return own === undefined ? realConfig(index) : realConfigFor(spec, own.config, `${process.pid}-${Date.now()}`)(index);
+  };
 
   const onSignal = (signal: NodeJS.Signals): void => {
     void cleanupAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
@@ -172,8 +193,8 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
     });
     entries = await runBatch({
       spec,
-      modelConfig,
-      realConfig,
+      modelConfig: caseModelConfig,
+      realConfig: caseRealConfig,
       cases,
       parallel,
       idleMs,
@@ -191,7 +212,6 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   if (progress) process.stderr.write('\n');
   const elapsedS = (performance.now() - startedMs) / 1000;
   const { written, failure } = writeDisagreements(values.out, spec, resolved, entries);
-  const counts = tally(entries);
   if (values.json) {
     process.stdout.write(`${JSON.stringify(jsonReport(spec, resolved, modelConfig, seed, entries, elapsedS, written))}\n`);
   } else {
@@ -199,12 +219,23 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   }
   // The report is out; only now may a failed write end the command.
   if (failure !== undefined) throw failure;
+  return checkBrokerExit(entries);
+}
+
+/**
+ * A timing disagreement is consistent: the model produces the broker's verdict with another
+ * seed. Only a semantic one (or a failed run) is exit 3; violations the broker showed in a run
+ * that ended on its own are 1; a batch with too many runs cut by a bound says nothing (4).
+ */
+function checkBrokerExit(entries: readonly BatchEntry[]): number {
+  const counts = tally(entries);
   const inconclusive = tooInconclusive(counts.inconclusive, counts.scenarios);
   if (inconclusive) {
-    process.stderr.write(inconclusiveLine('check-broker', counts.inconclusive, counts.scenarios, 'scenarios', 'raise --cap-ms (or the model\'s timing bounds)'));
+    process.stderr.write(inconclusiveLine('check-broker', counts.inconclusive, counts.scenarios, 'scenarios', "raise --cap-ms (or the model's timing bounds)"));
   }
-  if (counts.disagree > 0 || counts.errors > 0) return exitCodes.disagreement;
-  if (counts.agreeViolating > 0) return exitCodes.violations;
+  if (counts.semantics > 0 || counts.errors > 0) return exitCodes.disagreement;
+  const violating = entries.some((entry) => 'comparison' in entry && !entry.comparison.inconclusive && entry.comparison.real.violations.length > 0);
+  if (violating) return exitCodes.violations;
   return inconclusive ? exitCodes.inconclusive : exitCodes.ok;
 }
 
@@ -231,7 +262,7 @@ function writeDisagreements(
   entries: readonly BatchEntry[],
 ): { readonly written: ReadonlyMap<number, string>; readonly failure?: Error } {
   if (dir === undefined) return { written: new Map() };
-  const files = entries.flatMap((entry) => ('comparison' in entry && entry.comparison.agree ? [] : [{ index: entry.index, ...disagreementFile(spec, resolved, entry) }]));
+  const files = entries.flatMap((entry) => ('comparison' in entry && entry.comparison.agree ? [] : [{ index: entry.index, ...disagreementFile(dir, spec, resolved, entry) }]));
   try {
     writeOutputSet(dir, files);
   } catch (error) {
@@ -240,22 +271,25 @@ function writeDisagreements(
   return { written: new Map(files.map((file) => [file.index, join(dir, file.name)])) };
 }
 
-function disagreementFile(spec: TargetSpec, resolved: ResolvedConfig, entry: BatchEntry): OutputFile {
+function disagreementFile(dir: string, spec: TargetSpec, resolved: ResolvedConfig, entry: BatchEntry): OutputFile {
   const name = `${spec.kind}-${String(entry.index + 1).padStart(3, '0')}.json`;
+  const file = join(dir, name);
   const body =
     'comparison' in entry
       ? {
           target: targetName(spec),
           preset: resolved.preset,
-          overrides: resolved.overrides,
+          overrides: entryOverrides(entry, resolved),
           scenario: entry.case.scenario,
+          modelSeed: entry.case.seed,
+          rerun: rerunCommand(spec, resolved, entry, file),
           ...comparisonJson(entry.comparison),
           modelHistory: entry.comparison.model.history,
           realHistory: entry.comparison.real.history,
           realFaults: entry.comparison.real.faults,
           realLinks: entry.comparison.real.links,
         }
-      : { target: targetName(spec), preset: resolved.preset, overrides: resolved.overrides, scenario: entry.case.scenario, modelSeed: entry.case.seed, error: entry.error };
+      : { target: targetName(spec), preset: resolved.preset, overrides: entryOverrides(entry, resolved), scenario: entry.case.scenario, modelSeed: entry.case.seed, error: entry.error };
   return { name, text: `${JSON.stringify(body, null, 2)}\n` };
 }
 
@@ -280,6 +314,7 @@ function jsonReport(
       index: entry.index + 1,
       scenario: entry.case.scenario,
       modelSeed: entry.case.seed,
+      ...('overrides' in entry.case ? { overrides: entryOverrides(entry, resolved) } : {}),
       ...('comparison' in entry ? comparisonJson(entry.comparison) : { error: entry.error }),
       ...(written.has(entry.index) ? { file: written.get(entry.index) } : {}),
     })),
@@ -316,12 +351,13 @@ function textReport(
     } else {
       lines.push(`${number} ${label}${described}`, `     ${summary}`);
     }
+    if ('overrides' in entry.case) lines.push(`     config: ${overridesText(entryOverrides(entry, resolved)) || 'the preset as it is'}`);
     const file = written.get(entry.index);
     if (file !== undefined) lines.push(`     written: ${file}`);
   }
   const t = tally(entries);
+  lines.push('', ...semanticLead(spec, resolved, entries, written));
   lines.push(
-    '',
     `${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'} in ${elapsedS.toFixed(1)} s: ${t.agree} agree (${t.agreeViolating} with violations), ` +
       `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics), ${t.errors} failed to run, ${t.inconclusive} inconclusive; ${t.capHits} hit the wall-clock cap`,
   );

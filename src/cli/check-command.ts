@@ -11,7 +11,10 @@ import { resolveConfig } from '../../models/presets.ts';
 import { exhaustiveScenario, type ExhaustiveBounds, type ExhaustiveProgress } from '../explore/exhaustive.ts';
 import { mergeCheckResults, parseCheckResult, type CheckClass, type CheckResult } from '../explore/exhaustive-result.ts';
 import { runInWorkers, runShard } from '../explore/exhaustive-shard.ts';
+import { classRunOf, rootCausesOf, type RootCause } from '../explore/root-causes.ts';
+import type { Trace } from '../trace/format.ts';
 import { recordExhaustiveTrace } from '../trace/record.ts';
+import { rootCauseDetails, rootCauseSummary } from '../trace/render-root-causes.ts';
 import { checkOutputDir, writeOutputSet, type OutputFile } from '../trace/output-dir.ts';
 import { checkedTraceText } from '../trace/store.ts';
 import { configFrom, faultList, parse, usable, wholeNumber } from './options.ts';
@@ -87,8 +90,9 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
     workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 } }, progress);
   clearProgress();
   const elapsedS = (performance.now() - startedMs) / 1000;
-  const { written, failure } = withTraces(result, outDir);
-  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, elapsedS, values.steps === true));
+  const traces = classTraces(result);
+  const { written, failure } = withTraces(result, traces, outDir);
+  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, causesOf(written, traces), elapsedS, values.steps === true));
   // The report is out; only now may a failed write end the command.
   if (failure !== undefined) throw failure;
   return checkExit(written);
@@ -152,32 +156,20 @@ function mergeCommand(values: Values, files: readonly string[]): number {
   if (!merged.ok) throw new UsageError(`check --merge: ${merged.error}`);
   const outDir = outDirOf(values, merged.value.preset);
   if (outDir !== null) usable(checkOutputDir(outDir));
-  const { written, failure } = withTraces(merged.value, outDir);
-  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, written.elapsedMs / 1000, values.steps === true));
+  const traces = classTraces(merged.value);
+  const { written, failure } = withTraces(merged.value, traces, outDir);
+  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, causesOf(written, traces), written.elapsedMs / 1000, values.steps === true));
   if (failure !== undefined) throw failure;
   return checkExit(written);
 }
 
-/**
- * Writes each class's shortest path as a trace (replayable with `mqtt-dst replay`) and names the
- * file; outDir then holds exactly these beside its manifest. On failure no file is claimed.
- */
-function withTraces(result: CheckResult, outDir: string | null): { readonly written: CheckResult; readonly failure?: Error } {
-  if (outDir === null) return { written: result };
-  try {
-    const files = traceFiles(result, outDir);
-    writeOutputSet(outDir, files);
-    return { written: { ...result, classes: result.classes.map((entry, index) => ({ ...entry, trace: join(outDir, (files[index] as OutputFile).name) })) } };
-  } catch (error) {
-    return { written: result, failure: new Error(`writing traces to ${outDir}: ${(error as Error).message}`) };
-  }
-}
-
-function traceFiles(result: CheckResult, outDir: string): OutputFile[] {
+/** Each class's shortest path as a trace (what `mqtt-dst replay` reproduces), by class id. */
+function classTraces(result: CheckResult): Map<string, Trace> {
   const config = resolveConfig(result.preset, result.overrides as Overrides);
   if (!config.ok) throw new UsageError(config.error);
   const scenario = exhaustiveScenario(result.bounds.messages);
-  return result.classes.map((entry) => {
+  const traces = new Map<string, Trace>();
+  for (const entry of result.classes) {
     const trace = recordExhaustiveTrace({
       preset: result.preset,
       overrides: result.overrides,
@@ -189,9 +181,39 @@ function traceFiles(result: CheckResult, outDir: string): OutputFile[] {
     if (!trace.outcome.violations.some((violation) => violation.property === entry.property)) {
       throw new Error(`class '${entry.signature}': its path replays without a ${entry.property} violation`);
     }
-    const name = `${entry.id}.json`;
-    return { name, text: checkedTraceText(join(outDir, name), trace) };
+    traces.set(entry.id, trace);
+  }
+  return traces;
+}
+
+/**
+ * Writes each class's trace and names the file in the result; outDir then holds exactly these
+ * beside its manifest. On failure no file is claimed, and the caller fails after its report.
+ */
+function withTraces(result: CheckResult, traces: ReadonlyMap<string, Trace>, outDir: string | null): { readonly written: CheckResult; readonly failure?: Error } {
+  if (outDir === null) return { written: result };
+  try {
+    const files = result.classes.map((entry): OutputFile => {
+      const trace = traces.get(entry.id);
+      if (trace === undefined) throw new Error(`class '${entry.signature}' has no trace`);
+      const name = `${entry.id}.json`;
+      return { name, text: checkedTraceText(join(outDir, name), trace) };
+    });
+    writeOutputSet(outDir, files);
+    return { written: { ...result, classes: result.classes.map((entry, index) => ({ ...entry, trace: join(outDir, (files[index] as OutputFile).name) })) } };
+  } catch (error) {
+    return { written: result, failure: new Error(`writing traces to ${outDir}: ${(error as Error).message}`) };
+  }
+}
+
+/** The classes with their runs replayed, grouped into root causes. */
+function causesOf(result: CheckResult, traces: ReadonlyMap<string, Trace>): RootCause[] {
+  const runs = result.classes.map((entry) => {
+    const trace = traces.get(entry.id);
+    if (trace === undefined) throw new Error(`class '${entry.signature}' has no trace`);
+    return classRunOf({ id: entry.id, signature: entry.signature, property: entry.property, count: entry.terminals, trace, file: entry.trace });
   });
+  return rootCausesOf(runs);
 }
 
 function plural(count: number, word: string): string {
@@ -214,7 +236,7 @@ function classLines(entry: CheckClass, index: number, steps: boolean): string[] 
   return lines;
 }
 
-function textReport(result: CheckResult, elapsedS: number, steps: boolean): string {
+function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS: number, steps: boolean): string {
   const overrides = Object.entries(result.overrides).map(([key, value]) => ` ${key}=${value}`).join('');
   const rate = elapsedS > 0 ? Math.round(result.states / elapsedS) : result.states;
   const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -236,7 +258,9 @@ function textReport(result: CheckResult, elapsedS: number, steps: boolean): stri
     const cut = result.resendBounded > 0 ? `; ${plural(result.resendBounded, 'run')} cut by the resend bound, not judged` : '';
     lines.push('', `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}${cut}`);
   } else {
-    lines.push('', `${plural(result.classes.length, 'class')}, simplest first:`);
+    const textOptions = { countUnit: 'complete runs' };
+    lines.push('', ...rootCauseSummary(causes, textOptions), '', 'Root causes in detail:', ...rootCauseDetails(causes, textOptions));
+    lines.push('', `Every class, ${plural(result.classes.length, 'class')}, simplest first:`);
     result.classes.forEach((entry, index) => lines.push('', ...classLines(entry, index, steps)));
   }
   return `${lines.join('\n')}\n`;

@@ -17,6 +17,9 @@ export function describeFault(fault: Fault): string {
 
 export function describeScenario(scenario: Scenario): string {
   const parts = [`${scenario.messages.length} message${scenario.messages.length === 1 ? '' : 's'}`];
+  if (scenario.messages.some((message) => message.qos !== undefined)) {
+    parts[0] += ` (QoS ${scenario.messages.map((message) => message.qos ?? '-').join(' ')})`;
+  }
   if (scenario.offline.length > 0) {
     parts.push(`consumer offline ${scenario.offline.map((period) => `${period.fromMs}-${period.toMs} ms`).join(', ')}`);
   }

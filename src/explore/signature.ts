@@ -2,9 +2,22 @@
 // the violated property, the fault that struck the victim message, and the protocol step that
 // message had reached when it struck (plus, for broker faults, whether the snapshot held it).
 // Two runs in one class are the same story told with different numbers.
-import { faultKinds, type History } from '../../models/history.ts';
+import { faultKinds, type FaultKind, type History } from '../../models/history.ts';
 import type { Violation } from '../../properties/types.ts';
 import type { FaultRecord } from '../sim/world.ts';
+
+/** One culprit fault of a story and where it found the victim message. */
+export interface CulpritPhase {
+  readonly kind: FaultKind;
+  /** The fault as the signature names it: its kind, and for a connection drop the link. */
+  readonly label: string;
+  /** The victim's last protocol step when the fault struck ("broker got PUBREC", "before it was published"). */
+  readonly step: string;
+  /** For a broker fault, whether the broker's snapshot held the victim; null for every other fault. */
+  readonly inSnapshot: boolean | null;
+  /** When it struck (virtual time), for the story a report tells. */
+  readonly atMs: number;
+}
 
 export interface Signature {
   readonly text: string;
@@ -15,6 +28,8 @@ export interface Signature {
   readonly culprits: number;
   /** The culprit faults and the victim's phase at each, e.g. "broker-kill: producer got PUBCOMP, not in snapshot". */
   readonly phase: string;
+  /** The culprits as data, in the order the phase names them (what root causes group by). */
+  readonly culpritPhases: readonly CulpritPhase[];
 }
 
 /**
@@ -54,13 +69,23 @@ function faultLabel(fault: FaultRecord): string {
   return fault.kind === 'connection-drop' ? `connection-drop(${fault.target})` : fault.kind;
 }
 
-/** "broker-kill: producer got PUBCOMP, not in snapshot": the fault and where it found the victim. */
-function faultPhase(fault: FaultRecord, violation: Violation): string {
+/** Where a fault found the victim message: its last step and, for broker faults, the snapshot. */
+function culpritPhase(fault: FaultRecord, violation: Violation): CulpritPhase {
   const victim = fault.phases.find((entry) => entry.message === violation.message);
-  const step = victim?.step ?? 'before it was published';
   const brokerFault = fault.kind === 'broker-kill' || fault.kind === 'broker-restart';
-  const snapshot = brokerFault ? (victim?.inSnapshot ? ', in snapshot' : ', not in snapshot') : '';
-  return `${faultLabel(fault)}: ${step}${snapshot}`;
+  return {
+    kind: fault.kind,
+    label: faultLabel(fault),
+    step: victim?.step ?? 'before it was published',
+    inSnapshot: brokerFault ? victim?.inSnapshot === true : null,
+    atMs: fault.atMs,
+  };
+}
+
+/** "broker-kill: producer got PUBCOMP, not in snapshot": the fault and where it found the victim. */
+function phaseText(phase: CulpritPhase): string {
+  const snapshot = phase.inSnapshot === null ? '' : phase.inSnapshot ? ', in snapshot' : ', not in snapshot';
+  return `${phase.label}: ${phase.step}${snapshot}`;
 }
 
 function faultFreePhase(violation: Violation, history: History): string {
@@ -78,12 +103,22 @@ export function signatureOf(
   const struck = [...new Set(faults.map(faultLabel))];
   const culprits = pick(violation, suspects(violation, history, faults));
   // One story whichever fault struck first: the culprits in a fixed order of kinds, then phases.
-  const phases = culprits
-    .map((fault) => ({ rank: faultKinds.indexOf(fault.kind), text: faultPhase(fault, violation) }))
-    .sort((a, b) => a.rank - b.rank || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
-    .map((entry) => entry.text);
-  const phase = phases.length === 0 ? faultFreePhase(violation, history) : [...new Set(phases)].join(' + ');
-  return { text: `${violation.property} / ${phase}`, property: violation.property, faults: struck, phase, culprits: phases.length };
+  const ranked = culprits
+    .map((fault) => {
+      const culprit = culpritPhase(fault, violation);
+      return { rank: faultKinds.indexOf(fault.kind), culprit, text: phaseText(culprit) };
+    })
+    .sort((a, b) => a.rank - b.rank || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+  const distinct = ranked.filter((entry, index) => index === 0 || ranked[index - 1]?.text !== entry.text);
+  const phase = distinct.length === 0 ? faultFreePhase(violation, history) : distinct.map((entry) => entry.text).join(' + ');
+  return {
+    text: `${violation.property} / ${phase}`,
+    property: violation.property,
+    faults: struck,
+    phase,
+    culprits: ranked.length,
+    culpritPhases: distinct.map((entry) => entry.culprit),
+  };
 }
 
 /** The distinct signatures of a run, in the order of its violations. */

@@ -16,7 +16,8 @@ export type BatchEntry =
 
 export interface BatchOptions extends RealRunOptions {
   readonly spec: TargetSpec;
-  readonly modelConfig: Config;
+  /** The model's configuration for the index-th scenario (a swarm draws one per scenario). */
+  readonly modelConfig: (index: number) => Config;
   /** The real side's configuration for the index-th scenario (an external broker needs fresh client ids per run). */
   readonly realConfig: (index: number) => Config;
   readonly cases: readonly ExploreCase[];
@@ -48,7 +49,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchEntry[]> {
       try {
         const comparison = await checkScenario(options.spec, {
           ...options,
-          modelConfig: options.modelConfig,
+          modelConfig: options.modelConfig(index),
           realConfig: options.realConfig(index),
           scenario: explored.scenario,
           modelSeed: explored.seed,

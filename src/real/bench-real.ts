@@ -50,7 +50,7 @@ export async function benchReal(options: RealBenchOptions): Promise<RealBenchFig
     const startedMs = performance.now();
     const entries = await runBatch({
       spec,
-      modelConfig: withLoopbackNetwork(config, {}),
+      modelConfig: () => withLoopbackNetwork(config, {}),
       realConfig: () => config,
       cases,
       parallel: options.parallel,

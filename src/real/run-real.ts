@@ -23,7 +23,7 @@
 import { unreachable } from '../../models/assert.ts';
 import type { Config } from '../../models/config.ts';
 import type { HistoryBody, HistoryEvent } from '../../models/history.ts';
-import type { Fault, Link, Scenario } from '../../models/scenario.ts';
+import { publishQos, type Fault, type Link, type Scenario } from '../../models/scenario.ts';
 import { nodesFor } from '../sim/run.ts';
 import { PublishScript } from '../sim/workload.ts';
 import { errorMessage, withTimeout } from './bounded.ts';
@@ -160,7 +160,7 @@ class RealRun implements ClientHost {
     this.#consumer = new ModelClient(nodes.consumer, 'consumer', endpoint('consumer'), this);
     this.#script = new PublishScript(scenario.messages, config.producer.publish_mode, {
       scheduleAt: (atMs, message) => this.#later(atMs - this.#scenarioMs(), () => this.#script.due(message)),
-      invoke: (message) => this.#producer.input({ kind: 'publish', message, topic: config.topic, qos: config.qos }),
+      invoke: (message) => this.#producer.input({ kind: 'publish', message, topic: config.topic, qos: publishQos(scenario, config, message) }),
       producerUp: () => this.#producer.up,
       nowMs: () => this.#scenarioMs(),
     });

@@ -39,13 +39,21 @@ export const stepNames = {
 export interface PhaseState {
   /** In insertion order (the order messages were first noted). */
   readonly lastStep: readonly (readonly [MessageId, string])[];
-  readonly flows: readonly (readonly [string, MessageId])[];
+  readonly flows: readonly (readonly [number, MessageId])[];
 }
+
+/** Packet ids are 16 bits (MQTT 3.1.1 §2.3.1); a flow key packs them under a client and a direction. */
+const packetIdSpan = 0x10000;
 
 export class PhaseTracker {
   private readonly lastStep = new Map<MessageId, string>();
-  /** `${client}>${flow}>${packetId}` → message, flow 'up' = client publishes, 'down' = broker publishes. */
-  private readonly flows = new Map<string, MessageId>();
+  /**
+   * flowKey(client, flow, packetId) → message; flow 'up' = the client publishes, 'down' = the
+   * broker publishes. Numbers, not text: a packet's key is looked up at every arrival.
+   */
+  private readonly flows = new Map<number, MessageId>();
+  /** Client names by their index in flow keys, in the order first seen (never reordered). */
+  private readonly clients: NodeName[] = [];
   /** The last state() handed out, while nothing has changed since (snapshots share it). */
   private saved: PhaseState | null = null;
 
@@ -54,6 +62,19 @@ export class PhaseTracker {
   note(message: MessageId, step: string): void {
     this.saved = null;
     this.lastStep.set(message, step);
+  }
+
+  private flowKey(client: NodeName, up: boolean, packetId: number): number {
+    let index = this.clients.indexOf(client);
+    if (index < 0) index = this.clients.push(client) - 1;
+    return (index * 2 + (up ? 1 : 0)) * packetIdSpan + packetId;
+  }
+
+  /** The key as text, `${client}>${flow}>${packetId}`: the canonical form text() sorts by. */
+  private flowText(key: number): string {
+    const packetId = key % packetIdSpan;
+    const lane = (key - packetId) / packetIdSpan;
+    return `${this.clients[lane >> 1] as NodeName}>${(lane & 1) === 1 ? 'up' : 'down'}>${packetId}`;
   }
 
   packetArrived(from: NodeName, to: NodeName, packet: Packet): void {
@@ -65,7 +86,7 @@ export class PhaseTracker {
         if (message === undefined) return;
         if (packet.messageId !== undefined) {
           this.saved = null;
-          this.flows.set(`${client}>${fromClient ? 'up' : 'down'}>${packet.messageId}`, message);
+          this.flows.set(this.flowKey(client, fromClient, packet.messageId), message);
         }
         this.note(message, stepNames.got(to, 'publish'));
         return;
@@ -76,8 +97,7 @@ export class PhaseTracker {
       case 'pubcomp': {
         // PUBREL travels with the flow; the other three travel against it.
         const senderIsFlowSource = packet.cmd === 'pubrel';
-        const flow = fromClient === senderIsFlowSource ? 'up' : 'down';
-        const message = this.flows.get(`${client}>${flow}>${packet.messageId}`);
+        const message = this.flows.get(this.flowKey(client, fromClient === senderIsFlowSource, packet.messageId));
         if (message !== undefined) this.note(message, stepNames.got(to, packet.cmd));
         return;
       }
@@ -101,7 +121,7 @@ export class PhaseTracker {
     const steps: string[] = [];
     for (const [message, step] of this.lastStep) steps.push(`${message}:${step}`);
     const flows: string[] = [];
-    for (const [key, message] of this.flows) flows.push(`${key}=${message}`);
+    for (const [key, message] of this.flows) flows.push(`${this.flowText(key)}=${message}`);
     return `${steps.sort().join(';')}/${flows.sort().join(';')}`;
   }
 

@@ -9,7 +9,19 @@ import type { Chooser } from './chooser.ts';
 import { ExhaustiveWorld } from './exhaustive-world.ts';
 import { World, type RunOptions, type RunResult, type WorldNodes } from './world.ts';
 
+/** Models are pure (models/node.ts): one set per configuration serves every run of it. */
+const nodesByConfig = new WeakMap<Config, WorldNodes>();
+
 export function nodesFor(config: Config): WorldNodes {
+  let nodes = nodesByConfig.get(config);
+  if (nodes === undefined) {
+    nodes = createNodes(config);
+    nodesByConfig.set(config, nodes);
+  }
+  return nodes;
+}
+
+function createNodes(config: Config): WorldNodes {
   // The world handles every node alike; each model keeps its own state type behind this view.
   return {
     broker: createBroker(config.broker) as unknown as NodeModel<unknown>,

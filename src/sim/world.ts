@@ -17,11 +17,12 @@ import type { MessageId } from '../../models/ghost.ts';
 import { type FaultKind, type HistoryBody, type HistoryEvent, type NodeName } from '../../models/history.ts';
 import type { ConnId, Effect, NodeInput, NodeModel } from '../../models/node.ts';
 import type { Packet } from '../../models/packets.ts';
-import type { Fault, Link, Scenario } from '../../models/scenario.ts';
+import { publishQos, type Fault, type Link, type Scenario } from '../../models/scenario.ts';
 import { keyStart, keyStep, type Chooser } from './chooser.ts';
 import { EventQueue } from './event-queue.ts';
 import type { LogEntry, RunEnd } from './log.ts';
 import { PhaseTracker, stepNames } from './phases.ts';
+import { stamp } from './stamp.ts';
 import { PublishScript } from './workload.ts';
 
 export interface WorldNodes {
@@ -200,7 +201,7 @@ export class World {
     this.scenarioEndMs = endMs;
     this.script = new PublishScript(scenario.messages, config.producer.publish_mode, {
       scheduleAt: (atMs, message) => this.push(atMs, { kind: 'publish', message }),
-      invoke: (message) => this.deliver(this.producer, { kind: 'publish', message, topic: config.topic, qos: config.qos }),
+      invoke: (message) => this.deliver(this.producer, { kind: 'publish', message, topic: config.topic, qos: publishQos(scenario, config, message) }),
       producerUp: () => this.producer.up,
       nowMs: () => this.nowMs,
     });
@@ -521,7 +522,7 @@ export class World {
   // ---- history and faults -------------------------------------------------------------------
 
   private observe(body: HistoryBody): void {
-    const event: HistoryEvent = { ...body, atMs: this.nowMs };
+    const event = stamp(body, this.nowMs);
     this.history.push(event);
     if (this.log) this.record({ atMs: this.nowMs, kind: 'history', event });
     this.script.observed(body);

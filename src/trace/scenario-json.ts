@@ -27,8 +27,9 @@ function parseFault(value: unknown, path: string, messageCount: number): Fault {
 export function parseScenario(value: unknown, path: string): Scenario {
   const record = object(value, path, { required: ['messages', 'offline', 'faults'] });
   const messages = array(record['messages'], `${path}.messages`).map((entry, index) => {
-    const message = object(entry, `${path}.messages[${index}]`, { required: ['atMs'] });
-    return { atMs: integer(message['atMs'], `${path}.messages[${index}].atMs`) };
+    const message = object(entry, `${path}.messages[${index}]`, { required: ['atMs'], optional: ['qos'] });
+    const atMs = integer(message['atMs'], `${path}.messages[${index}].atMs`);
+    return message['qos'] === undefined ? { atMs } : { atMs, qos: oneOf(message['qos'], `${path}.messages[${index}].qos`, [0, 1, 2] as const) };
   });
   const offline = array(record['offline'], `${path}.offline`).map((entry, index) => {
     const at = `${path}.offline[${index}]`;
