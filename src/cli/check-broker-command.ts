@@ -23,7 +23,7 @@ import type { Overrides } from '../../models/presets.ts';
 import { overridesText, type SwarmCase } from '../explore/swarm.ts';
 import { entryOverrides, rerunCommand, semanticLead, swarmCasesFor } from './check-broker-swarm.ts';
 import { describeScenario } from './describe-case.ts';
-import { configFrom, faultList, parse, readInput, usable, wholeNumber, type ResolvedConfig } from './options.ts';
+import { configFrom, faultList, limits, parse, readInput, seedOption, usable, wholeNumber, type ResolvedConfig } from './options.ts';
 import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
@@ -133,7 +133,7 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   if ([values.scenario, values.runs, values.swarm].filter((value) => value !== undefined).length > 1) {
     throw new UsageError('check-broker: give one of --scenario FILE, --runs N, --swarm N');
   }
-  const seed = wholeNumber(values.seed, '--seed', 1);
+  const seed = seedOption(values.seed);
   const controllable = spec.kind !== 'url';
   let cases: readonly ExploreCase[];
   if (values.swarm !== undefined) {
@@ -147,19 +147,19 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
     const requested = faultList(values.faults);
     const faultKinds = faultKindsFor(controllable, requested);
     if (faultKinds.length === 0) throw new UsageError(`check-broker: --faults ${values.faults ?? 'all'}: no fault kind applies to ${targetName(spec)} (client crashes and connection drops only)`);
-    const faultsMax = wholeNumber(values['max-faults'], '--max-faults', realBoundsDefault.faultsMax, 1);
+    const faultsMax = wholeNumber(values['max-faults'], '--max-faults', realBoundsDefault.faultsMax, 1, limits.faults);
     const bounds: RealScenarioBounds = {
       ...realBoundsDefault,
       faultKinds,
-      messagesMax: wholeNumber(values.messages, '--messages', realBoundsDefault.messagesMax, 1),
+      messagesMax: wholeNumber(values.messages, '--messages', realBoundsDefault.messagesMax, 1, limits.realMessages),
       faultsMax,
       faultsMin: Math.min(realBoundsDefault.faultsMin, faultsMax),
     };
-    cases = sampleRealCases(bounds, wholeNumber(values.runs, '--runs', 20, 1), seed);
+    cases = sampleRealCases(bounds, wholeNumber(values.runs, '--runs', 20, 1, limits.realRuns), seed);
   }
-  const parallel = wholeNumber(values.parallel, '--parallel', 1, 1);
-  const idleMs = wholeNumber(values['idle-ms'], '--idle-ms', 300, 1);
-  const capMs = wholeNumber(values['cap-ms'], '--cap-ms', 10_000, 1);
+  const parallel = wholeNumber(values.parallel, '--parallel', 1, 1, limits.parallel);
+  const idleMs = wholeNumber(values['idle-ms'], '--idle-ms', 300, 1, limits.idleMs);
+  const capMs = wholeNumber(values['cap-ms'], '--cap-ms', 10_000, 1, limits.capMs);
   if (values.out !== undefined) usable(checkOutputDir(values.out));
   const modelConfigOf = (config: Config, overrides: Overrides): Config => withLoopbackNetwork(spec.kind === 'aedes' ? aedesModelConfig(config) : config, overrides);
   const modelConfig = modelConfigOf(resolved.config, resolved.overrides);

@@ -17,7 +17,7 @@ import { recordExhaustiveTrace } from '../trace/record.ts';
 import { rootCauseDetails, rootCauseSummary } from '../trace/render-root-causes.ts';
 import { checkOutputDir, writeOutputSet, type OutputFile } from '../trace/output-dir.ts';
 import { checkedTraceText } from '../trace/store.ts';
-import { configFrom, faultList, parse, usable, wholeNumber } from './options.ts';
+import { configFrom, faultList, limits, parse, usable, wholeNumber } from './options.ts';
 import { clearProgress } from './progress.ts';
 import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
@@ -34,6 +34,7 @@ export const checkHelp = `mqtt-dst check --exhaustive [options]
   --resends N        firings of the outbox's resend timer per path (default 1); runs cut there are reported
   --shard I/N        search only shard I (0-based) of N of the top-level choices
   --workers N        search all N shards in worker threads and merge them
+  --time-limit S     stop the search after S seconds; a search stopped short is inconclusive (exit 4)
   --out DIR          where shortest traces are written (default out/<preset>-exhaustive), 'none' to skip
   --steps            print each class's shortest path step by step
   --json             print the result as JSON (the input of --merge)
@@ -55,6 +56,7 @@ const options = {
   resends: { type: 'string' },
   shard: { type: 'string' },
   workers: { type: 'string' },
+  'time-limit': { type: 'string' },
   out: { type: 'string' },
   steps: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -69,17 +71,20 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`check: unexpected argument '${positionals[0]}'`);
   const resolved = configFrom(values.preset, values.set, values.config);
   const bounds: ExhaustiveBounds = {
-    messages: wholeNumber(values.messages, '--messages', 2, 1),
-    crashesPerNode: wholeNumber(values.crashes, '--crashes', 1),
-    dropsPerLink: wholeNumber(values.drops, '--drops', 1),
-    faultsMax: values['max-faults'] === undefined ? null : wholeNumber(values['max-faults'], '--max-faults', 0),
-    depthMax: wholeNumber(values.depth, '--depth', 200, 1),
-    resendsMax: wholeNumber(values.resends, '--resends', 1),
+    messages: wholeNumber(values.messages, '--messages', 2, 1, limits.exhaustiveMessages),
+    crashesPerNode: wholeNumber(values.crashes, '--crashes', 1, 0, limits.exhaustiveFaults),
+    dropsPerLink: wholeNumber(values.drops, '--drops', 1, 0, limits.exhaustiveFaults),
+    faultsMax: values['max-faults'] === undefined ? null : wholeNumber(values['max-faults'], '--max-faults', 0, 0, limits.faults),
+    depthMax: wholeNumber(values.depth, '--depth', 200, 1, limits.depth),
+    resendsMax: wholeNumber(values.resends, '--resends', 1, 0, limits.resends),
     faultKinds: faultList(values.faults),
   };
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
-  const workers = values.workers === undefined ? undefined : wholeNumber(values.workers, '--workers', 1, 1);
+  const workers = values.workers === undefined ? undefined : wholeNumber(values.workers, '--workers', 1, 1, limits.workers);
   if (shard !== undefined && workers !== undefined) throw new UsageError('check: --shard and --workers do not go together (workers run every shard)');
+  const timeLimitS = values['time-limit'] === undefined ? undefined : wholeNumber(values['time-limit'], '--time-limit', 0, 1, limits.timeLimitS);
+  // A shard's result cannot say whether it stopped short, so a merge could not tell: one process only.
+  if (timeLimitS !== undefined && (shard !== undefined || workers !== undefined)) throw new UsageError('check: --time-limit applies to a search in one process, not with --shard or --workers');
   // A shard's classes are not final (another shard may hold a shorter path): its traces come from --merge.
   const outDir = shard !== undefined && values.out === undefined ? null : outDirOf(values, resolved.preset);
   if (outDir !== null) usable(checkOutputDir(outDir));
@@ -87,7 +92,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   const startedMs = performance.now();
   const progress = values.json || !process.stderr.isTTY ? undefined : progressLine;
   const result =
-    workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 } }, progress);
+    workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 }, ...(timeLimitS === undefined ? {} : { stopAfterMs: timeLimitS * 1000 }) }, progress);
   clearProgress();
   const elapsedS = (performance.now() - startedMs) / 1000;
   const traces = classTraces(result);
@@ -106,16 +111,23 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
 function checkExit(result: CheckResult): number {
   const cutRuns = result.resendBounded;
   const runs = result.terminals + cutRuns;
-  const inconclusive = result.depthBounded > 0 || tooInconclusive(cutRuns, runs);
-  if (inconclusive) {
-    const line =
-      result.depthBounded > 0
-        ? `mqtt-dst: check: inconclusive: ${plural(result.depthBounded, 'state')} at the depth bound still had steps to take; raise --depth\n`
-        : inconclusiveLine('check', cutRuns, runs, 'runs', 'raise --resends');
-    process.stderr.write(line);
+  const stopped = stoppedShort(result);
+  const inconclusive = result.depthBounded > 0 || stopped || tooInconclusive(cutRuns, runs);
+  if (result.depthBounded > 0) {
+    process.stderr.write(`mqtt-dst: check: inconclusive: ${plural(result.depthBounded, 'state')} at the depth bound still had steps to take; raise --depth\n`);
+  } else if (stopped) {
+    process.stderr.write('mqtt-dst: check: inconclusive: the search stopped at --time-limit before it had expanded every state\n');
+  } else if (inconclusive) {
+    process.stderr.write(inconclusiveLine('check', cutRuns, runs, 'runs', 'raise --resends'));
   }
   if (result.classes.length > 0) return exitCodes.violations;
   return inconclusive ? exitCodes.inconclusive : exitCodes.ok;
+}
+
+/** A whole search (one shard of one) that is not complete though nothing hit the depth bound: it stopped at --time-limit. */
+function stoppedShort(result: CheckResult): boolean {
+  const whole = result.shards.length === 1 && result.shards[0]?.[1] === 1;
+  return whole && !result.complete && result.depthBounded === 0;
 }
 
 /** A progress line on stderr (a terminal only): how far the search has got. */
@@ -252,8 +264,9 @@ function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS:
     lines.push(`note: ${plural(result.resendBounded, 'state')} had no step left but a resend beyond the bound; those runs were not judged (raise --resends)`);
   }
   if (!result.shards.every(([, count]) => count === 1) && !result.complete) lines.push('note: this result covers only some shards of the search; merge them all with check --merge');
-  if (result.classes.length === 0 && result.depthBounded > 0) {
-    lines.push('', `no violation found, but the search was cut at the depth bound: inconclusive (${boundsText(result)}), ${plural(result.states, 'state')}`);
+  if (result.classes.length === 0 && (result.depthBounded > 0 || stoppedShort(result))) {
+    const why = result.depthBounded > 0 ? 'cut at the depth bound' : 'stopped at --time-limit';
+    lines.push('', `no violation found, but the search was ${why}: inconclusive (${boundsText(result)}), ${plural(result.states, 'state')}`);
   } else if (result.classes.length === 0) {
     const cut = result.resendBounded > 0 ? `; ${plural(result.resendBounded, 'run')} cut by the resend bound, not judged` : '';
     lines.push('', `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}${cut}`);

@@ -6,7 +6,7 @@ import { propertyNames } from '../../properties/index.ts';
 import type { PropertyName } from '../../properties/types.ts';
 import type { ExploreBounds } from '../explore/arbitraries.ts';
 import { explore, type CounterexampleClass } from '../explore/explore.ts';
-import { exploreBoundsFrom, parse, wholeNumber } from './options.ts';
+import { exploreBoundsFrom, limits, parse, seedOption, wholeNumber } from './options.ts';
 import { clearProgress } from './progress.ts';
 import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
@@ -58,8 +58,8 @@ export function matrixCommand(args: readonly string[]): number {
   const { values, positionals } = parse(args, options, 'matrix');
   if (positionals.length > 0) throw new UsageError(`matrix: unexpected argument '${positionals[0]}'`);
   const presets = values.presets === undefined ? presetNames() : values.presets.split(',').map((name) => name.trim());
-  const runs = wholeNumber(values.runs, '--runs', 2000, 1);
-  const seed = wholeNumber(values.seed, '--seed', 1);
+  const runs = wholeNumber(values.runs, '--runs', 2000, 1, limits.runs);
+  const seed = seedOption(values.seed);
   const bounds: ExploreBounds = exploreBoundsFrom(values);
   const configs = presets.map((preset) => {
     const config = resolveConfig(preset, {});
