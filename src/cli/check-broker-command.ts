@@ -10,7 +10,7 @@ import type { Scenario } from '../../models/scenario.ts';
 import type { ExploreCase } from '../explore/arbitraries.ts';
 import { runBatch, warmUp, type BatchEntry } from '../real/batch.ts';
 import { errorMessage } from '../real/bounded.ts';
-import { cleanupAll } from '../real/cleanup.ts';
+import { cleanupAll, sweepStale } from '../real/cleanup.ts';
 import { mosquittoConf } from '../real/mosquitto-conf.ts';
 import { comparisonJson, comparisonTable, explanationText, tally, verdictSummary } from '../real/report.ts';
 import { aedesModelConfig, faultKindsFor, realBoundsDefault, sampleRealCases, withLoopbackNetwork, type RealScenarioBounds } from '../real/real-scenarios.ts';
@@ -175,6 +175,8 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
     return own === undefined ? realConfig(index) : realConfigFor(spec, own.config, `${process.pid}-${Date.now()}`)(index);
   };
 
+  // What a killed run left behind (temp dirs of a dead pid, a broker still running from one) goes first.
+  sweepStale();
   const onSignal = (signal: NodeJS.Signals): void => {
     void cleanupAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
