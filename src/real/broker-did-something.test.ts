@@ -17,6 +17,7 @@ import { checkScenario } from './differential.ts';
 import { aedesModelConfig, withLoopbackNetwork } from './real-scenarios.ts';
 import { runOnBroker } from './run-real.ts';
 import { openTarget, type BrokerControl } from './targets.ts';
+import { delegate } from './test-flows.ts';
 
 afterEach(async () => {
   await cleanupAll();
@@ -134,17 +135,7 @@ describe('a real check proves the broker did something', () => {
   it('a SUBACK that comes after the first publish was due delays the scenario: the publish never overtakes the subscription', async () => {
     const broker = await openTarget({ kind: 'aedes' }, config().broker);
     const relayPort = await subackDelayingRelay(broker.port, 300);
-    const slow: BrokerControl = {
-      name: 'aedes behind a slow link',
-      host: '127.0.0.1',
-      port: relayPort,
-      controllable: broker.controllable,
-      kill: () => broker.kill(),
-      stop: () => broker.stop(),
-      restart: () => broker.restart(),
-      assertHealthy: () => broker.assertHealthy(),
-      close: () => broker.close(),
-    };
+    const slow: BrokerControl = { ...delegate(broker), name: 'aedes behind a slow link', host: '127.0.0.1', port: relayPort };
     const result = await runOnBroker(config(), { messages: [{ atMs: 100 }], offline: [], faults: [] }, slow, { idleMs: 100 });
     await broker.close();
     const kinds = result.history.map((event) => event.kind);
