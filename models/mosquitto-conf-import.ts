@@ -37,6 +37,18 @@ export interface ImportedConf {
   readonly ignored: readonly string[];
 }
 
+/** A file of an include_dir: its path (for messages) and its text. */
+export interface IncludedFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+/**
+ * Reads the files of an include_dir (the shell's job: this module does no I/O). Every file
+ * whose name ends in .conf, in any order; importMosquittoConf puts them in Mosquitto's.
+ */
+export type IncludeReader = (dir: string) => Result<readonly IncludedFile[]>;
+
 function isNotSimulated(name: string): boolean {
   return notSimulated.has(name) || name.startsWith('auth_opt_') || name.startsWith('plugin_opt_');
 }
@@ -46,14 +58,49 @@ function value(kind: 'boolean' | 'count' | 'seconds', text: string): string | un
   return /^\d+$/.test(text) ? text : undefined;
 }
 
-export function importMosquittoConf(text: string, source: string): Result<ImportedConf> {
-  const overrides: Record<string, string> = {};
-  const ignored: string[] = [];
-  const lines = text.split(/\r?\n/);
-  for (const [index, raw] of lines.entries()) {
+/**
+ * The order Mosquitto loads an include_dir in (man mosquitto.conf, include_dir): case-sensitive
+ * alphabetical, "with the upper case of each letter ordered before the lower case of the same
+ * letter" — 00.conf, 01.conf, A.conf, a.conf, B.conf, b.conf.
+ */
+export function compareIncludeNames(a: string, b: string): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
+    const x = a.charAt(i);
+    const y = b.charAt(i);
+    if (x === y) continue;
+    const byLetter = x.toLowerCase() < y.toLowerCase() ? -1 : x.toLowerCase() > y.toLowerCase() ? 1 : 0;
+    if (byLetter !== 0) return byLetter;
+    return x === x.toUpperCase() ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/**
+ * A line's words without a trailing comment. Mosquitto 2.0.11 reads a setting's value as the
+ * next space-separated token and ignores what follows (conf.c, config__read_file_core with
+ * conf__parse_bool / conf__parse_int), so `persistence true # on` is accepted, while
+ * `persistence true#on` is refused as an invalid value (both checked on 2.0.11).
+ */
+function wordsOf(line: string): string[] {
+  const words = line.split(/\s+/);
+  const comment = words.findIndex((word) => word.startsWith('#'));
+  return comment < 0 ? words : words.slice(0, comment);
+}
+
+interface Reading {
+  readonly overrides: Record<string, string>;
+  readonly ignored: string[];
+}
+
+function readLines(text: string, source: string, reading: Reading, includes: IncludeReader | undefined, main: boolean): Result<null> {
+  for (const [index, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
-    const [name = '', ...rest] = line.split(/\s+/);
+    const [name = '', ...rest] = wordsOf(line);
     const where = `${source}:${index + 1}`;
     const kind = simulated[name];
     if (kind !== undefined) {
@@ -61,12 +108,40 @@ export function importMosquittoConf(text: string, source: string): Result<Import
       if (setting === undefined || rest.length !== 1) {
         return err(`${where}: ${name} expects ${kind === 'boolean' ? 'true or false' : 'a whole number'}, got '${rest.join(' ')}'`);
       }
-      overrides[`broker.${name}`] = setting;
+      reading.overrides[`broker.${name}`] = setting;
+    } else if (name === 'include_dir' && main && includes !== undefined) {
+      const included = readIncludeDir(rest.join(' '), where, reading, includes);
+      if (!included.ok) return included;
     } else if (isNotSimulated(name)) {
-      ignored.push(`${where} ${name}`);
+      // An include_dir in an included file is not processed (man mosquitto.conf: "only
+      // processed from the main configuration file").
+      reading.ignored.push(`${where} ${name}`);
     } else {
       return err(`${where}: unknown mosquitto.conf setting '${name}'`);
     }
   }
-  return ok({ overrides, ignored });
+  return ok(null);
+}
+
+function readIncludeDir(dir: string, where: string, reading: Reading, includes: IncludeReader): Result<null> {
+  if (dir === '') return err(`${where}: include_dir expects a directory`);
+  const files = includes(dir);
+  if (!files.ok) return err(`${where}: include_dir ${dir}: ${files.error}`);
+  const ordered = files.value.filter((file) => baseName(file.path).endsWith('.conf')).sort((a, b) => compareIncludeNames(baseName(a.path), baseName(b.path)));
+  for (const file of ordered) {
+    const read = readLines(file.text, file.path, reading, includes, false);
+    if (!read.ok) return read;
+  }
+  return ok(null);
+}
+
+/**
+ * A mosquitto.conf as broker overrides. `includes` follows include_dir as Mosquitto does (the
+ * main file's only, files ending in .conf, in Mosquitto's order, a later setting winning);
+ * without it an include_dir is listed as not followed.
+ */
+export function importMosquittoConf(text: string, source: string, includes?: IncludeReader): Result<ImportedConf> {
+  const reading: Reading = { overrides: {}, ignored: [] };
+  const read = readLines(text, source, reading, includes, true);
+  return read.ok ? ok({ overrides: reading.overrides, ignored: reading.ignored }) : read;
 }

@@ -13,6 +13,9 @@ const SLASH = 0x2f;
  * - A filter that starts with a wildcard does not match a topic that starts with '$' (MQTT-4.7.2-1).
  */
 export function topicMatches(filter: string, topic: string): boolean {
+  // The common case, and always a match: every level is the same, and a wildcard that stands for
+  // itself still matches it (a filter that starts with one cannot equal a '$' topic).
+  if (filter === topic) return true;
   const first = filter.charCodeAt(0);
   if (topic.charCodeAt(0) === DOLLAR && (first === PLUS || first === HASH)) return false;
   let f = 0;

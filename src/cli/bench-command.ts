@@ -1,17 +1,17 @@
 // `mqtt-dst bench` (npm run bench): simulation speed on the standard workload, the blog preset
-// with 10 messages and up to 3 faults of every kind. Figures are printed, never asserted.
-import fc from 'fast-check';
-import { performance } from 'node:perf_hooks';
-import { caseArbitrary, defaultBounds, type ExploreBounds } from '../explore/arbitraries.ts';
-import { simulate } from '../explore/evaluate.ts';
+// with 10 messages and up to 3 faults of every kind, beside a bare event loop (bench-timed.ts);
+// --real and --exhaustive measure the other two engines. Figures are printed, never asserted.
 import { benchReal, benchRealText } from '../real/bench-real.ts';
 import { benchExhaustiveCommand, benchExhaustiveHelp } from './bench-exhaustive.ts';
+import { bareLoopMissing, bareLoopPath, loadBareLoop, timedBench, timedBenchText, type TimedBenchOptions } from './bench-timed.ts';
 import { isMosquittoAvailable } from '../real/mosquitto.ts';
 import { configFrom, parse, wholeNumber } from './options.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
-export const benchHelp = `mqtt-dst bench [--scenarios N] [--seed N] [--preset NAME] [--set PATH=VALUE] [--json]
-  simulated events/s and complete fault schedules/s (10 messages, <= 3 faults of every kind)
+export const benchHelp = `mqtt-dst bench [--scenarios N] [--seed N] [--preset NAME] [--set PATH=VALUE] [--bare-loop PATH] [--json]
+  simulated events/s and complete fault schedules/s (10 messages, <= 3 faults of every kind), beside
+  a bare event loop of QoS 2 flows run in the same process (default ${bareLoopPath} from the
+  repository's root; without it the bench says so and prints its own figures)
 mqtt-dst bench --real [--scenarios N] [--parallel N] [--idle-ms N] [--seed N] [--preset NAME] [--set PATH=VALUE] [--json]
   crash-and-restart scenarios/s against a local Mosquitto, end to end as check-broker runs them
   (default 100 scenarios, 4 at once, idle window 50 ms, timing.restartDelayMs and reconnectDelayMs 20)
@@ -26,57 +26,27 @@ const options = {
   real: { type: 'boolean' },
   parallel: { type: 'string' },
   'idle-ms': { type: 'string' },
+  'bare-loop': { type: 'string' },
 } as const;
 
 export function benchCommand(args: readonly string[]): number | Promise<number> {
   if (args.includes('--exhaustive')) return benchExhaustiveCommand(args);
   const { values, positionals } = parse(args, options, 'bench');
   if (positionals.length > 0) throw new UsageError(`bench: unexpected argument '${positionals[0]}'`);
+  if (values.real && values['bare-loop'] !== undefined) throw new UsageError('bench: --bare-loop goes without --real');
   if (values.real) return realBench(values);
   if (values.parallel !== undefined || values['idle-ms'] !== undefined) throw new UsageError('bench: --parallel and --idle-ms go with --real');
   const { config, preset } = configFrom(values.preset, values.set);
   const scenarios = wholeNumber(values.scenarios, '--scenarios', 20_000, 1);
   const seed = wholeNumber(values.seed, '--seed', 1);
-  const bounds: ExploreBounds = { ...defaultBounds, messagesMin: 10, messagesMax: 10, faultsMax: 3 };
-  const cases = fc.sample(caseArbitrary(bounds), { seed, numRuns: scenarios });
-  // Warm-up so the figures measure compiled code, not the JIT's first passes.
-  for (const explored of cases.slice(0, Math.min(2_000, cases.length))) simulate(config, explored);
-  const startedMs = performance.now();
-  let events = 0;
-  let violating = 0;
-  for (const explored of cases) {
-    const evaluation = simulate(config, explored);
-    events += evaluation.result.stats.events;
-    if (evaluation.violations.length > 0) violating += 1;
-  }
-  const elapsedS = (performance.now() - startedMs) / 1000;
-  const figures = {
-    preset,
-    scenarios,
-    messagesPerScenario: 10,
-    faultsMax: bounds.faultsMax,
-    elapsedS: Number(elapsedS.toFixed(3)),
-    scenariosPerS: Math.round(scenarios / elapsedS),
-    eventsPerS: Math.round(events / elapsedS),
-    eventsPerScenario: Number((events / scenarios).toFixed(1)),
-    violatingScenarios: violating,
-    heapUsedMb: Number((process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)),
-  };
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(figures)}\n`);
-  } else {
-    const number = (value: number) => value.toLocaleString('en-US');
-    process.stdout.write(
-      [
-        `simulation bench: preset ${preset}, ${scenarios} scenarios of 10 messages with <= 3 faults, seed ${seed}`,
-        `  scenarios/s        ${number(figures.scenariosPerS)}   (target >= 20,000)`,
-        `  events/s           ${number(figures.eventsPerS)}   (target >= 2,000,000)`,
-        `  events/scenario    ${figures.eventsPerScenario}`,
-        `  violating          ${violating} of ${scenarios}`,
-        `  elapsed            ${figures.elapsedS} s, heap used ${figures.heapUsedMb} MB`,
-      ].join('\n') + '\n',
-    );
-  }
+  return simulationBench({ config, preset, scenarios, seed, bareLoopPath: values['bare-loop'] ?? bareLoopPath }, values.json === true);
+}
+
+async function simulationBench(options: Omit<TimedBenchOptions, 'bareLoop'> & { readonly bareLoopPath: string }, json: boolean): Promise<number> {
+  const bareLoop = await loadBareLoop(options.bareLoopPath);
+  if (bareLoop === null) process.stderr.write(bareLoopMissing(options.bareLoopPath));
+  const figures = timedBench({ ...options, bareLoop });
+  process.stdout.write(json ? `${JSON.stringify(figures)}\n` : timedBenchText(figures, options.seed));
   return exitCodes.ok;
 }
 

@@ -1,22 +1,28 @@
 // `mqtt-dst bench --exhaustive`: how fast the exhaustive search goes and how far it gets, on bounds
 // of growing size up to the target (blog, 2 messages, <= 1 crash per node, <= 1 drop per link),
-// each stopped at --time-limit if it has not exhausted its bound by then. Figures are printed,
-// never asserted; states by depth show where a bound's state space grows.
+// each stopped at --time-limit if it has not exhausted its bound by then; and where the states
+// come from: the bound of the design's state-space table (a persistent producer, one message)
+// with each fault kind alone and all together. Figures are printed, never asserted; states by
+// depth show where a bound's state space grows, simulated states how many world states the
+// fault records split.
 import { performance } from 'node:perf_hooks';
 import { faultKinds, type FaultKind } from '../../models/history.ts';
 import { exhaustiveSearch, type ExhaustiveBounds } from '../explore/exhaustive.ts';
 import { configFrom, parse, wholeNumber } from './options.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
-export const benchExhaustiveHelp = `mqtt-dst bench --exhaustive [--preset NAME] [--set PATH=VALUE] [--time-limit S] [--json]
+export const benchExhaustiveHelp = `mqtt-dst bench --exhaustive [--preset NAME] [--set PATH=VALUE] [--rows growing|faults|all] [--time-limit S] [--json]
   states/s, time and memory of the exhaustive search on growing bounds, up to 2 messages, <= 1 crash
-  per node, <= 1 drop per link (each bound stopped after --time-limit seconds, default 300)`;
+  per node, <= 1 drop per link ('growing'), and on a persistent producer with each fault kind alone and
+  all together ('faults': where the states come from); each bound stopped after --time-limit seconds
+  (default 300)`;
 
 const options = {
   exhaustive: { type: 'boolean' },
   preset: { type: 'string' },
   set: { type: 'string', multiple: true },
   'time-limit': { type: 'string' },
+  rows: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -26,17 +32,48 @@ function bound(messages: number, kinds: readonly FaultKind[], faultsMax: number 
   return { messages, crashesPerNode: 1, dropsPerLink: 1, faultsMax, depthMax: 400, resendsMax: 1, faultKinds: kinds };
 }
 
-const bounds: readonly { readonly name: string; readonly bounds: ExhaustiveBounds }[] = [
-  { name: '1 message, one client crash or link drop (npm test)', bounds: bound(1, clientFaults, 1) },
-  { name: '1 message, one fault of any kind', bounds: bound(1, faultKinds, 1) },
-  { name: '2 messages, one client crash', bounds: bound(2, ['consumer-crash', 'producer-crash'], 1) },
-  { name: '2 messages, one fault of any kind', bounds: bound(2, faultKinds, 1) },
-  { name: '2 messages, a producer crash and a consumer crash in one run', bounds: bound(2, ['consumer-crash', 'producer-crash'], null) },
-  { name: '2 messages, <= 1 crash per node, <= 1 drop per link (target)', bounds: bound(2, faultKinds, null) },
+type RowGroup = 'growing' | 'faults';
+
+interface BenchBound {
+  readonly name: string;
+  readonly group: RowGroup;
+  readonly bounds: ExhaustiveBounds;
+  /** --set overrides of the row, over the command's own. */
+  readonly sets?: readonly string[];
+}
+
+/** The bound of the design's state-space table: a persistent producer, broker kills, consumer crashes and link drops. */
+const persistentProducer = ['producer.clean_session=false'];
+const tableKinds: readonly FaultKind[] = ['broker-kill', 'consumer-crash', 'connection-drop'];
+
+const faultRows: readonly BenchBound[] = [
+  ...[[], ['consumer-crash'], ['broker-kill'], ['connection-drop']].map(
+    (kinds): BenchBound => ({
+      name: `persistent producer, 1 message, ${kinds.length === 0 ? 'no fault' : `${kinds[0]} only`}`,
+      group: 'faults',
+      bounds: bound(1, kinds as FaultKind[], null),
+      sets: persistentProducer,
+    }),
+  ),
+  { name: 'persistent producer, 1 message, broker-kill,consumer-crash,connection-drop (target: 10 s)', group: 'faults', bounds: bound(1, tableKinds, null), sets: persistentProducer },
+  { name: 'persistent producer, 2 messages, broker-kill,consumer-crash,connection-drop (target: 2 min)', group: 'faults', bounds: bound(2, tableKinds, null), sets: persistentProducer },
+];
+
+const bounds: readonly BenchBound[] = [
+  ...[
+    { name: '1 message, one client crash or link drop (npm test)', bounds: bound(1, clientFaults, 1) },
+    { name: '1 message, one fault of any kind', bounds: bound(1, faultKinds, 1) },
+    { name: '2 messages, one client crash', bounds: bound(2, ['consumer-crash', 'producer-crash'], 1) },
+    { name: '2 messages, one fault of any kind', bounds: bound(2, faultKinds, 1) },
+    { name: '2 messages, a producer crash and a consumer crash in one run', bounds: bound(2, ['consumer-crash', 'producer-crash'], null) },
+    { name: '2 messages, <= 1 crash per node, <= 1 drop per link (target: 10 min)', bounds: bound(2, faultKinds, null) },
+  ].map((row): BenchBound => ({ ...row, group: 'growing' })),
+  ...faultRows,
 ];
 
 export interface ExhaustiveBenchRow {
   readonly name: string;
+  readonly sets: readonly string[];
   readonly bounds: ExhaustiveBounds;
   readonly exhausted: boolean;
   readonly states: number;
@@ -54,16 +91,21 @@ export interface ExhaustiveBenchRow {
 export function benchExhaustiveCommand(args: readonly string[]): number {
   const { values, positionals } = parse(args, options, 'bench --exhaustive');
   if (positionals.length > 0) throw new UsageError(`bench: unexpected argument '${positionals[0]}'`);
-  const { config, preset } = configFrom(values.preset, values.set);
+  const { preset } = configFrom(values.preset, values.set);
   const limitS = wholeNumber(values['time-limit'], '--time-limit', 300, 1);
+  const group = values.rows ?? 'all';
+  if (group !== 'all' && group !== 'growing' && group !== 'faults') throw new UsageError(`--rows: expected growing, faults or all, got '${group}'`);
   const rows: ExhaustiveBenchRow[] = [];
   for (const entry of bounds) {
+    if (group !== 'all' && entry.group !== group) continue;
+    const { config } = configFrom(values.preset, [...(values.set ?? []), ...(entry.sets ?? [])]);
     const startedMs = performance.now();
     const report = exhaustiveSearch({ config, bounds: entry.bounds, stopAfterMs: limitS * 1000 });
     const elapsedS = (performance.now() - startedMs) / 1000;
     const memory = process.memoryUsage();
     rows.push({
       name: entry.name,
+      sets: entry.sets ?? [],
       bounds: entry.bounds,
       exhausted: !report.stopped && report.depthBounded === 0,
       states: report.states,

@@ -32,6 +32,7 @@ export const checkBrokerHelp = `mqtt-dst check-broker (--target mosquitto|aedes 
   --target KIND      mosquitto (started per scenario on 127.0.0.1) or aedes (embedded)
   --url URL          an external broker: client crashes and connection drops only
   --preset NAME      configuration preset (default blog); --set PATH=VALUE overrides, repeatable
+  --config X         a preset name, or a mosquitto.conf: the model and the real broker both run its settings
   --scenario FILE    one scenario (JSON, as in a trace's "scenario"; a trace file works too)
   --runs N           random scenarios with event-anchored faults (default 20), --seed N (default 1)
   --swarm N          N scenarios whose broker and client settings are drawn too (printed with each)
@@ -50,6 +51,7 @@ const options = {
   target: { type: 'string' },
   url: { type: 'string' },
   preset: { type: 'string' },
+  config: { type: 'string' },
   set: { type: 'string', multiple: true },
   scenario: { type: 'string' },
   runs: { type: 'string' },
@@ -128,7 +130,7 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   const { values, positionals } = parse(args, options, 'check-broker');
   if (positionals.length > 0) throw new UsageError(`check-broker: unexpected argument '${positionals[0]}'`);
   const spec = targetFrom(values.target, values.url);
-  const resolved = configFrom(values.preset, values.set);
+  const resolved = configFrom(values.preset, values.set, values.config);
   checkConfigForTarget(spec, resolved.config);
   if ([values.scenario, values.runs, values.swarm].filter((value) => value !== undefined).length > 1) {
     throw new UsageError('check-broker: give one of --scenario FILE, --runs N, --swarm N');
@@ -289,6 +291,7 @@ function disagreementFile(dir: string, spec: TargetSpec, resolved: ResolvedConfi
           modelHistory: entry.comparison.model.history,
           realHistory: entry.comparison.real.history,
           realFaults: entry.comparison.real.faults,
+          asRun: entry.comparison.real.asRun,
           realLinks: entry.comparison.real.links,
         }
       : { target: targetName(spec), preset: resolved.preset, overrides: entryOverrides(entry, resolved), scenario: entry.case.scenario, modelSeed: entry.case.seed, error: entry.error };

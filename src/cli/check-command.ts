@@ -6,20 +6,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Overrides } from '../../models/presets.ts';
-import { resolveConfig } from '../../models/presets.ts';
-import { exhaustiveScenario, type ExhaustiveBounds, type ExhaustiveProgress } from '../explore/exhaustive.ts';
+import { type ExhaustiveBounds, type ExhaustiveProgress } from '../explore/exhaustive.ts';
 import { mergeCheckResults, parseCheckResult, type CheckClass, type CheckResult } from '../explore/exhaustive-result.ts';
 import { runInWorkers, runShard } from '../explore/exhaustive-shard.ts';
+import { checkClassTraces, reportedCheckClasses } from '../explore/reported-classes.ts';
 import { classRunOf, rootCausesOf, type RootCause } from '../explore/root-causes.ts';
 import type { Trace } from '../trace/format.ts';
-import { recordExhaustiveTrace } from '../trace/record.ts';
 import { rootCauseDetails, rootCauseSummary } from '../trace/render-root-causes.ts';
+import { renderHtmlReport } from '../trace/render-html.ts';
 import { checkOutputDir, writeOutputSet, type OutputFile } from '../trace/output-dir.ts';
-import { checkedTraceText } from '../trace/store.ts';
-import { configFrom, faultList, limits, parse, usable, wholeNumber } from './options.ts';
-import { clearProgress } from './progress.ts';
+import { checkedTraceText, writeFileAtomic } from '../trace/store.ts';
 import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
+import { configFrom, faultList, htmlFileFrom, limits, parse, usable, wholeNumber } from './options.ts';
+import { progressReporter, type ProgressSnapshot } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 export const checkHelp = `mqtt-dst check --exhaustive [options]
@@ -36,6 +35,7 @@ export const checkHelp = `mqtt-dst check --exhaustive [options]
   --workers N        search all N shards in worker threads and merge them
   --time-limit S     stop the search after S seconds; a search stopped short is inconclusive (exit 4)
   --out DIR          where shortest traces are written (default out/<preset>-exhaustive), 'none' to skip
+  --html FILE        also write the report as one self-contained HTML file (diagrams of every class)
   --steps            print each class's shortest path step by step
   --json             print the result as JSON (the input of --merge)
 mqtt-dst check --merge A.json B.json ... [--out DIR] [--steps] [--json]
@@ -58,6 +58,7 @@ const options = {
   workers: { type: 'string' },
   'time-limit': { type: 'string' },
   out: { type: 'string' },
+  html: { type: 'string' },
   steps: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -66,6 +67,7 @@ type Values = ReturnType<typeof parse<typeof options>>['values'];
 
 export async function checkCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(args, options, 'check');
+  htmlFileFrom(values.html);
   if (values.merge) return mergeCommand(values, positionals);
   if (!values.exhaustive) throw new UsageError('check: say --exhaustive (bounded exhaustive model checking) or --merge FILES');
   if (positionals.length > 0) throw new UsageError(`check: unexpected argument '${positionals[0]}'`);
@@ -90,52 +92,20 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   if (outDir !== null) usable(checkOutputDir(outDir));
   const job = { preset: resolved.preset, overrides: resolved.overrides, bounds };
   const startedMs = performance.now();
-  const progress = values.json || !process.stderr.isTTY ? undefined : progressLine;
+  const progress = values.json ? undefined : progressReporter();
+  const onProgress = progress === undefined ? undefined : (at: ExhaustiveProgress) => progress.report(searchSnapshot(at));
   const result =
-    workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 }, ...(timeLimitS === undefined ? {} : { stopAfterMs: timeLimitS * 1000 }) }, progress);
-  clearProgress();
+    workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 }, ...(timeLimitS === undefined ? {} : { stopAfterMs: timeLimitS * 1000 }) }, onProgress);
+  progress?.done();
   const elapsedS = (performance.now() - startedMs) / 1000;
-  const traces = classTraces(result);
+  const traces = tracesOf(result);
   const { written, failure } = withTraces(result, traces, outDir);
-  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, causesOf(written, traces), elapsedS, values.steps === true));
-  // The report is out; only now may a failed write end the command.
-  if (failure !== undefined) throw failure;
-  return checkExit(written);
+  return emitReport(values, written, traces, elapsedS, failure);
 }
 
-/**
- * Classes found stand. Without one, "no violation within bounds" needs every run within the
- * bounds judged: a state cut by the depth bound hides runs never searched (any number of them),
- * and a run cut by the resend bound was not judged; more than a small share of those is no result.
- */
-function checkExit(result: CheckResult): number {
-  const cutRuns = result.resendBounded;
-  const runs = result.terminals + cutRuns;
-  const stopped = stoppedShort(result);
-  const inconclusive = result.depthBounded > 0 || stopped || tooInconclusive(cutRuns, runs);
-  if (result.depthBounded > 0) {
-    process.stderr.write(`mqtt-dst: check: inconclusive: ${plural(result.depthBounded, 'state')} at the depth bound still had steps to take; raise --depth\n`);
-  } else if (stopped) {
-    process.stderr.write('mqtt-dst: check: inconclusive: the search stopped at --time-limit before it had expanded every state\n');
-  } else if (inconclusive) {
-    process.stderr.write(inconclusiveLine('check', cutRuns, runs, 'runs', 'raise --resends'));
-  }
-  if (result.classes.length > 0) return exitCodes.violations;
-  return inconclusive ? exitCodes.inconclusive : exitCodes.ok;
-}
-
-/** A whole search (one shard of one) that is not complete though nothing hit the depth bound: it stopped at --time-limit. */
-function stoppedShort(result: CheckResult): boolean {
-  const whole = result.shards.length === 1 && result.shards[0]?.[1] === 1;
-  return whole && !result.complete && result.depthBounded === 0;
-}
-
-/** A progress line on stderr (a terminal only): how far the search has got. */
-function progressLine(progress: ExhaustiveProgress): void {
-  const rate = Math.round(progress.states / Math.max(progress.elapsedMs / 1000, 0.001));
-  process.stderr.write(
-    `\r\x1b[Ksearching: ${progress.states.toLocaleString('en-US')} states, ${progress.transitions.toLocaleString('en-US')} transitions, ${progress.classes} classes, ${rate.toLocaleString('en-US')} states/s`,
-  );
+/** How far the search has got, for the progress line: its total is not known in advance. */
+function searchSnapshot(at: ExhaustiveProgress): ProgressSnapshot {
+  return { what: 'searching', done: at.states, total: null, unit: 'states', classes: at.classes, detail: `${at.transitions.toLocaleString('en-US')} transitions` };
 }
 
 function parseShard(text: string): { readonly index: number; readonly count: number } {
@@ -168,39 +138,20 @@ function mergeCommand(values: Values, files: readonly string[]): number {
   if (!merged.ok) throw new UsageError(`check --merge: ${merged.error}`);
   const outDir = outDirOf(values, merged.value.preset);
   if (outDir !== null) usable(checkOutputDir(outDir));
-  const traces = classTraces(merged.value);
+  const traces = tracesOf(merged.value);
   const { written, failure } = withTraces(merged.value, traces, outDir);
-  process.stdout.write(values.json ? `${JSON.stringify(written)}\n` : textReport(written, causesOf(written, traces), written.elapsedMs / 1000, values.steps === true));
-  if (failure !== undefined) throw failure;
-  return checkExit(written);
+  return emitReport(values, written, traces, written.elapsedMs / 1000, failure);
 }
 
-/** Each class's shortest path as a trace (what `mqtt-dst replay` reproduces), by class id. */
-function classTraces(result: CheckResult): Map<string, Trace> {
-  const config = resolveConfig(result.preset, result.overrides as Overrides);
-  if (!config.ok) throw new UsageError(config.error);
-  const scenario = exhaustiveScenario(result.bounds.messages);
-  const traces = new Map<string, Trace>();
-  for (const entry of result.classes) {
-    const trace = recordExhaustiveTrace({
-      preset: result.preset,
-      overrides: result.overrides,
-      config: config.value,
-      scenario,
-      choices: entry.choices,
-      signature: entry.signature,
-    });
-    if (!trace.outcome.violations.some((violation) => violation.property === entry.property)) {
-      throw new Error(`class '${entry.signature}': its path replays without a ${entry.property} violation`);
-    }
-    traces.set(entry.id, trace);
-  }
-  return traces;
+function tracesOf(result: CheckResult): Map<string, Trace> {
+  const traces = checkClassTraces(result);
+  if (!traces.ok) throw new UsageError(traces.error);
+  return traces.value;
 }
 
 /**
  * Writes each class's trace and names the file in the result; outDir then holds exactly these
- * beside its manifest. On failure no file is claimed, and the caller fails after its report.
+ * beside its manifest. On failure no file is claimed, and the command fails after its report.
  */
 function withTraces(result: CheckResult, traces: ReadonlyMap<string, Trace>, outDir: string | null): { readonly written: CheckResult; readonly failure?: Error } {
   if (outDir === null) return { written: result };
@@ -218,14 +169,36 @@ function withTraces(result: CheckResult, traces: ReadonlyMap<string, Trace>, out
   }
 }
 
+/**
+ * Classes found stand. Without one, "no violation within bounds" needs every run within the
+ * bounds judged: a state cut by the depth bound hides runs never searched (any number of them),
+ * and a run cut by the resend bound was not judged; more than a small share of those is no result.
+ */
+function checkExit(result: CheckResult): number {
+  const cutRuns = result.resendBounded;
+  const runs = result.terminals + cutRuns;
+  const stopped = stoppedShort(result);
+  const inconclusive = result.depthBounded > 0 || stopped || tooInconclusive(cutRuns, runs);
+  if (result.depthBounded > 0) {
+    process.stderr.write(`mqtt-dst: check: inconclusive: ${plural(result.depthBounded, 'state')} at the depth bound still had steps to take; raise --depth\n`);
+  } else if (stopped) {
+    process.stderr.write('mqtt-dst: check: inconclusive: the search stopped at --time-limit before it had expanded every state\n');
+  } else if (inconclusive) {
+    process.stderr.write(inconclusiveLine('check', cutRuns, runs, 'runs', 'raise --resends'));
+  }
+  if (result.classes.length > 0) return exitCodes.violations;
+  return inconclusive ? exitCodes.inconclusive : exitCodes.ok;
+}
+
+/** A whole search (one shard of one) that is not complete though nothing hit the depth bound: it stopped at --time-limit. */
+function stoppedShort(result: CheckResult): boolean {
+  const whole = result.shards.length === 1 && result.shards[0]?.[1] === 1;
+  return whole && !result.complete && result.depthBounded === 0;
+}
+
 /** The classes with their runs replayed, grouped into root causes. */
 function causesOf(result: CheckResult, traces: ReadonlyMap<string, Trace>): RootCause[] {
-  const runs = result.classes.map((entry) => {
-    const trace = traces.get(entry.id);
-    if (trace === undefined) throw new Error(`class '${entry.signature}' has no trace`);
-    return classRunOf({ id: entry.id, signature: entry.signature, property: entry.property, count: entry.terminals, trace, file: entry.trace });
-  });
-  return rootCausesOf(runs);
+  return rootCausesOf(reportedCheckClasses(result, traces).map(classRunOf));
 }
 
 function plural(count: number, word: string): string {
@@ -248,7 +221,8 @@ function classLines(entry: CheckClass, index: number, steps: boolean): string[] 
   return lines;
 }
 
-function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS: number, steps: boolean): string {
+/** What was searched, a line each: the head of the text report and the facts of the HTML one. */
+function searchedLines(result: CheckResult, elapsedS: number): string[] {
   const overrides = Object.entries(result.overrides).map(([key, value]) => ` ${key}=${value}`).join('');
   const rate = elapsedS > 0 ? Math.round(result.states / elapsedS) : result.states;
   const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -264,17 +238,42 @@ function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS:
     lines.push(`note: ${plural(result.resendBounded, 'state')} had no step left but a resend beyond the bound; those runs were not judged (raise --resends)`);
   }
   if (!result.shards.every(([, count]) => count === 1) && !result.complete) lines.push('note: this result covers only some shards of the search; merge them all with check --merge');
-  if (result.classes.length === 0 && (result.depthBounded > 0 || stoppedShort(result))) {
+  return lines;
+}
+
+function soundText(result: CheckResult): string {
+  if (result.depthBounded > 0 || stoppedShort(result)) {
     const why = result.depthBounded > 0 ? 'cut at the depth bound' : 'stopped at --time-limit';
-    lines.push('', `no violation found, but the search was ${why}: inconclusive (${boundsText(result)}), ${plural(result.states, 'state')}`);
-  } else if (result.classes.length === 0) {
-    const cut = result.resendBounded > 0 ? `; ${plural(result.resendBounded, 'run')} cut by the resend bound, not judged` : '';
-    lines.push('', `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}${cut}`);
+    return `no violation found, but the search was ${why}: inconclusive (${boundsText(result)}), ${plural(result.states, 'state')}`;
+  }
+  const cut = result.resendBounded > 0 ? `; ${plural(result.resendBounded, 'run')} cut by the resend bound, not judged` : '';
+  return `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}${cut}`;
+}
+
+function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS: number, steps: boolean): string {
+  const lines = searchedLines(result, elapsedS);
+  if (result.classes.length === 0) {
+    lines.push('', soundText(result));
   } else {
-    const textOptions = { countUnit: 'complete runs' };
+    const textOptions = { countUnit: 'complete run' };
     lines.push('', ...rootCauseSummary(causes, textOptions), '', 'Root causes in detail:', ...rootCauseDetails(causes, textOptions));
     lines.push('', `Every class, ${plural(result.classes.length, 'class')}, simplest first:`);
     result.classes.forEach((entry, index) => lines.push('', ...classLines(entry, index, steps)));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The report on stdout (text or JSON), then the HTML file if asked for, then a failed trace write if any; the exit code. */
+function emitReport(values: Values, result: CheckResult, traces: ReadonlyMap<string, Trace>, elapsedS: number, failure: Error | undefined): number {
+  const causes = values.json && values.html === undefined ? [] : causesOf(result, traces);
+  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : textReport(result, causes, elapsedS, values.steps === true));
+  if (values.html !== undefined) {
+    const [title = '', ...facts] = searchedLines(result, elapsedS);
+    const section = { idPrefix: '', heading: 'Root causes', causes, countUnit: 'complete run', sound: soundText(result) };
+    writeFileAtomic(values.html, renderHtmlReport({ title, facts, sections: [section] }));
+    process.stderr.write(`HTML report: ${values.html}\n`);
+  }
+  // The report is out; only now may a failed write end the command.
+  if (failure !== undefined) throw failure;
+  return checkExit(result);
 }

@@ -3,14 +3,18 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ExploreBounds } from '../explore/arbitraries.ts';
-import { explore, type CounterexampleClass, type ExploreReport } from '../explore/explore.ts';
+import { explore, type CounterexampleClass, type ExploreProgress, type ExploreReport } from '../explore/explore.ts';
+import { reportedExploreClasses, type WrittenClass } from '../explore/reported-classes.ts';
+import { classRunOf, rootCausesOf, type RootCause } from '../explore/root-causes.ts';
+import { renderHtmlReport } from '../trace/render-html.ts';
+import { rootCauseDetails, rootCauseSummary } from '../trace/render-root-causes.ts';
 import { recordTrace } from '../trace/record.ts';
 import { checkOutputDir, writeOutputSet, type OutputFile } from '../trace/output-dir.ts';
-import { checkedTraceText } from '../trace/store.ts';
-import { describeScenario } from './describe-case.ts';
-import { configFrom, exploreBoundsFrom, limits, parse, seedOption, usable, wholeNumber, type ResolvedConfig } from './options.ts';
-import { clearProgress, progressReporter } from './progress.ts';
+import { checkedTraceText, writeFileAtomic } from '../trace/store.ts';
 import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
+import { describeScenario } from './describe-case.ts';
+import { configFrom, exploreBoundsFrom, htmlFileFrom, limits, parse, seedOption, usable, wholeNumber, type ResolvedConfig } from './options.ts';
+import { progressReporter, type ProgressSnapshot } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 export const exploreHelp = `mqtt-dst explore [options]
@@ -23,6 +27,7 @@ export const exploreHelp = `mqtt-dst explore [options]
   --messages N       at most N messages per scenario (default 5)
   --max-faults N     at most N faults per scenario (default 3)
   --out DIR          where minimal traces are written (default out/<preset>), 'none' to skip
+  --html FILE        also write the report as one self-contained HTML file (diagrams of every class)
   --json             print the report as JSON on stdout`;
 
 const options = {
@@ -35,28 +40,27 @@ const options = {
   messages: { type: 'string' },
   'max-faults': { type: 'string' },
   out: { type: 'string' },
+  html: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
-interface WrittenClass {
-  readonly entry: CounterexampleClass;
-  readonly file: string | null;
-}
 
 export function exploreCommand(args: readonly string[]): number {
   const { values, positionals } = parse(args, options, 'explore');
   if (positionals.length > 0) throw new UsageError(`explore: unexpected argument '${positionals[0]}'`);
+  const html = htmlFileFrom(values.html);
   const resolved = configFrom(values.preset, values.set, values.config);
   const runs = wholeNumber(values.runs, '--runs', 2000, 1, limits.runs);
   const seed = seedOption(values.seed);
   const bounds: ExploreBounds = exploreBoundsFrom(values);
   const outDir = values.out === 'none' ? null : (values.out ?? join('out', resolved.preset));
   if (outDir !== null) usable(checkOutputDir(outDir));
-  const onProgress = values.json ? undefined : progressReporter();
+  const progress = values.json ? undefined : progressReporter();
+  const onProgress = progress === undefined ? undefined : (at: ExploreProgress) => progress.report(exploreSnapshot(at));
   const startedMs = performance.now();
   const report = explore({ config: resolved.config, bounds, runs, seed, ...(onProgress ? { onProgress } : {}) });
   const elapsedS = (performance.now() - startedMs) / 1000;
-  clearProgress();
+  progress?.done();
   const { written, failure } = writeClassTraces(resolved, report.classes, outDir);
   const reproduce = [
     `npx mqtt-dst explore --preset ${resolved.preset}`,
@@ -66,7 +70,15 @@ export function exploreCommand(args: readonly string[]): number {
     values.messages === undefined ? '' : `--messages ${bounds.messagesMax}`,
     values['max-faults'] === undefined ? '' : `--max-faults ${bounds.faultsMax}`,
   ].filter((part) => part !== '').join(' ');
-  process.stdout.write(values.json ? `${jsonReport(report, written)}\n` : textReport(resolved, bounds, report, written, seed, elapsedS, reproduce));
+  const done: Explored = { resolved, bounds, report, written, seed, elapsedS, reproduce };
+  const causes = values.json && html === undefined ? [] : rootCausesOf(reportedExploreClasses(written).map(classRunOf));
+  process.stdout.write(values.json ? `${jsonReport(report, written)}\n` : textReport(done, causes));
+  if (html !== undefined) {
+    const [title = '', ...facts] = exploredLines(done);
+    const section = { idPrefix: '', heading: 'Root causes', causes, countUnit: 'run', sound: soundText(done) };
+    writeFileAtomic(html, renderHtmlReport({ title, facts, sections: [section] }));
+    process.stderr.write(`HTML report: ${html}\n`);
+  }
   // The report is out; only now may a failed write end the command.
   if (failure !== undefined) throw failure;
   return exploreExit(report);
@@ -83,22 +95,28 @@ function exploreExit(report: ExploreReport): number {
   return inconclusive ? exitCodes.inconclusive : exitCodes.ok;
 }
 
+function exploreSnapshot(at: ExploreProgress): ProgressSnapshot {
+  return at.phase === 'explore'
+    ? { what: 'exploring', done: at.done, total: at.total, unit: 'runs', classes: at.classes, detail: `${at.violatingRuns.toLocaleString('en-US')} violating` }
+    : { what: 'shrinking each class to a minimal case', done: at.done, total: at.total, unit: 'classes', classes: at.classes };
+}
+
 /** Each class's minimal trace in outDir (exactly these, beside the manifest); on failure no file is claimed. */
 function writeClassTraces(
   resolved: ResolvedConfig,
   classes: readonly CounterexampleClass[],
   outDir: string | null,
 ): { readonly written: readonly WrittenClass[]; readonly failure?: Error } {
-  const unwritten = classes.map((entry) => ({ entry, file: null }));
+  const traces = classes.map((entry) => recordTrace({ ...resolved, explored: entry.minimal, signature: entry.signature.text }));
+  const unwritten = classes.map((entry, index) => ({ entry, trace: traces[index] as WrittenClass['trace'], file: null }));
   if (outDir === null) return { written: unwritten };
   try {
-    const files = classes.map((entry) => {
+    const files = classes.map((entry, index): OutputFile => {
       const name = `${entry.id}.json`;
-      const trace = recordTrace({ ...resolved, explored: entry.minimal, signature: entry.signature.text });
-      return { name, text: checkedTraceText(join(outDir, name), trace) };
+      return { name, text: checkedTraceText(join(outDir, name), traces[index] as WrittenClass['trace']) };
     });
     writeOutputSet(outDir, files);
-    return { written: classes.map((entry, index) => ({ entry, file: join(outDir, (files[index] as OutputFile).name) })) };
+    return { written: unwritten.map((entry, index) => ({ ...entry, file: join(outDir, (files[index] as OutputFile).name) })) };
   } catch (error) {
     return { written: unwritten, failure: new Error(`writing traces to ${outDir}: ${(error as Error).message}`) };
   }
@@ -123,15 +141,19 @@ function jsonReport(report: ExploreReport, written: readonly WrittenClass[]): st
   });
 }
 
-function textReport(
-  resolved: ResolvedConfig,
-  bounds: ExploreBounds,
-  report: ExploreReport,
-  written: readonly WrittenClass[],
-  seed: number,
-  elapsedS: number,
-  reproduce: string,
-): string {
+/** A finished exploration, as the reports tell it. */
+interface Explored {
+  readonly resolved: ResolvedConfig;
+  readonly bounds: ExploreBounds;
+  readonly report: ExploreReport;
+  readonly written: readonly WrittenClass[];
+  readonly seed: number;
+  readonly elapsedS: number;
+  readonly reproduce: string;
+}
+
+/** What was explored, a line each: the head of the text report and the facts of the HTML one. */
+function exploredLines({ resolved, bounds, report, seed, elapsedS }: Explored): string[] {
   const overrides = Object.entries(resolved.overrides).map(([key, value]) => ` ${key}=${value}`).join('');
   const lines = [
     `mqtt-dst explore: preset ${resolved.preset}${overrides}, seed ${seed}`,
@@ -144,13 +166,26 @@ function textReport(
       `inconclusive: ${report.inconclusive} runs hit a bound before quiescence and were not judged (events-max ${report.ends['events-max']}, healing-ms-max ${report.ends['healing-ms-max']})`,
     );
   }
-  written.forEach(({ entry, file }, index) => {
+  return lines;
+}
+
+function soundText({ report }: Explored): string {
+  const cut = report.inconclusive > 0 ? ` (${report.inconclusive} more cut by a bound, not judged)` : '';
+  return `no violation in ${report.runs - report.inconclusive} scenarios within these bounds${cut}`;
+}
+
+function textReport(done: Explored, causes: readonly RootCause[]): string {
+  const lines = exploredLines(done);
+  if (causes.length > 0) {
+    const textOptions = { countUnit: 'run' };
+    lines.push('', ...rootCauseSummary(causes, textOptions), '', 'Root causes in detail:', ...rootCauseDetails(causes, textOptions), '', `Every class, simplest first:`);
+  }
+  done.written.forEach(({ entry, file }, index) => {
     lines.push('', `${String(index + 1).padStart(3)}. ${entry.signature.text}`, `     seen in ${entry.count} runs; minimal: ${describeScenario(entry.minimal.scenario)}`);
     const first = entry.violations.find((violation) => violation.property === entry.signature.property);
     if (first) lines.push(`     e.g. ${first.summary}`);
     if (file) lines.push(`     replay: npx mqtt-dst replay ${file}`);
   });
-  const judged = report.runs - report.inconclusive;
-  lines.push('', report.classes.length === 0 ? `no violation in ${judged} scenarios within these bounds${report.inconclusive > 0 ? ` (${report.inconclusive} more cut by a bound, not judged)` : ''}` : `reproduce: ${reproduce}`);
+  lines.push('', done.report.classes.length === 0 ? soundText(done) : `reproduce: ${done.reproduce}`);
   return `${lines.join('\n')}\n`;
 }

@@ -3,7 +3,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../../models/config.ts';
 import { faultKinds, type FaultKind } from '../../models/history.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { importMosquittoConf } from '../../models/mosquitto-conf-import.ts';
+import { dirname } from 'node:path';
+import { confBasePreset, readMosquittoConf } from '../config-file.ts';
 import { getPreset, parseOverrides, presetNames, resolveConfig, type Overrides } from '../../models/presets.ts';
 import { defaultBounds, type ExploreBounds } from '../explore/arbitraries.ts';
 import type { Result } from '../../models/result.ts';
@@ -103,8 +104,9 @@ export interface ResolvedConfig {
 
 /**
  * The configuration a command runs: a preset (--preset, or --config naming a preset), or a
- * mosquitto.conf (--config FILE) whose simulated settings override the blog preset's broker,
- * then every --set. Overrides are what a trace records, so a run from a file replays without it.
+ * mosquitto.conf (--config FILE, its include_dir followed) whose simulated settings override
+ * Mosquitto 2.0's defaults (confBasePreset), then every --set. Overrides are what a trace
+ * records, so a run from a file replays without it.
  */
 export function configFrom(preset: string | undefined, sets: readonly string[] | undefined, configArg?: string): ResolvedConfig {
   if (preset !== undefined && configArg !== undefined) throw new UsageError('give --preset or --config, not both');
@@ -115,8 +117,10 @@ export function configFrom(preset: string | undefined, sets: readonly string[] |
       presetName = configArg;
     } else {
       if (!existsSync(configArg)) throw new UsageError(`--config ${configArg}: neither a preset (${presetNames().join(', ')}) nor a file`);
-      const imported = importMosquittoConf(readInput(configArg, '--config'), configArg);
+      if (statSync(configArg).isDirectory()) throw new UsageError(`--config ${configArg}: a directory, not a file`);
+      const imported = readMosquittoConf(configArg);
       if (!imported.ok) throw new UsageError(imported.error);
+      presetName = confBasePreset;
       fromFile = imported.value.overrides;
       if (imported.value.ignored.length > 0) {
         process.stderr.write(`note: not simulated, left out: ${imported.value.ignored.join(', ')}\n`);
@@ -149,4 +153,14 @@ export function exploreBoundsFrom(values: { readonly faults?: string | undefined
     messagesMax: wholeNumber(values.messages, '--messages', defaultBounds.messagesMax, 1, limits.messages),
     faultsMax: wholeNumber(values['max-faults'], '--max-faults', defaultBounds.faultsMax, 0, limits.faults),
   };
+}
+
+/** --html FILE, checked before any work: its directory must exist, and it must not be a directory. */
+export function htmlFileFrom(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  if (file === '') throw new UsageError('--html: expected a file name');
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--html ${file}: is a directory, expected a file name`);
+  const dir = dirname(file);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--html ${file}: no directory ${dir}`);
+  return file;
 }

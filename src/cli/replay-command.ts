@@ -10,7 +10,7 @@ import { exitCodes, UsageError } from './usage-error.ts';
 
 export const replayHelp = `mqtt-dst replay FILE [--mermaid] [--quiet]
   prints the run's timeline and exits 0 when it reproduces the trace exactly, 1 when it diverges
-  --mermaid   print a Mermaid sequence diagram instead of the text timeline
+  --mermaid   print only a Mermaid sequence diagram on stdout (header and verdict go to stderr)
   --quiet     print only the verdict`;
 
 const options = { mermaid: { type: 'boolean' }, quiet: { type: 'boolean' } } as const;
@@ -25,20 +25,24 @@ export function replayCommand(args: readonly string[]): number {
   const replay = replayTrace(trace.value);
   if (!replay.ok) throw new UsageError(`${file}: ${replay.error}`);
   const { log, violations, divergences } = replay.value;
-  const out: string[] = [];
+  const header: string[] = [];
   if (!values.quiet) {
-    out.push(`trace ${file}`, `preset ${trace.value.preset}${Object.entries(trace.value.overrides).map(([k, v]) => ` ${k}=${v}`).join('')}, seed ${trace.value.seed}`);
-    if (trace.value.signature) out.push(`class: ${trace.value.signature}`);
-    out.push(`scenario: ${describeScenario(trace.value.scenario)}`);
-    if (trace.value.mode === 'exhaustive') out.push('mode: exhaustive (found by check --exhaustive: every step was a choice, the faults are steps of the path)');
-    out.push('');
-    out.push(values.mermaid ? renderMermaid(log, violations) : renderTimeline(log, violations), '');
+    header.push(`trace ${file}`, `preset ${trace.value.preset}${Object.entries(trace.value.overrides).map(([k, v]) => ` ${k}=${v}`).join('')}, seed ${trace.value.seed}`);
+    if (trace.value.signature) header.push(`class: ${trace.value.signature}`);
+    header.push(`scenario: ${describeScenario(trace.value.scenario)}`);
+    if (trace.value.mode === 'exhaustive') header.push('mode: exhaustive (found by check --exhaustive: every step was a choice, the faults are steps of the path)');
   }
-  if (divergences.length === 0) {
-    out.push(`reproduced: same event log (${trace.value.outcome.logDigest.slice(0, 19)}…), ${violations.length} violation${violations.length === 1 ? '' : 's'} as recorded`);
+  const verdict =
+    divergences.length === 0
+      ? [`reproduced: same event log (${trace.value.outcome.logDigest.slice(0, 19)}…), ${violations.length} violation${violations.length === 1 ? '' : 's'} as recorded`]
+      : ['DIVERGED from the recorded run:', ...divergences.map((line) => `  ${line}`)];
+  if (values.mermaid) {
+    // Mermaid alone on stdout, so that `replay FILE --mermaid > run.mmd` is a diagram file.
+    process.stderr.write(`${[...header, ...verdict].join('\n')}\n`);
+    process.stdout.write(`${renderMermaid(log, violations)}\n`);
   } else {
-    out.push('DIVERGED from the recorded run:', ...divergences.map((line) => `  ${line}`));
+    const body = values.quiet ? [] : [...header, '', renderTimeline(log, violations), ''];
+    process.stdout.write(`${[...body, ...verdict].join('\n')}\n`);
   }
-  process.stdout.write(`${out.join('\n')}\n`);
   return divergences.length === 0 ? exitCodes.ok : exitCodes.violations;
 }

@@ -10,9 +10,9 @@ export interface CliOutcome {
   readonly stderr: string;
 }
 
-export function mqttDst(args: readonly string[], timeoutMs = 120_000): Promise<CliOutcome> {
+export function mqttDst(args: readonly string[], timeoutMs = 120_000, env: Readonly<Record<string, string>> = {}): Promise<CliOutcome> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { timeout: timeoutMs, env: { ...process.env, CI: 'true' } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [cli, ...args], { timeout: timeoutMs, env: { ...process.env, CI: 'true', ...env } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ code, stdout, stderr });
     });

@@ -92,6 +92,12 @@ export class FaultBudget {
     return budget;
   }
 
+  /** Whether a crash of the node (a kill or restart for the broker) can still strike on this path. */
+  mayCrash(node: 'broker' | 'producer' | 'consumer', budget: Budget): boolean {
+    const at = node === 'broker' ? 0 : node === 'producer' ? 1 : 2;
+    return (this.slotAllowed[at] as boolean) && slot(budget, at) > 0 && slot(budget, totalSlot) > 0;
+  }
+
   /** What the canonical state needs of the budget (canonical.ts SearchState). */
   searchState(budget: Budget): SearchState {
     const total = slot(budget, totalSlot);

@@ -18,10 +18,11 @@ import { judge, propertyContext } from '../check/judge.ts';
 import type { Chooser } from '../sim/chooser.ts';
 import { ExhaustiveWorld, type StepOption, type WorldSnapshot, type WorldView } from '../sim/exhaustive-world.ts';
 import { nodesFor } from '../sim/run.ts';
-import type { FaultRecord } from '../sim/world.ts';
+import type { FaultRecord, Slot } from '../sim/world.ts';
 import { Canonicalizer } from './canonical.ts';
 import { FaultBudget, type Budget } from './exhaustive-budget.ts';
 import { exhaustiveButFor, type KeyedPath } from './exhaustive-culprit.ts';
+import { aloneCandidate, outsideOf, quietCandidate, quietWorld, stayedInside, stayedQuiet } from './exhaustive-reduction.ts';
 import { PathArena } from './path-arena.ts';
 import { signaturesOf, slugOf, type Signature } from './signature.ts';
 
@@ -58,6 +59,8 @@ export interface ExhaustiveOptions {
   /** Stop (incomplete, reported) once the search has run this long: for benchmarks of bounds too large to exhaust. */
   readonly stopAfterMs?: number;
   readonly onProgress?: (progress: ExhaustiveProgress) => void;
+  /** Offer only a client's steps where it stands alone (exhaustive-reduction.ts); default true. false: the unreduced search, to compare. */
+  readonly reduce?: boolean;
 }
 
 export interface ExhaustiveProgress {
@@ -94,6 +97,8 @@ export interface ExhaustiveReport {
   readonly transitions: number;
   /** States expanded, counting a state again when a shorter path reached it. */
   readonly expansions: number;
+  /** World states at which only one client's steps were offered (exhaustive-reduction.ts). */
+  readonly reducedStates: number;
   /** Quiescent states judged. */
   readonly terminals: number;
   readonly violatingTerminals: number;
@@ -181,6 +186,15 @@ interface Edge {
   readonly fault: number;
 }
 
+/** A step's child before it is made a record: one known already, or the hash and snapshot of a new one. */
+type Child = { readonly hash: string; readonly known: WorldRecord } | { readonly hash: string; readonly budget: Budget; readonly snapshot: WorldSnapshot };
+
+interface PendingEdge {
+  readonly index: number;
+  readonly child: Child;
+  readonly fault: number;
+}
+
 /** World and fault-record-list ids are kept in Int32Arrays (path-arena.ts). */
 const idsLimit = 2 ** 31 - 1;
 
@@ -245,6 +259,7 @@ function walk(config: Config, scenario: Scenario, order: readonly number[]): Wal
  */
 export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   const { config, bounds, shard, onProgress } = options;
+  const reduce = options.reduce ?? true;
   const stopAtMs = options.stopAfterMs === undefined ? Infinity : performance.now() + options.stopAfterMs;
   let stoppedAtDepth: number | null = null;
   const startedMs = performance.now();
@@ -274,16 +289,23 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   let depthBounded = 0;
   let resendBounded = 0;
   let expansions = 0;
+  let reducedStates = 0;
 
   const worldHash = (view: WorldView, budget: Budget): string => hashOf(canonicalizer.worldState(view, budgets.searchState(budget)));
   /** The world record of the world as it stands, made (with a snapshot) if it is new. */
-  const worldRecordOf = (budget: Budget): WorldRecord => {
+  /** The world as it stands, with the budget left: found among the world records, or a snapshot to make one of. */
+  const childOf = (budget: Budget): Child => {
     const hash = worldHash(world.view(), budget);
-    let record = worlds.get(hash);
+    const known = worlds.get(hash);
+    return known !== undefined ? { hash, known } : { hash, budget, snapshot: world.snapshot() };
+  };
+  const recordOf = (child: Child): WorldRecord => {
+    if ('known' in child) return child.known;
+    let record = worlds.get(child.hash);
     if (record === undefined) {
       assert(worlds.size < idsLimit, 'too many world states for an Int32Array');
-      record = { id: worlds.size, budget, snapshot: world.snapshot(), quiescent: false, optionCount: 0, violating: false, edges: null, usable: 0, seen: -1 };
-      worlds.set(hash, record);
+      record = { id: worlds.size, budget: child.budget, snapshot: child.snapshot, quiescent: false, optionCount: 0, violating: false, edges: null, usable: 0, seen: -1 };
+      worlds.set(child.hash, record);
       worldsById.push(record);
     }
     return record;
@@ -309,6 +331,56 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     return id;
   };
 
+  /** The edge of one option from the world state `snapshot` (the world is anywhere when called), its child not yet a record. */
+  const stepFrom = (snapshot: WorldSnapshot, option: StepOption, index: number, budget: Budget): PendingEdge => {
+    world.restore(snapshot);
+    world.take(option);
+    const fault = option.kind === 'fault' ? faultTextId(world.view().faults.at(-1) as FaultRecord) : -1;
+    return { index, child: childOf(budgets.after(option, budget)), fault };
+  };
+  const edgeOf = ({ index, child, fault }: PendingEdge): Edge => ({ index, child: recordOf(child), fault });
+
+  /** The edges of the steps of `client`, if each passes `check` (taken from the snapshot); else null. */
+  const clientEdges = (snapshot: WorldSnapshot, stepOptions: readonly StepOption[], steps: readonly number[], budget: Budget, check: () => boolean): Edge[] | null => {
+    const taken: PendingEdge[] = [];
+    for (const index of steps) {
+      const step = stepFrom(snapshot, stepOptions[index] as StepOption, index, budget);
+      if (!check()) return null;
+      taken.push(step);
+    }
+    return taken.map(edgeOf);
+  };
+
+  /**
+   * The steps of a client that stands alone or is quiet, if one is (exhaustive-reduction.ts
+   * argues why they are enough): the producer first, then the consumer. Null: take every usable option.
+   */
+  const reducedEdges = (snapshot: WorldSnapshot, stepOptions: readonly StepOption[], budget: Budget): Edge[] | null => {
+    world.restore(snapshot);
+    const view = world.view();
+    const brokerMayFault = budgets.mayCrash('broker', budget);
+    const quiet = quietWorld(view, budgets.searchState(budget).faultsPossible);
+    for (const client of [view.nodes[1], view.nodes[2]] as Slot[]) {
+      world.restore(snapshot);
+      const outside = outsideOf(world.view(), client);
+      const alone = aloneCandidate(world.view(), stepOptions, client, budgets.mayCrash(client.name as 'producer' | 'consumer', budget));
+      if (alone !== null) {
+        const edges = clientEdges(snapshot, stepOptions, alone, budget, () => {
+          const { inside, opened } = stayedInside(outside, world.view());
+          return inside && !(opened && brokerMayFault);
+        });
+        if (edges !== null) return edges;
+      }
+      world.restore(snapshot);
+      const steps = quiet ? quietCandidate(world.view(), stepOptions, client) : null;
+      if (steps !== null) {
+        const edges = clientEdges(snapshot, stepOptions, steps, budget, () => stayedQuiet(outside, world.view()));
+        if (edges !== null) return edges;
+      }
+    }
+    return null;
+  };
+
   /** Simulates a world state's options once: its verdict if quiescent, and its usable steps as edges (unless at the depth bound). */
   const expand = (record: WorldRecord, depth: number): void => {
     const snapshot = record.snapshot as WorldSnapshot;
@@ -324,18 +396,9 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     });
     record.usable = indices.length;
     if (indices.length === 0 || depth >= bounds.depthMax) return;
-    const edges: Edge[] = [];
-    let first = true;
-    for (const index of indices) {
-      const option = stepOptions[index] as StepOption;
-      if (!first) world.restore(snapshot);
-      first = false;
-      const budget = budgets.after(option, record.budget);
-      world.take(option);
-      const fault = option.kind === 'fault' ? faultTextId(world.view().faults.at(-1) as FaultRecord) : -1;
-      edges.push({ index, child: worldRecordOf(budget), fault });
-    }
-    record.edges = edges;
+    const reduced = reduce ? reducedEdges(snapshot, stepOptions, record.budget) : null;
+    if (reduced !== null) reducedStates += 1;
+    record.edges = reduced ?? indices.map((index) => edgeOf(stepFrom(snapshot, stepOptions[index] as StepOption, index, record.budget)));
   };
 
   /** A violating end state's classes, from its own path; a trace ends with 'end' if the run had to choose to end (a fault could still have struck). */
@@ -371,7 +434,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     }
   };
 
-  const root = worldRecordOf(budgets.root);
+  const root = recordOf(childOf(budgets.root));
   firstVisit(root, 0);
   statesByDepth[0] = 1;
   let frontier: number[] = [states.addRoot(root.id, 0)];
@@ -428,6 +491,7 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     bounds,
     states: states.size,
     worldStates: worlds.size,
+    reducedStates,
     transitions,
     expansions,
     terminals,

@@ -56,7 +56,8 @@ interface Found {
   readonly runIndex: number;
 }
 
-const progressEvery = 500;
+// Cheap: the shell decides how often a line is printed.
+const progressEvery = 100;
 
 export function explore(options: ExploreOptions): ExploreReport {
   const { config, bounds, runs, seed, onProgress } = options;

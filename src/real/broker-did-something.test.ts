@@ -1,8 +1,8 @@
 // A real check proves the broker did something, and a run cut by a bound is no verdict:
 // a server that answers CONNECT and nothing else fails every run (by name) instead of
 // "agreeing" that nothing was violated; a run that hits the wall-clock cap is inconclusive,
-// not a semantic disagreement; and a SUBACK that comes late (a loaded machine) delays the
-// scenario's clock instead of letting a publish overtake the subscription.
+// not a semantic disagreement; and a SUBACK that comes late (a loaded machine) holds the
+// scenario's timed items instead of letting a publish overtake the subscription.
 import { writeFileSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -103,7 +103,7 @@ describe('a real check proves the broker did something', () => {
     const port = await fakeBroker(false);
     const outcome = await mqttDst(['check-broker', '--url', `mqtt://127.0.0.1:${port}`, '--runs', '1', '--cap-ms', '300', '--idle-ms', '50']);
     expect(outcome.stdout).toMatch(/ERROR/);
-    expect(outcome.stdout).toMatch(/the consumer never got its SUBACK/);
+    expect(outcome.stdout).toMatch(/the consumer never got a SUBACK from mqtt:\/\/127\.0\.0\.1:\d+ \(the model's got 1\)/);
     expect(outcome.stdout).toMatch(/0 agree \(0 with violations\), 0 disagree .*1 failed to run/);
     expect(outcome.stdout).not.toMatch(/\bagree {4}/);
     expect(outcome.code).toBe(exitCodes.disagreement);
@@ -143,8 +143,6 @@ describe('a real check proves the broker did something', () => {
     expect(kinds).toContain('delivered');
     expect(kinds).toContain('handled');
     const subscribedAt = result.history.find((event) => event.kind === 'subscribed')?.atMs ?? 0;
-    const invokedAt = result.history.find((event) => event.kind === 'publish-invoked')?.atMs ?? 0;
     expect(subscribedAt).toBeGreaterThanOrEqual(300);
-    expect(invokedAt - subscribedAt).toBeGreaterThanOrEqual(99);
   });
 });

@@ -43,6 +43,8 @@ export interface RealSide {
   readonly end: RealRunEnd;
   readonly elapsedMs: number;
   readonly links: RealRunResult['links'];
+  /** The scenario as the real run ran it (src/real/as-run.ts). */
+  readonly asRun: Scenario;
 }
 
 export type Explanation =
@@ -55,6 +57,8 @@ export type Explanation =
       /** The model network (latency range) with which those seeds reach it. */
       readonly latencyMsMin: number;
       readonly latencyMsMax: number;
+      /** Whether it took the scenario as the real run ran it (late publishes, offline periods, faults). */
+      readonly asRun: boolean;
     }
   /** No seed of the model, with any of the networks tried, gives the real verdict. */
   | { readonly kind: 'semantics'; readonly seeds: number };
@@ -116,23 +120,36 @@ function explainNetworks(config: Config): Config['network'][] {
   });
 }
 
-export function explain(config: Config, scenario: Scenario, realKeys: readonly VerdictKey[], seeds = explainSeedsDefault): Explanation {
+/**
+ * Race or rule. The scenario as planned first, then, if the real run was late, as it really
+ * ran (src/real/as-run.ts): a verdict the model gives for what the harness actually did, with
+ * some seed and network, is a race the model allows; only one it gives for neither is a rule
+ * the model does not have.
+ */
+export function explain(config: Config, scenario: Scenario, realKeys: readonly VerdictKey[], seeds = explainSeedsDefault, asRun?: Scenario): Explanation {
   let tried = 0;
-  for (const network of explainNetworks(config)) {
-    const variant: Config = { ...config, network };
-    let reaching = 0;
-    let firstSeed = -1;
-    for (let seed = 1; seed <= seeds; seed++) {
-      const keys = verdictKeys(runModel(variant, scenario, seed).violations);
-      if (sameVerdicts(keys, realKeys)) {
-        reaching += 1;
-        if (firstSeed < 0) firstSeed = seed;
-      }
+  const variants = asRun === undefined || JSON.stringify(asRun) === JSON.stringify(scenario) ? [scenario] : [scenario, asRun];
+  for (const [index, variant] of variants.entries()) {
+    for (const network of explainNetworks(config)) {
+      const reached = seedsReaching({ ...config, network }, variant, realKeys, seeds);
+      tried += seeds;
+      if (reached.reaching > 0) return { kind: 'timing', seeds, ...reached, latencyMsMin: network.latencyMsMin, latencyMsMax: network.latencyMsMax, asRun: index > 0 };
     }
-    tried += seeds;
-    if (reaching > 0) return { kind: 'timing', seeds, reaching, firstSeed, latencyMsMin: network.latencyMsMin, latencyMsMax: network.latencyMsMax };
   }
   return { kind: 'semantics', seeds: tried };
+}
+
+function seedsReaching(config: Config, scenario: Scenario, realKeys: readonly VerdictKey[], seeds: number): { reaching: number; firstSeed: number } {
+  let reaching = 0;
+  let firstSeed = -1;
+  for (let seed = 1; seed <= seeds; seed++) {
+    const keys = verdictKeys(runModel(config, scenario, seed).violations);
+    if (sameVerdicts(keys, realKeys)) {
+      reaching += 1;
+      if (firstSeed < 0) firstSeed = seed;
+    }
+  }
+  return { reaching, firstSeed };
 }
 
 export function compare(config: Config, scenario: Scenario, model: ModelSide, real: RealSide, explainSeeds = explainSeedsDefault): Comparison {
@@ -145,7 +162,7 @@ export function compare(config: Config, scenario: Scenario, model: ModelSide, re
   const inconclusive = model.end !== 'quiescent' || real.end !== 'quiescent';
   const agree = !inconclusive && onlyModel.length === 0 && onlyReal.length === 0;
   const base = { scenario, model, real, agree, inconclusive, onlyModel, onlyReal };
-  return agree || inconclusive ? base : { ...base, explanation: explain(config, scenario, realKeys, explainSeeds) };
+  return agree || inconclusive ? base : { ...base, explanation: explain(config, scenario, realKeys, explainSeeds, real.asRun) };
 }
 
 export interface CheckOptions extends RealRunOptions {
@@ -185,6 +202,7 @@ async function realSide(broker: BrokerControl, options: CheckOptions): Promise<R
       end: result.end,
       elapsedMs: result.elapsedMs,
       links: result.links,
+      asRun: result.asRun,
     };
   } finally {
     // An external broker outlives the run: leave no persistent session of ours behind on it.

@@ -49,8 +49,10 @@ function verdictCell(keys: readonly VerdictKey[], property: string): string {
 
 export function explanationText(explanation: Explanation, target: string): string {
   return explanation.kind === 'timing'
-    ? `timing: the model gives ${target}'s verdict with ${explanation.reaching} of ${explanation.seeds} seeds at latency ${explanation.latencyMsMin}-${explanation.latencyMsMax} ms (first: seed ${explanation.firstSeed}); the two raced differently`
-    : `semantics: no model run (${explanation.seeds} seeds, latencies 0-1, 0-5 ms and as configured) gives ${target}'s verdict; the model cannot produce what ${target} did`;
+    ? `timing: the model gives ${target}'s verdict with ${explanation.reaching} of ${explanation.seeds} seeds at latency ${explanation.latencyMsMin}-${explanation.latencyMsMax} ms (first: seed ${explanation.firstSeed})` +
+        (explanation.asRun ? ', run with the scenario as the real run ran it (items late by the machine)' : '') +
+        '; the two raced differently'
+    : `semantics: no model run (${explanation.seeds} seeds, latencies 0-1, 0-5 ms and as configured, the scenario as planned and as run) gives ${target}'s verdict; the model cannot produce what ${target} did`;
 }
 
 /** The side-by-side table of one comparison. */

@@ -8,13 +8,6 @@
 // have restarted and nothing has happened for an idle window (quiescent), or at a wall-clock
 // cap, which is reported.
 //
-// The scenario's clock starts when the consumer's first SUBACK arrives (at once when the consumer
-// begins offline): the blog's consumer subscribed before publishing starts (models/presets.ts),
-// and the model's clients are subscribed within a few packet latencies. Counting from the
-// protocol event, not from the processes' start, keeps a loaded machine — where the SUBACK may
-// take longer than the first publish's time — from publishing into a subscription that is not
-// there yet. A consumer whose SUBACK never comes fails the run (the broker did nothing).
-//
 // Faults anchored to a protocol event (a history event of a message) strike delayMs after its
 // first occurrence, as in the world, which is what makes a run comparable with the model's.
 // Faults at a wall-clock time ('time') are allowed but flaky by nature: where the protocol
@@ -27,6 +20,7 @@ import { publishQos, type Fault, type Link, type Scenario } from '../../models/s
 import { nodesFor } from '../sim/run.ts';
 import { PublishScript } from '../sim/workload.ts';
 import { errorMessage, withTimeout } from './bounded.ts';
+import { asRunScenario } from './as-run.ts';
 import { FaultProxy, type ProxyEvent } from './fault-proxy.ts';
 import { ModelClient, type ClientHost } from './model-client.ts';
 import type { BrokerControl } from './targets.ts';
@@ -60,6 +54,8 @@ export interface RealRunResult {
   readonly elapsedMs: number;
   /** What each link's proxy saw (connections accepted, dialled, closed, severed), for diagnosis. */
   readonly links: Readonly<Record<Link, readonly ProxyEvent[]>>;
+  /** The scenario as it really ran (src/real/as-run.ts): each item at the instant it happened. */
+  readonly asRun: Scenario;
 }
 
 export class RealRunError extends Error {
@@ -132,6 +128,9 @@ class RealRun implements ClientHost {
   readonly #script: PublishScript;
   readonly #history: HistoryEvent[] = [];
   readonly #faults: RealFaultRecord[] = [];
+  /** When each publish fell due and each offline period began and ended, for the as-run scenario. */
+  readonly #dueMs: (number | undefined)[] = [];
+  readonly #offlineMs: { fromMs?: number; toMs?: number }[] = [];
   readonly #anchored = new Map<string, number[]>();
   readonly #timeouts = new Set<NodeJS.Timeout>();
   /** Harness work under way: scheduled timeouts, microtask faults, broker operations. */
@@ -140,10 +139,10 @@ class RealRun implements ClientHost {
   #offlineDepth = 0;
   #nextConnId = 1;
   #startedMs = 0;
-  /** Run time at which the scenario's clock started (the consumer's first SUBACK); undefined until then. */
-  #timelineMs: number | undefined;
   #lastActivityMs = 0;
   #failure: Error | undefined;
+  /** Schedules the timed items once the consumer has first subscribed. */
+  #onSubscribed: (() => void) | undefined;
   #over = false;
 
   constructor(config: Config, scenario: Scenario, broker: BrokerControl, proxies: Readonly<Record<Link, FaultProxy>>, options: RealRunOptions) {
@@ -159,10 +158,14 @@ class RealRun implements ClientHost {
     this.#producer = new ModelClient(nodes.producer, 'producer', endpoint('producer'), this);
     this.#consumer = new ModelClient(nodes.consumer, 'consumer', endpoint('consumer'), this);
     this.#script = new PublishScript(scenario.messages, config.producer.publish_mode, {
-      scheduleAt: (atMs, message) => this.#later(atMs - this.#scenarioMs(), () => this.#script.due(message)),
+      scheduleAt: (atMs, message) =>
+        this.#later(atMs - this.nowMs(), () => {
+          this.#dueMs[message - 1] ??= this.nowMs();
+          this.#script.due(message);
+        }),
       invoke: (message) => this.#producer.input({ kind: 'publish', message, topic: config.topic, qos: publishQos(scenario, config, message) }),
       producerUp: () => this.#producer.up,
-      nowMs: () => this.#scenarioMs(),
+      nowMs: () => this.nowMs(),
     });
   }
 
@@ -188,8 +191,12 @@ class RealRun implements ClientHost {
     if (this.#over) return;
     const atMs = Math.round(this.nowMs() * 1000) / 1000;
     this.#history.push({ ...body, atMs });
+    if (body.kind === 'subscribed' && this.#onSubscribed !== undefined) {
+      const then = this.#onSubscribed;
+      this.#onSubscribed = undefined;
+      this.#soon(then);
+    }
     this.#lastActivityMs = atMs;
-    if (body.kind === 'subscribed' && this.#timelineMs === undefined) this.#startTimeline();
     this.#script.observed(body);
     if ('message' in body && this.#anchored.size > 0) {
       const key = `${body.kind}:${body.message}`;
@@ -217,7 +224,9 @@ class RealRun implements ClientHost {
       const end = await this.#settle(endMs);
       if (this.#failure !== undefined) throw this.#failure;
       this.#broker.assertHealthy();
-      return { history: this.#history, faults: this.#faults, end, elapsedMs: this.nowMs() };
+      const struckMs = this.#scenario.faults.map((_, index) => this.#faults.find((record) => record.index === index)?.atMs);
+      const asRun = asRunScenario(this.#scenario, this.#history, { dueMs: this.#dueMs, offline: this.#offlineMs, struckMs });
+      return { history: this.#history, faults: this.#faults, end, elapsedMs: this.nowMs(), asRun };
     } finally {
       this.#over = true;
       for (const handle of this.#timeouts) clearTimeout(handle);
@@ -226,25 +235,15 @@ class RealRun implements ClientHost {
     }
   }
 
-  /** Scenario time: milliseconds since the scenario's clock started (0 before it has). */
-  #scenarioMs(): number {
-    return this.#timelineMs === undefined ? 0 : this.nowMs() - this.#timelineMs;
-  }
-
   /** Polls for quiescence or the cap; a failure ends the wait at once. */
   #settle(endMs: number): Promise<RealRunEnd> {
     return new Promise((resolve) => {
       const poll = setInterval(() => {
         const now = this.nowMs();
         let end: RealRunEnd | undefined;
-        // The cap counts from the run's start until the scenario's clock has started.
-        const capAtMs = (this.#timelineMs ?? 0) + endMs + this.#capMs;
-        if (this.#timelineMs === undefined && now > capAtMs) {
-          this.fail(new RealRunError(`the consumer never got its SUBACK in ${Math.round(now)} ms: ${this.#broker.name} did not confirm the subscription, nothing was published`));
-        }
         if (this.#failure !== undefined) end = 'cap';
         else if (this.#quiescent(now)) end = 'quiescent';
-        else if (now > capAtMs) end = 'cap';
+        else if (now > endMs + this.#capMs) end = 'cap';
         if (end !== undefined) {
           clearInterval(poll);
           resolve(end);
@@ -261,7 +260,6 @@ class RealRun implements ClientHost {
    */
   #quiescent(nowMs: number): boolean {
     return (
-      this.#timelineMs !== undefined &&
       this.#pending === 0 &&
       this.#producer.pending === 0 &&
       this.#consumer.pending === 0 &&
@@ -270,39 +268,46 @@ class RealRun implements ClientHost {
   }
 
   #schedule(): void {
-    // The broker is already up. An offline period from 0: the consumer has never connected,
-    // and the scenario's clock starts at once; otherwise at its first SUBACK (observe).
-    const neverConnected = this.#scenario.offline.some((period) => period.fromMs === 0);
-    this.#consumer.start(neverConnected);
-    this.#producer.start(false);
-    if (neverConnected) this.#startTimeline();
-  }
-
-  /** The scenario's schedule: faults, offline periods and the publish script, timed from now. */
-  #startTimeline(): void {
-    this.#timelineMs = this.nowMs();
     const { offline, faults } = this.#scenario;
     faults.forEach((fault, index) => {
       const when = fault.when;
-      if (when.kind === 'time') {
-        this.#later(when.atMs, () => this.#strike(index));
-        return;
-      }
+      if (when.kind === 'time') return;
       const key = `${when.event}:${when.message}`;
       const waiting = this.#anchored.get(key) ?? [];
       waiting.push(index);
       this.#anchored.set(key, waiting);
     });
-    for (const period of offline) {
-      this.#later(period.fromMs, () => {
+    // The broker is already up. An offline period from 0: the consumer has never connected.
+    const neverConnected = offline.some((period) => period.fromMs === 0);
+    this.#consumer.start(neverConnected);
+    this.#producer.start(false);
+    // The scenario's timed items assume the consumer has subscribed (the model's does so within
+    // a few milliseconds); a loaded machine can take longer. So they wait for its SUBACK, and
+    // any that fell due meanwhile run at once, late, which the as-run scenario records.
+    if (neverConnected) this.#scheduleTimed();
+    else this.#onSubscribed = () => this.#scheduleTimed();
+  }
+
+  /** Publishes, offline periods and time faults, each at its time since the run began. */
+  #scheduleTimed(): void {
+    const { offline, faults } = this.#scenario;
+    faults.forEach((fault, index) => {
+      if (fault.when.kind === 'time') this.#later(fault.when.atMs - this.nowMs(), () => this.#strike(index));
+    });
+    offline.forEach((period, index) => {
+      const times: { fromMs?: number; toMs?: number } = {};
+      this.#offlineMs[index] = times;
+      this.#later(period.fromMs - this.nowMs(), () => {
+        times.fromMs = this.nowMs();
         this.#offlineDepth += 1;
         if (this.#offlineDepth === 1 && this.#consumer.up) this.#consumer.input({ kind: 'go-offline' });
       });
-      this.#later(period.toMs, () => {
+      this.#later(period.toMs - this.nowMs(), () => {
+        times.toMs = this.nowMs();
         this.#offlineDepth -= 1;
         if (this.#offlineDepth === 0 && this.#consumer.up) this.#consumer.input({ kind: 'go-online' });
       });
-    }
+    });
     this.#script.start();
   }
 

@@ -108,8 +108,9 @@ const noTimers: readonly (string | number)[] = [];
 function timersOf(slot: Slot): readonly (string | number)[] {
   if (slot.timerGenerations.size === 0) return noTimers;
   const flat: (string | number)[] = [];
-  for (const [timer, generation] of slot.timerGenerations) flat.push(timer, generation);
-  return flat;
+  // A generation of 0 is a timer that fired or was cancelled (world.ts): the same as none.
+  for (const [timer, generation] of slot.timerGenerations) if (generation !== 0) flat.push(timer, generation);
+  return flat.length === 0 ? noTimers : flat;
 }
 
 /** A read-only view of the world's state, for the search's canonical state hash. */

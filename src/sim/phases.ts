@@ -7,33 +7,32 @@ import { maybeGhostOf, type MessageId } from '../../models/ghost.ts';
 import type { NodeName } from '../../models/history.ts';
 import type { Packet } from '../../models/packets.ts';
 
-/** Step names are few and met on every packet and handling: each is built once, per node. */
-function cached(cache: Map<string, string>, node: string, build: (node: string) => string): string {
-  let name = cache.get(node);
-  if (name === undefined) {
-    name = build(node);
-    cache.set(node, name);
-  }
-  return name;
+/** Step names are few and met on every packet and handling: each node's are built once. */
+interface NodeStepNames {
+  readonly inMemory: string;
+  readonly handling: string;
+  readonly handled: string;
+  readonly got: Readonly<Record<Packet['cmd'], string>>;
 }
 
-const inMemory = new Map<string, string>();
-const handling = new Map<string, string>();
-const handled = new Map<string, string>();
-const got = new Map<string, Map<string, string>>();
+const commands: readonly Packet['cmd'][] = ['connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'subscribe', 'suback', 'disconnect'];
+const namesByNode = new Map<string, NodeStepNames>();
+
+function namesOf(node: string): NodeStepNames {
+  let names = namesByNode.get(node);
+  if (names === undefined) {
+    const got = Object.fromEntries(commands.map((cmd) => [cmd, `${node} got ${cmd.toUpperCase()}`])) as Record<Packet['cmd'], string>;
+    names = { inMemory: `in ${node} memory`, handling: `${node} handling`, handled: `${node} handled`, got };
+    namesByNode.set(node, names);
+  }
+  return names;
+}
 
 export const stepNames = {
-  inMemory: (node: string): string => cached(inMemory, node, (n) => `in ${n} memory`),
-  handling: (node: string): string => cached(handling, node, (n) => `${n} handling`),
-  handled: (node: string): string => cached(handled, node, (n) => `${n} handled`),
-  got(node: string, cmd: Packet['cmd']): string {
-    let byCmd = got.get(node);
-    if (byCmd === undefined) {
-      byCmd = new Map();
-      got.set(node, byCmd);
-    }
-    return cached(byCmd, cmd, (c) => `${node} got ${c.toUpperCase()}`);
-  },
+  inMemory: (node: string): string => namesOf(node).inMemory,
+  handling: (node: string): string => namesOf(node).handling,
+  handled: (node: string): string => namesOf(node).handled,
+  got: (node: string, cmd: Packet['cmd']): string => namesOf(node).got[cmd],
 };
 
 export interface PhaseState {

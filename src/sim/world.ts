@@ -11,7 +11,7 @@
 // strike between two steps. Latency is then irrelevant (the minimum is used) and virtual time
 // becomes max(now, event time). The exhaustive stepping, options and snapshots are in
 // exhaustive-world.ts; this class keeps the semantics both modes share.
-import { assert, unreachable } from '../../models/assert.ts';
+import { assert, ModelInvariantError, unreachable } from '../../models/assert.ts';
 import type { Config } from '../../models/config.ts';
 import type { MessageId } from '../../models/ghost.ts';
 import { type FaultKind, type HistoryBody, type HistoryEvent, type NodeName } from '../../models/history.ts';
@@ -71,6 +71,11 @@ export interface Slot {
   up: boolean;
   /** Bumped at every crash, so events addressed to an earlier life of the node are dropped. */
   incarnation: number;
+  /**
+   * Each timer's generation; 0 (or none) = no event of it is live. Generations start at 1, and a
+   * timer that fires or is cancelled is set to 0 rather than deleted: a Map that a delete empties
+   * allocates a new table, and timers fire every few events.
+   */
   readonly timerGenerations: Map<string, number>;
 }
 
@@ -125,14 +130,33 @@ const openWord = 11;
 const closeWord = 12;
 const severWord = 13;
 
-/** The decision key of a packet's latency: who sends it, what it is, which id and message it carries. */
+/**
+ * The decision key of a packet's latency: who sends it, what it is, which id and message it carries.
+ * A switch on the command, so each branch reads one packet shape (the key is made at every send).
+ */
 function packetKey(sender: number, packet: Packet): number {
-  let key = keyStep(sender, packetWords[packet.cmd]);
-  if ('messageId' in packet && packet.messageId !== undefined) key = keyStep(key, packet.messageId);
-  if (packet.cmd === 'publish') {
-    for (let i = 0; i < packet.payload.length; i += 1) key = keyStep(key, packet.payload.charCodeAt(i));
+  const key = keyStep(sender, packetWords[packet.cmd]);
+  switch (packet.cmd) {
+    case 'publish': {
+      let published = packet.messageId === undefined ? key : keyStep(key, packet.messageId);
+      const payload = packet.payload;
+      for (let i = 0; i < payload.length; i += 1) published = keyStep(published, payload.charCodeAt(i));
+      return published;
+    }
+    case 'puback':
+    case 'pubrec':
+    case 'pubrel':
+    case 'pubcomp':
+    case 'subscribe':
+    case 'suback':
+      return keyStep(key, packet.messageId);
+    case 'connect':
+    case 'connack':
+    case 'disconnect':
+      return key;
+    default:
+      return unreachable(packet);
   }
-  return key;
 }
 
 /** A fault the exhaustive search injects between two steps. */
@@ -269,25 +293,41 @@ export class World {
    * except that two packets on one connection direction keep their order (TCP is FIFO).
    */
   private next(): WorldEvent | undefined {
-    const first = this.queue.pop();
+    const queue = this.queue;
+    const first = queue.pop();
     if (first === undefined) return undefined;
-    const following = this.queue.peek();
+    const following = queue.peek();
     if (following === undefined || following.atMs !== first.atMs) return first;
-    const ready: WorldEvent[] = [first];
-    while (this.queue.peek()?.atMs === first.atMs) ready.push(this.queue.pop() as WorldEvent);
-    const channels = new Set<string>();
-    const eligible: number[] = [];
-    ready.forEach((event, index) => {
-      const payload = event.payload;
-      const channel = payload.kind === 'arrive' ? `${payload.conn.id}>${payload.to.name}` : `#${event.seq}`;
-      if (!channels.has(channel)) eligible.push(index);
-      channels.add(channel);
-    });
+    // Reused between calls: a tie happens every few events, and these stay a handful long.
+    const ready = this.ready;
+    const eligible = this.eligible;
+    ready.length = 0;
+    eligible.length = 0;
+    ready.push(first);
+    for (let event = queue.peek(); event !== undefined && event.atMs === first.atMs; event = queue.peek()) ready.push(queue.pop() as WorldEvent);
+    // In (time, seq) order, an arrival is eligible only if no earlier ready one is on its connection direction.
+    for (let index = 0; index < ready.length; index += 1) {
+      if (!this.behindOnItsChannel(ready, index)) eligible.push(index);
+    }
     const picked = eligible.length === 1 ? 0 : (eligible[this.chooser.choose(eligible.length)] as number);
-    ready.forEach((event, index) => {
-      if (index !== picked) this.queue.push(event);
-    });
+    for (let index = 0; index < ready.length; index += 1) {
+      if (index !== picked) queue.push(ready[index] as WorldEvent);
+    }
     return ready[picked];
+  }
+
+  private readonly ready: WorldEvent[] = [];
+  private readonly eligible: number[] = [];
+
+  /** Whether an earlier event of `ready` is a packet on the same connection, towards the same end. */
+  private behindOnItsChannel(ready: readonly WorldEvent[], index: number): boolean {
+    const payload = (ready[index] as WorldEvent).payload;
+    if (payload.kind !== 'arrive') return false;
+    for (let earlier = 0; earlier < index; earlier += 1) {
+      const other = (ready[earlier] as WorldEvent).payload;
+      if (other.kind === 'arrive' && other.conn === payload.conn && other.to === payload.to) return true;
+    }
+    return false;
   }
 
   protected schedule(): void {
@@ -333,7 +373,7 @@ export class World {
       case 'timer': {
         const { node } = event;
         if (node.up && node.incarnation === event.incarnation && node.timerGenerations.get(event.timer) === event.generation) {
-          node.timerGenerations.delete(event.timer);
+          node.timerGenerations.set(event.timer, 0);
           this.deliver(node, { kind: 'timer', timer: event.timer });
         }
         return;
@@ -400,10 +440,11 @@ export class World {
 
   /** Steps a node and carries out its effects. */
   private deliver(node: Slot, input: NodeInput): void {
-    assert(node.up, () => `input ${input.kind} delivered to ${node.name} while it is down`);
+    if (!node.up) throw new ModelInvariantError(`input ${input.kind} delivered to ${node.name} while it is down`);
     const result = node.model.step(node.state, input, this.nowMs);
     node.state = result.state;
-    for (const effect of result.effects) this.apply(node, effect);
+    const effects = result.effects;
+    for (let index = 0; index < effects.length; index += 1) this.apply(node, effects[index] as Effect);
   }
 
   private apply(node: Slot, effect: Effect): void {
@@ -425,7 +466,7 @@ export class World {
       }
       case 'cancel-timer':
         if (this.exhaustive) this.dropTimerEvents(node, effect.timer);
-        node.timerGenerations.delete(effect.timer);
+        node.timerGenerations.set(effect.timer, 0);
         return;
       case 'history':
         return this.observe(effect.event);
@@ -452,7 +493,7 @@ export class World {
 
   private connection(id: ConnId): Connection {
     const conn = this.connections[id - 1];
-    assert(conn !== undefined && conn.id === id, () => `unknown connection ${id}`);
+    if (conn === undefined || conn.id !== id) throw new ModelInvariantError(`unknown connection ${id}`);
     return conn;
   }
 

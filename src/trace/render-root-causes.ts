@@ -6,7 +6,7 @@ import { classesOf } from '../explore/root-causes.ts';
 import { storyOf, titleOf } from './story.ts';
 
 export interface RootCauseTextOptions {
-  /** What a class's count counts: "runs" (explore) or "complete runs" (check --exhaustive). */
+  /** What a class's count counts, singular: "run" (explore) or "complete run" (check --exhaustive). */
   readonly countUnit: string;
 }
 
@@ -19,7 +19,7 @@ export function rootCauseSummary(causes: readonly RootCause[], options: RootCaus
   const classes = causes.reduce((total, cause) => total + classesOf(cause).length, 0);
   const lines = [`${count(causes.length, 'root cause')} explain the ${count(classes, 'class')}, worst first:`];
   causes.forEach((cause, index) => {
-    lines.push(`${String(index + 1).padStart(3)}. ${titleOf(cause)}  [${count(classesOf(cause).length, 'class')}, ${cause.count.toLocaleString('en-US')} ${options.countUnit}]`);
+    lines.push(`${String(index + 1).padStart(3)}. ${titleOf(cause)}  [${count(classesOf(cause).length, 'class')}, ${count(cause.count, options.countUnit)}]`);
   });
   return lines;
 }
@@ -33,11 +33,11 @@ export function rootCauseDetails(causes: readonly RootCause[], options: RootCaus
     lines.push('', `${String(index + 1).padStart(3)}. ${titleOf(cause)}`);
     lines.push(`     ${storyOf(cause.shortest)}`);
     lines.push(
-      `     needs: ${faults.length === 0 ? 'no fault' : faults.join(' + ')}; seen in ${cause.count.toLocaleString('en-US')} ${options.countUnit}` +
+      `     needs: ${faults.length === 0 ? 'no fault' : faults.join(' + ')}; seen in ${count(cause.count, options.countUnit)}` +
         (steps.length === 0 ? '' : `; met with the message at: ${steps.join(', ')}`),
     );
     for (const { run, implied } of cause.classes) {
-      lines.push(`     - ${run.entry.signature}  (${run.entry.count.toLocaleString('en-US')} ${options.countUnit})`);
+      lines.push(`     - ${run.entry.signature}  (${count(run.entry.count, options.countUnit)})`);
       if (run.entry.file !== null) lines.push(`         replay: npx mqtt-dst replay ${run.entry.file}`);
       for (const weaker of implied) lines.push(`         implies ${weaker.entry.signature}`);
     }

@@ -48,21 +48,24 @@ export function faultText(phase: CulpritPhase): string {
   }
 }
 
-/** "broker killed (kill -9) (message not in its snapshot)", or the fault-free phase. */
+/** "broker killed (kill -9) (message not in its snapshot)", "… twice", or the fault-free phase. */
 export function mechanismText(signature: Signature): string {
   if (signature.culpritPhases.length === 0) return signature.phase === 'no fault' ? 'no fault needed' : signature.phase;
-  return signature.culpritPhases.map(faultText).join(' + ');
+  const times = new Map<string, number>();
+  for (const phase of signature.culpritPhases) times.set(faultText(phase), (times.get(faultText(phase)) ?? 0) + 1);
+  return [...times.entries()].map(([text, n]) => (n === 1 ? text : `${text}, ${n === 2 ? 'twice' : `${n} times`}`)).join(' + ');
 }
 
 export function titleOf(cause: RootCause): string {
   return `${effectOf(cause.property)}: ${mechanismText(cause.signature)}`;
 }
 
-/** The victim's steps up to an instant, in words: "the producer published m1 at 0 ms, saw it acknowledged at 9 ms". */
-function progressUntil(history: readonly HistoryEvent[], message: number, untilMs: number): string[] {
+/** The victim's steps before the history entry `untilIndex`, in words: "the producer published m1 at 0 ms, …". */
+function progressUntil(history: readonly HistoryEvent[], message: number, untilIndex: number): string[] {
   const parts: string[] = [];
+  const before = history.slice(0, untilIndex);
   const first = (kind: HistoryEvent['kind']): HistoryEvent | undefined =>
-    history.find((event) => event.kind === kind && 'message' in event && event.message === message && event.atMs <= untilMs);
+    before.find((event) => event.kind === kind && 'message' in event && event.message === message);
   const invoked = first('publish-invoked');
   parts.push(invoked ? `the producer published m${message} at ${invoked.atMs} ms` : `m${message} had not been published`);
   const sent = first('publish-sent');
@@ -76,6 +79,13 @@ function progressUntil(history: readonly HistoryEvent[], message: number, untilM
   const acked = first('publish-acked');
   if (acked) parts.push(`the producer saw it acknowledged at ${acked.atMs} ms`);
   return parts;
+}
+
+/** The history index of the first culprit's fault event (the history's end for a fault-free story). */
+function strikeIndexOf(history: readonly HistoryEvent[], culprits: readonly CulpritPhase[]): number {
+  const firstMs = Math.min(...culprits.map((phase) => phase.atMs));
+  const index = history.findIndex((event) => event.kind === 'fault' && event.atMs === firstMs && culprits.some((phase) => phase.kind === event.fault));
+  return index < 0 ? history.length : index;
 }
 
 function joinWords(parts: readonly string[]): string {
@@ -127,8 +137,9 @@ export function storyOf(run: ClassRun): string {
   const { history, log } = run.replay.result;
   const { message } = run.violation;
   const culprits = run.signature.culpritPhases;
-  const strikeMs = culprits.length === 0 ? run.replay.result.stats.endMs : Math.min(...culprits.map((phase) => phase.atMs));
-  const before = joinWords(progressUntil(history, message, strikeMs));
+  const strikeIndex = strikeIndexOf(history, culprits);
+  const strikeMs = history[strikeIndex]?.atMs ?? run.replay.result.stats.endMs;
+  const before = joinWords(progressUntil(history, message, strikeIndex));
   const first =
     culprits.length === 0
       ? `In the shortest run ${before}; no fault struck (${run.signature.phase}).`

@@ -1,0 +1,44 @@
+// What a person reading a command's output gets: the root causes first, on one screen, and a
+// progress line on stderr even when it is a pipe, not a terminal.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mqttDst } from './run-cli.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'mqtt-dst-report-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('explore in a pipe', () => {
+  it('leads with the root causes and prints progress lines on stderr', async () => {
+    const result = await mqttDst(['explore', '--preset', 'blog', '--runs', '300', '--seed', '7', '--out', 'none'], 120_000, { MQTT_DST_PROGRESS_MS: '0' });
+    expect(result.code).toBe(1);
+    const progress = result.stderr.split('\n').filter((line) => line.startsWith('exploring: '));
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress[0]).toMatch(/^exploring: 100\/300 runs, \d+ class(es)? so far, \d+ violating, [\d,]+ runs\/s, about \d+ s left, \d+ s elapsed$/);
+    // Whole lines for a log: no carriage returns, no terminal escapes.
+    expect(result.stderr).not.toMatch(/[\r\x1b]/);
+    const lines = result.stdout.split('\n');
+    const summary = lines.findIndex((line) => /^\d+ root causes? explain the \d+ class(es)?, worst first:$/.test(line));
+    expect(summary).toBeGreaterThan(0);
+    expect(summary).toBeLessThan(6);
+    expect(lines[summary + 1]).toMatch(/^ {2}1\. (acknowledged|published) message lost: /);
+  });
+});
+
+describe('replay --mermaid', () => {
+  it('prints Mermaid alone on stdout, the header and the verdict on stderr', async () => {
+    const out = join(scratch, 'traces');
+    await mqttDst(['explore', '--runs', '200', '--seed', '3', '--faults', 'broker-kill', '--out', out]);
+    const [name] = readdirSync(out);
+    if (name === undefined) throw new Error('explore wrote no trace');
+    const result = await mqttDst(['replay', join(out, name), '--mermaid']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('sequenceDiagram');
+    // Every line after the first is a participant, a message or a note: nothing else.
+    for (const line of lines.slice(1)) expect(line).toMatch(/^ {2}(participant \w+|\w+-(>>|x)\w+: .*|Note over [\w,]+: .*)$/);
+    expect(result.stderr).toMatch(/^trace .*\npreset blog/);
+    expect(result.stderr).toMatch(/reproduced: same event log/);
+  });
+});
