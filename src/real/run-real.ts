@@ -143,6 +143,8 @@ class RealRun implements ClientHost {
   #failure: Error | undefined;
   /** Schedules the timed items once the consumer has first subscribed. */
   #onSubscribed: (() => void) | undefined;
+  /** Run time at which the timed items were scheduled (the consumer's first SUBACK, or 0). */
+  #timedFromMs = 0;
   #over = false;
 
   constructor(config: Config, scenario: Scenario, broker: BrokerControl, proxies: Readonly<Record<Link, FaultProxy>>, options: RealRunOptions) {
@@ -241,9 +243,14 @@ class RealRun implements ClientHost {
       const poll = setInterval(() => {
         const now = this.nowMs();
         let end: RealRunEnd | undefined;
+        // The wait for the first SUBACK has the cap as its own bound; after it, the cap counts
+        // beyond the scenario's end as the timed items were scheduled (late ones at the SUBACK).
+        if (this.#onSubscribed !== undefined && now > this.#capMs) {
+          this.fail(new RealRunError(`the consumer never got its SUBACK in ${Math.round(now)} ms: ${this.#broker.name} did not confirm the subscription, so nothing was published`));
+        }
         if (this.#failure !== undefined) end = 'cap';
         else if (this.#quiescent(now)) end = 'quiescent';
-        else if (now > endMs + this.#capMs) end = 'cap';
+        else if (this.#onSubscribed === undefined && now > Math.max(endMs, this.#timedFromMs) + this.#capMs) end = 'cap';
         if (end !== undefined) {
           clearInterval(poll);
           resolve(end);
@@ -256,10 +263,14 @@ class RealRun implements ClientHost {
    * As the world's foregroundPending === 0: no harness event, client timer or connect is due.
    * An anchored fault whose anchor never came does not count, in the world either. The idle
    * window stands in for what the world knows and we do not: that no packet is on its way
-   * (a broker sends queued messages after CONNACK with no client timer pending).
+   * (a broker sends queued messages after CONNACK with no client timer pending). The scenario's
+   * timed items waiting for the consumer's first SUBACK are pending too: a SUBACK slower than the
+   * idle window (a loaded machine) must not end the run before anything was published; one that
+   * never comes ends it at the cap, and the comparison names it (activity.ts).
    */
   #quiescent(nowMs: number): boolean {
     return (
+      this.#onSubscribed === undefined &&
       this.#pending === 0 &&
       this.#producer.pending === 0 &&
       this.#consumer.pending === 0 &&
@@ -290,6 +301,7 @@ class RealRun implements ClientHost {
 
   /** Publishes, offline periods and time faults, each at its time since the run began. */
   #scheduleTimed(): void {
+    this.#timedFromMs = this.nowMs();
     const { offline, faults } = this.#scenario;
     faults.forEach((fault, index) => {
       if (fault.when.kind === 'time') this.#later(fault.when.atMs - this.nowMs(), () => this.#strike(index));
