@@ -120,11 +120,11 @@ describe('a real check proves the broker did something', () => {
   });
 
   it('a run cut by the wall-clock cap is inconclusive: not compared, no semantics explanation', async () => {
-    // Handling takes 5 s: the cap cuts the real run mid-handling, where the message reads as lost.
-    const realConfig = config({ 'consumer.handlingMs': '5000' });
+    // Handling takes a minute: the cap cuts the real run mid-handling, where the message reads as lost.
+    const realConfig = config({ 'consumer.handlingMs': '60000' });
     const modelConfig = withLoopbackNetwork(aedesModelConfig(realConfig), {});
     const scenario: Scenario = { messages: [{ atMs: 50 }], offline: [], faults: [] };
-    const comparison = await checkScenario({ kind: 'aedes' }, { modelConfig, realConfig, scenario, modelSeed: 1, idleMs: 50, capMs: 100, explainSeeds: 20 });
+    const comparison = await checkScenario({ kind: 'aedes' }, { modelConfig, realConfig, scenario, modelSeed: 1, idleMs: 50, capMs: 2_000, explainSeeds: 20 });
     expect(comparison.real.end).toBe('cap');
     expect(comparison.model.end).toBe('quiescent');
     expect(comparison.inconclusive).toBe(true);
