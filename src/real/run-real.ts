@@ -65,6 +65,8 @@ export class RealRunError extends Error {
 const idleMsDefault = 300;
 const capMsDefault = 10_000;
 const pollMs = 5;
+/** Bound on the wait for the consumer's first SUBACK when the cap is shorter: a loaded machine can take a while. */
+const subackWaitMsMin = 5_000;
 /** Bound on a broker kill, stop or restart (each has its own inner bounds; this is the last word). */
 const brokerOperationMsMax = 15_000;
 
@@ -237,26 +239,41 @@ class RealRun implements ClientHost {
     }
   }
 
-  /** Polls for quiescence or the cap; a failure ends the wait at once. */
+  /**
+   * Polls for quiescence or the cap; a failure ends the wait at once. Each decision waits for
+   * the turn's I/O (setImmediate runs after the poll phase): after a stall — a loaded machine
+   * that did not run this process for a while — the timers run before the sockets are read,
+   * and what arrived meanwhile would look like silence.
+   */
   #settle(endMs: number): Promise<RealRunEnd> {
     return new Promise((resolve) => {
+      let settled = false;
       const poll = setInterval(() => {
-        const now = this.nowMs();
-        let end: RealRunEnd | undefined;
-        // The wait for the first SUBACK has the cap as its own bound; after it, the cap counts
-        // beyond the scenario's end as the timed items were scheduled (late ones at the SUBACK).
-        if (this.#onSubscribed !== undefined && now > this.#capMs) {
-          this.fail(new RealRunError(`the consumer never got its SUBACK in ${Math.round(now)} ms: ${this.#broker.name} did not confirm the subscription, so nothing was published`));
-        }
-        if (this.#failure !== undefined) end = 'cap';
-        else if (this.#quiescent(now)) end = 'quiescent';
-        else if (this.#onSubscribed === undefined && now > Math.max(endMs, this.#timedFromMs) + this.#capMs) end = 'cap';
-        if (end !== undefined) {
+        setImmediate(() => {
+          if (settled) return;
+          const end = this.#endNow(endMs);
+          if (end === undefined) return;
+          settled = true;
           clearInterval(poll);
           resolve(end);
-        }
+        });
       }, pollMs);
     });
+  }
+
+  /** How the run ends now, if it does. */
+  #endNow(endMs: number): RealRunEnd | undefined {
+    const now = this.nowMs();
+    let end: RealRunEnd | undefined;
+    // The wait for the first SUBACK has its own bound; after it, the cap counts beyond the
+    // scenario's end as the timed items were scheduled (late ones at the SUBACK).
+    if (this.#onSubscribed !== undefined && now > Math.max(this.#capMs, subackWaitMsMin)) {
+      this.fail(new RealRunError(`the consumer never got its SUBACK in ${Math.round(now)} ms: ${this.#broker.name} did not confirm the subscription, so nothing was published`));
+    }
+    if (this.#failure !== undefined) end = 'cap';
+    else if (this.#quiescent(now)) end = 'quiescent';
+    else if (this.#onSubscribed === undefined && now > Math.max(endMs, this.#timedFromMs) + this.#capMs) end = 'cap';
+    return end;
   }
 
   /**
@@ -302,25 +319,33 @@ class RealRun implements ClientHost {
   /** Publishes, offline periods and time faults, each at its time since the run began. */
   #scheduleTimed(): void {
     this.#timedFromMs = this.nowMs();
-    const { offline, faults } = this.#scenario;
+    const { offline, faults, messages } = this.#scenario;
+    // Items already due (the SUBACK came late) run at once, so they are armed in the order of
+    // their times (ties: faults, offline periods, publishes, as before): a drop due at 150 must
+    // not overtake a going offline due at 50. sort is stable.
+    const items: { readonly atMs: number; readonly arm: () => void }[] = [];
     faults.forEach((fault, index) => {
-      if (fault.when.kind === 'time') this.#later(fault.when.atMs - this.nowMs(), () => this.#strike(index));
+      const when = fault.when;
+      if (when.kind === 'time') items.push({ atMs: when.atMs, arm: () => this.#later(when.atMs - this.nowMs(), () => this.#strike(index)) });
     });
     offline.forEach((period, index) => {
       const times: { fromMs?: number; toMs?: number } = {};
       this.#offlineMs[index] = times;
-      this.#later(period.fromMs - this.nowMs(), () => {
+      const goOffline = (): void => {
         times.fromMs = this.nowMs();
         this.#offlineDepth += 1;
         if (this.#offlineDepth === 1 && this.#consumer.up) this.#consumer.input({ kind: 'go-offline' });
-      });
-      this.#later(period.toMs - this.nowMs(), () => {
+      };
+      const goOnline = (): void => {
         times.toMs = this.nowMs();
         this.#offlineDepth -= 1;
         if (this.#offlineDepth === 0 && this.#consumer.up) this.#consumer.input({ kind: 'go-online' });
-      });
+      };
+      items.push({ atMs: period.fromMs, arm: () => this.#later(period.fromMs - this.nowMs(), goOffline) });
+      items.push({ atMs: period.toMs, arm: () => this.#later(period.toMs - this.nowMs(), goOnline) });
     });
-    this.#script.start();
+    items.push({ atMs: messages[0]?.atMs ?? 0, arm: () => this.#script.start() });
+    for (const item of items.sort((a, b) => a.atMs - b.atMs)) item.arm();
   }
 
   /** Runs `action` after `ms` real milliseconds, counted as pending until it has run. */
