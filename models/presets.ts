@@ -1,6 +1,6 @@
 // Named configurations, and `--set path=value` overrides applied to them with validation.
 import type { Config } from './config.ts';
-import { consumerProfiles, producerProfiles } from './config.ts';
+import { brokerProfiles, consumerProfiles, producerProfiles } from './config.ts';
 import { err, ok, type Result } from './result.ts';
 
 const harnessTiming = {
@@ -20,6 +20,7 @@ const blog: Config = {
   qos: 2,
   topic: 'mytesttopic',
   broker: {
+    profile: 'mosquitto-2.0',
     persistence: true,
     autosave_interval: 1800,
     autosave_on_changes: false,
@@ -39,6 +40,7 @@ const blog: Config = {
 const mosquittoDefaults: Config = {
   ...blog,
   broker: {
+    profile: 'mosquitto-2.0',
     persistence: false,
     autosave_interval: 1800,
     autosave_on_changes: false,
@@ -138,6 +140,7 @@ const enumerations: Readonly<Record<string, readonly (string | number)[]>> = {
   qos: [0, 1, 2],
   'producer.profile': producerProfiles,
   'consumer.profile': consumerProfiles,
+  'broker.profile': brokerProfiles,
   'producer.publish_mode': ['sequential', 'scheduled'],
 };
 

@@ -48,6 +48,9 @@ function verdictCell(keys: readonly VerdictKey[], property: string): string {
 }
 
 export function explanationText(explanation: Explanation, target: string): string {
+  if (explanation.kind === 'late') {
+    return `inconclusive: no model run (${explanation.seeds} seeds) gives ${target}'s verdict, but the real clients' timers ran up to ${explanation.lateMs} ms late (the machine was busy), so this run cannot tell a rule from the load; rerun it with fewer scenarios at once`;
+  }
   return explanation.kind === 'timing'
     ? `timing: the model gives ${target}'s verdict with ${explanation.reaching} of ${explanation.seeds} seeds at latency ${explanation.latencyMsMin}-${explanation.latencyMsMax} ms (first: seed ${explanation.firstSeed})` +
         (explanation.asRun ? ', run with the scenario as the real run ran it (items late by the machine)' : '') +
@@ -104,6 +107,8 @@ export interface BatchTally {
   readonly disagree: number;
   readonly timing: number;
   readonly semantics: number;
+  /** Disagreements a busy machine leaves undecided (Explanation 'late'). */
+  readonly late: number;
   readonly errors: number;
   /** Comparisons with a side cut by a bound (the real run's cap, the model's event or healing bound): not compared. */
   readonly inconclusive: number;
@@ -116,6 +121,7 @@ export function tally(entries: readonly BatchEntry[]): BatchTally {
   let disagree = 0;
   let timing = 0;
   let semantics = 0;
+  let late = 0;
   let errors = 0;
   let inconclusive = 0;
   let capHits = 0;
@@ -134,10 +140,11 @@ export function tally(entries: readonly BatchEntry[]): BatchTally {
     } else {
       disagree += 1;
       if (comparison.explanation?.kind === 'timing') timing += 1;
+      else if (comparison.explanation?.kind === 'late') late += 1;
       else semantics += 1;
     }
   }
-  return { scenarios: entries.length, agree, agreeViolating, disagree, timing, semantics, errors, inconclusive, capHits };
+  return { scenarios: entries.length, agree, agreeViolating, disagree, timing, semantics, late, errors, inconclusive, capHits };
 }
 
 export function comparisonJson(comparison: Comparison): object {

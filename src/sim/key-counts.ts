@@ -1,0 +1,55 @@
+// How many times each decision key has been asked in one run (TimedWorld's latencies): a counter
+// per 32-bit key. An open-addressing table of typed arrays, not a Map: a run asks about a hundred
+// keys, and a Map grows to that through five rehashes, a new table each — measured as the largest
+// share of the timed world's own allocation. The counts are exactly what a Map would hold.
+
+/** A power of two, at least twice the keys a 10-message run asks, so most runs never grow. */
+const initialSlots = 256;
+
+export class KeyCounts {
+  private keys = new Int32Array(initialSlots);
+  /** The count + 1 of the key in the same slot; 0 = the slot is empty (a key may be 0). */
+  private counts = new Int32Array(initialSlots);
+  private size = 0;
+
+  /** The key's count so far, and one more from now on. */
+  next(key: number): number {
+    const mask = this.keys.length - 1;
+    for (let slot = spread(key) & mask; ; slot = (slot + 1) & mask) {
+      const stored = this.counts[slot] as number;
+      if (stored === 0) {
+        this.keys[slot] = key;
+        this.counts[slot] = 2;
+        this.size += 1;
+        if (this.size * 2 > this.keys.length) this.grow();
+        return 0;
+      }
+      if (this.keys[slot] === (key | 0)) {
+        this.counts[slot] = stored + 1;
+        return stored - 1;
+      }
+    }
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const counts = this.counts;
+    this.keys = new Int32Array(keys.length * 2);
+    this.counts = new Int32Array(keys.length * 2);
+    const mask = this.keys.length - 1;
+    for (let from = 0; from < keys.length; from += 1) {
+      const stored = counts[from] as number;
+      if (stored === 0) continue;
+      const key = keys[from] as number;
+      let slot = spread(key) & mask;
+      while (this.counts[slot] !== 0) slot = (slot + 1) & mask;
+      this.keys[slot] = key;
+      this.counts[slot] = stored;
+    }
+  }
+}
+
+/** Fibonacci hashing: keys are hashes already, but their low bits alone need not be spread. */
+function spread(key: number): number {
+  return Math.imul(key, 0x9e3779b1) >>> 16;
+}
