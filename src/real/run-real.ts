@@ -169,13 +169,13 @@ class RealRun implements ClientHost {
     this.#consumer = new ModelClient(nodes.consumer, 'consumer', endpoint('consumer'), this);
     this.#script = new PublishScript(scenario.messages, config.producer.publish_mode, {
       scheduleAt: (atMs, message) =>
-        this.#later(atMs - this.nowMs(), () => {
+        this.#later(atMs - this.#scenarioMs(), () => {
           this.#dueMs[message - 1] ??= this.nowMs();
           this.#script.due(message);
         }),
       invoke: (message) => this.#producer.input({ kind: 'publish', message, topic: config.topic, qos: publishQos(scenario, config, message) }),
       producerUp: () => this.#producer.up,
-      nowMs: () => this.nowMs(),
+      nowMs: () => this.#scenarioMs(),
     });
   }
 
@@ -276,13 +276,13 @@ class RealRun implements ClientHost {
     const now = this.nowMs();
     let end: RealRunEnd | undefined;
     // The wait for the first SUBACK has its own bound; after it, the cap counts beyond the
-    // scenario's end as the timed items were scheduled (late ones at the SUBACK).
+    // scenario's end on the scenario's clock, which started at the SUBACK.
     if (this.#onSubscribed !== undefined && now > Math.max(this.#capMs, subackWaitMsMin)) {
       this.fail(new RealRunError(`the consumer never got its SUBACK in ${Math.round(now)} ms: ${this.#broker.name} did not confirm the subscription, so nothing was published`));
     }
     if (this.#failure !== undefined) end = 'cap';
     else if (this.#quiescent(now)) end = 'quiescent';
-    else if (this.#onSubscribed === undefined && now > Math.max(endMs, this.#timedFromMs) + this.#capMs) end = 'cap';
+    else if (this.#onSubscribed === undefined && now > this.#timedFromMs + endMs + this.#capMs) end = 'cap';
     return end;
   }
 
@@ -320,23 +320,29 @@ class RealRun implements ClientHost {
     this.#consumer.start(neverConnected);
     this.#producer.start(false);
     // The scenario's timed items assume the consumer has subscribed (the model's does so within
-    // a few milliseconds); a loaded machine can take longer. So they wait for its SUBACK, and
-    // any that fell due meanwhile run at once, late, which the as-run scenario records.
+    // a few milliseconds); a loaded machine can take longer. So their clock starts at its SUBACK:
+    // every item keeps its time and its distance from the others (running the late ones at once
+    // would collapse a going-offline and a drop 100 ms apart into one instant, in either order).
+    // The as-run scenario records when each really happened, on the run's clock.
     if (neverConnected) this.#scheduleTimed();
     else this.#onSubscribed = () => this.#scheduleTimed();
   }
 
-  /** Publishes, offline periods and time faults, each at its time since the run began. */
+  /** Scenario time: milliseconds since the scenario's clock started (0 until it has). */
+  #scenarioMs(): number {
+    return this.#onSubscribed === undefined ? this.nowMs() - this.#timedFromMs : 0;
+  }
+
+  /** Publishes, offline periods and time faults, each at its time on the scenario's clock, which starts now. */
   #scheduleTimed(): void {
     this.#timedFromMs = this.nowMs();
     const { offline, faults, messages } = this.#scenario;
-    // Items already due (the SUBACK came late) run at once, so they are armed in the order of
-    // their times (ties: faults, offline periods, publishes, as before): a drop due at 150 must
-    // not overtake a going offline due at 50. sort is stable.
+    // Armed in the order of their times (ties: faults, offline periods, publishes), so that
+    // timers due together fire in that order; sort is stable.
     const items: { readonly atMs: number; readonly arm: () => void }[] = [];
     faults.forEach((fault, index) => {
       const when = fault.when;
-      if (when.kind === 'time') items.push({ atMs: when.atMs, arm: () => this.#later(when.atMs - this.nowMs(), () => this.#strike(index)) });
+      if (when.kind === 'time') items.push({ atMs: when.atMs, arm: () => this.#later(when.atMs - this.#scenarioMs(), () => this.#strike(index)) });
     });
     offline.forEach((period, index) => {
       const times: { fromMs?: number; toMs?: number } = {};
@@ -351,8 +357,8 @@ class RealRun implements ClientHost {
         this.#offlineDepth -= 1;
         if (this.#offlineDepth === 0 && this.#consumer.up) this.#consumer.input({ kind: 'go-online' });
       };
-      items.push({ atMs: period.fromMs, arm: () => this.#later(period.fromMs - this.nowMs(), goOffline) });
-      items.push({ atMs: period.toMs, arm: () => this.#later(period.toMs - this.nowMs(), goOnline) });
+      items.push({ atMs: period.fromMs, arm: () => this.#later(period.fromMs - this.#scenarioMs(), goOffline) });
+      items.push({ atMs: period.toMs, arm: () => this.#later(period.toMs - this.#scenarioMs(), goOnline) });
     });
     items.push({ atMs: messages[0]?.atMs ?? 0, arm: () => this.#script.start() });
     for (const item of items.sort((a, b) => a.atMs - b.atMs)) item.arm();
