@@ -13,12 +13,20 @@ export interface ShardJob {
   readonly overrides: Readonly<Record<string, string>>;
   readonly bounds: ExhaustiveBounds;
   readonly shard: Shard;
+  /** Stop after this many milliseconds (the result is then incomplete); unbounded when absent. */
+  readonly stopAfterMs?: number;
 }
 
 export function runShard(job: ShardJob, onProgress?: (progress: ExhaustiveProgress) => void): CheckResult {
   const config = resolveConfig(job.preset, job.overrides);
   if (!config.ok) throw new Error(config.error);
-  const report = exhaustiveSearch({ config: config.value, bounds: job.bounds, shard: job.shard, ...(onProgress ? { onProgress } : {}) });
+  const report = exhaustiveSearch({
+    config: config.value,
+    bounds: job.bounds,
+    shard: job.shard,
+    ...(job.stopAfterMs !== undefined ? { stopAfterMs: job.stopAfterMs } : {}),
+    ...(onProgress ? { onProgress } : {}),
+  });
   return checkResultOf(report, { preset: job.preset, overrides: job.overrides, shard: job.shard });
 }
 
