@@ -3,7 +3,10 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ExploreBounds } from '../explore/arbitraries.ts';
-import { explore, type CounterexampleClass, type ExploreProgress, type ExploreReport } from '../explore/explore.ts';
+import type { CounterexampleClass, ExploreProgress, ExploreReport } from '../explore/explore.ts';
+import { exploreInWorker, type ThreadedExploreOptions } from '../explore/explore-thread.ts';
+import { exploreSwarm, swarmCaseOf } from '../explore/swarm-explore.ts';
+import { swarmBoundsDefault, type SwarmBounds } from '../explore/swarm.ts';
 import { reportedExploreClasses, type WrittenClass } from '../explore/reported-classes.ts';
 import { classRunOf, rootCausesOf, type RootCause } from '../explore/root-causes.ts';
 import { renderHtmlReport } from '../trace/render-html.ts';
@@ -11,7 +14,7 @@ import { rootCauseDetails, rootCauseSummary } from '../trace/render-root-causes.
 import { recordTrace } from '../trace/record.ts';
 import { saveTrace, writeFileAtomic } from '../trace/store.ts';
 import { describeScenario } from './describe-case.ts';
-import { configFrom, exploreBoundsFrom, htmlFileFrom, parse, wholeNumber, type ResolvedConfig } from './options.ts';
+import { configFrom, exploreBoundsFrom, faultList, htmlFileFrom, parse, wholeNumber, type ResolvedConfig } from './options.ts';
 import { progressReporter, type ProgressSnapshot } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
@@ -20,6 +23,7 @@ export const exploreHelp = `mqtt-dst explore [options]
   --config X         a preset name, or a mosquitto.conf whose settings override the blog broker
   --set PATH=VALUE   override one setting, repeatable (e.g. broker.autosave_interval=1)
   --runs N           scenarios to run (default 2000)
+  --swarm N          N scenarios whose broker and client settings are drawn too (each class's trace keeps its settings)
   --seed N           exploration seed (default 1)
   --faults LIST      fault kinds, comma-separated, 'all' (default) or 'none'
   --messages N       at most N messages per scenario (default 5)
@@ -33,6 +37,7 @@ const options = {
   config: { type: 'string' },
   set: { type: 'string', multiple: true },
   runs: { type: 'string' },
+  swarm: { type: 'string' },
   seed: { type: 'string' },
   faults: { type: 'string' },
   messages: { type: 'string' },
@@ -43,31 +48,38 @@ const options = {
 } as const;
 
 
-export function exploreCommand(args: readonly string[]): number {
+export async function exploreCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(args, options, 'explore');
   if (positionals.length > 0) throw new UsageError(`explore: unexpected argument '${positionals[0]}'`);
   const html = htmlFileFrom(values.html);
   const resolved = configFrom(values.preset, values.set, values.config);
   const runs = wholeNumber(values.runs, '--runs', 2000, 1);
   const seed = wholeNumber(values.seed, '--seed', 1);
-  const bounds: ExploreBounds = exploreBoundsFrom(values);
+  const explored: ExploreBounds = exploreBoundsFrom(values);
+  // A swarm's bounds are its own (src/explore/swarm.ts); the report states those.
+  const bounds: ExploreBounds =
+    values.swarm === undefined ? explored : { ...explored, messagesMax: swarmBoundsOf(values).messagesMax, faultsMax: swarmBoundsOf(values).faultsMax };
   const outDir = values.out === 'none' ? null : (values.out ?? join('out', resolved.preset));
   const progress = values.json ? undefined : progressReporter();
   const onProgress = progress === undefined ? undefined : (at: ExploreProgress) => progress.report(exploreSnapshot(at));
   const startedMs = performance.now();
-  const report = explore({ config: resolved.config, bounds, runs, seed, ...(onProgress ? { onProgress } : {}) });
+  if (values.swarm !== undefined && values.runs !== undefined) throw new UsageError('explore: give --runs N or --swarm N, not both');
+  const report =
+    values.swarm === undefined
+      ? await exploreUntilInterrupted({ config: resolved.config, bounds, runs, seed, ...(onProgress ? { onProgress } : {}) })
+      : exploreSwarmFrom(resolved, values, seed, onProgress);
   const elapsedS = (performance.now() - startedMs) / 1000;
   progress?.done();
   const written = report.classes.map((entry) => writeClassTrace(resolved, entry, outDir));
   const reproduce = [
     `npx mqtt-dst explore --preset ${resolved.preset}`,
     ...Object.entries(resolved.overrides).map(([key, value]) => `--set ${key}=${value}`),
-    `--runs ${runs} --seed ${seed}`,
+    values.swarm === undefined ? `--runs ${runs} --seed ${seed}` : `--swarm ${report.runs} --seed ${seed}`,
     values.faults === undefined ? '' : `--faults ${values.faults}`,
     values.messages === undefined ? '' : `--messages ${bounds.messagesMax}`,
     values['max-faults'] === undefined ? '' : `--max-faults ${bounds.faultsMax}`,
   ].filter((part) => part !== '').join(' ');
-  const done: Explored = { resolved, bounds, report, written, seed, elapsedS, reproduce };
+  const done: Explored = { resolved, bounds, report, written, seed, elapsedS, reproduce, runsAsked: runs };
   const causes = values.json && html === undefined ? [] : rootCausesOf(reportedExploreClasses(written).map(classRunOf));
   process.stdout.write(values.json ? `${jsonReport(report, written)}\n` : textReport(done, causes));
   if (html !== undefined) {
@@ -76,7 +88,28 @@ export function exploreCommand(args: readonly string[]): number {
     writeFileAtomic(html, renderHtmlReport({ title, facts, sections: [section] }));
     process.stderr.write(`HTML report: ${html}\n`);
   }
+  if (report.interrupted) return exitCodes.interrupted;
   return report.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
+}
+
+/**
+ * The exploration in a worker thread, so that Ctrl-C (SIGINT) reaches this one: the first ends
+ * the exploration with what it has found so far, which is then reported and written as usual;
+ * a second quits at once.
+ */
+async function exploreUntilInterrupted(options: Omit<ThreadedExploreOptions, 'signal'>): Promise<ExploreReport> {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(exitCodes.interrupted);
+    process.stderr.write('\ninterrupted: reporting what was found so far (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  try {
+    return await exploreInWorker({ ...options, signal: controller.signal });
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
 }
 
 function exploreSnapshot(at: ExploreProgress): ProgressSnapshot {
@@ -85,8 +118,37 @@ function exploreSnapshot(at: ExploreProgress): ProgressSnapshot {
     : { what: 'shrinking each class to a minimal case', done: at.done, total: at.total, unit: 'classes', classes: at.classes };
 }
 
+function swarmBoundsOf(values: SwarmValues): SwarmBounds {
+  return {
+    ...swarmBoundsDefault,
+    faultKinds: faultList(values.faults),
+    messagesMax: wholeNumber(values.messages, '--messages', swarmBoundsDefault.messagesMax, 1),
+    faultsMax: wholeNumber(values['max-faults'], '--max-faults', swarmBoundsDefault.faultsMax),
+  };
+}
+
+function exploreSwarmFrom(resolved: ResolvedConfig, values: SwarmValues, seed: number, onProgress: ((at: ExploreProgress) => void) | undefined): ExploreReport {
+  const bounds = swarmBoundsOf(values);
+  const runs = wholeNumber(values.swarm, '--swarm', 1, 1);
+  try {
+    return exploreSwarm({ preset: resolved.preset, base: resolved.overrides, bounds, runs, seed, ...(onProgress ? { onProgress } : {}) });
+  } catch (error) {
+    throw new UsageError(`explore: ${(error as Error).message}`);
+  }
+}
+
+interface SwarmValues {
+  readonly swarm?: string | undefined;
+  readonly faults?: string | undefined;
+  readonly messages?: string | undefined;
+  readonly 'max-faults'?: string | undefined;
+}
+
 function writeClassTrace(resolved: ResolvedConfig, entry: CounterexampleClass, outDir: string | null): WrittenClass {
-  const trace = recordTrace({ ...resolved, explored: entry.minimal, signature: entry.signature.text });
+  // A swarm class's case carries the configuration it drew; its trace records those overrides.
+  const drawn = swarmCaseOf(entry);
+  const own = drawn === undefined ? resolved : { preset: resolved.preset, overrides: drawn.overrides, config: drawn.config };
+  const trace = recordTrace({ ...own, explored: entry.minimal, signature: entry.signature.text });
   if (outDir === null) return { entry, trace, file: null };
   const file = join(outDir, `${entry.id}.json`);
   saveTrace(file, trace);
@@ -96,6 +158,7 @@ function writeClassTrace(resolved: ResolvedConfig, entry: CounterexampleClass, o
 function jsonReport(report: ExploreReport, written: readonly WrittenClass[]): string {
   return JSON.stringify({
     runs: report.runs,
+    interrupted: report.interrupted,
     violations: report.violations,
     violatingRuns: report.violatingRuns,
     ends: report.ends,
@@ -120,10 +183,11 @@ interface Explored {
   readonly seed: number;
   readonly elapsedS: number;
   readonly reproduce: string;
+  readonly runsAsked: number;
 }
 
 /** What was explored, a line each: the head of the text report and the facts of the HTML one. */
-function exploredLines({ resolved, bounds, report, seed, elapsedS }: Explored): string[] {
+function exploredLines({ resolved, bounds, report, seed, elapsedS, runsAsked }: Explored): string[] {
   const overrides = Object.entries(resolved.overrides).map(([key, value]) => ` ${key}=${value}`).join('');
   const lines = [
     `mqtt-dst explore: preset ${resolved.preset}${overrides}, seed ${seed}`,
@@ -131,12 +195,16 @@ function exploredLines({ resolved, bounds, report, seed, elapsedS }: Explored): 
     `explored ${report.runs} scenarios (${report.events} events) in ${elapsedS.toFixed(1)} s: ` +
       `${report.violatingRuns} violated a property, ${report.classes.length} distinct class${report.classes.length === 1 ? '' : 'es'}`,
   ];
+  if (report.interrupted) {
+    lines.push(`INTERRUPTED after ${report.runs} of ${runsAsked} scenarios: what was found so far (classes not shrunk once interrupted); not a result for these bounds`);
+  }
   const bounded = report.ends['events-max'] + report.ends['healing-ms-max'];
   if (bounded > 0) lines.push(`warning: ${bounded} runs hit a bound before quiescence (events-max ${report.ends['events-max']}, healing-ms-max ${report.ends['healing-ms-max']})`);
   return lines;
 }
 
 function soundText({ report }: Explored): string {
+  if (report.interrupted) return `no violation in the ${report.runs} scenarios explored before the interruption`;
   return `no violation in ${report.runs} scenarios within these bounds`;
 }
 

@@ -30,6 +30,8 @@ function orderKey(payload: Payload): string {
       return `r ${payload.node.name}`;
     case 'fault':
       return `f ${payload.index}`;
+    case 'stop':
+      return 's';
     case 'offline':
     case 'online':
       return payload.kind;
