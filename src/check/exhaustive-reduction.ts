@@ -23,15 +23,19 @@
 //      and no drop of X's link can strike, the only other steps that touch a live connection;
 //  (2) no crash of X can strike at s or later without a step of X (its budget is spent or its
 //      kind is not searched); a link drop of X needs a live connection of X (1);
-//  (3) every option of X at s is a timer of X, a notice to X that a connection ended or a
-//      link-up the broker will refuse whatever happens (as in 1'; on a dead connection nothing
-//      else touches it), none of them a resend (the resend budget is shared along the path), and at least one is a
+//  (3) every option of X at s is a timer of X, a notice to X that a connection ended, X's
+//      restart (X is down: it crashed, and cannot crash again, 2) or a link-up the broker will
+//      refuse whatever happens (as in 1'; on a dead connection nothing else touches it), none
+//      of them a resend (the resend budget is shared along the path), and at least one is a
 //      foreground event: until a step of X is taken, the run cannot end (the 'end' option
 //      depends on every step) and no step of X goes away (an event of X dies only by X's own
 //      crash or steps: ExhaustiveWorld.isDead);
 //  (4) each of those steps, taken at s, changes nothing outside X: no history event (the
 //      properties and the history abstraction read the history's order), no phase (a fault
-//      records the phases when it strikes), not the publish script, not the other nodes nor
+//      records the phases when it strikes) — (4') but the 'restarted' of a restart, which the
+//      properties skip (properties/history-index.ts), the history abstraction ignores
+//      (canonical.ts) and signatures never name, so its place among the others' events is
+//      read by nothing —, not the publish script, not the other nodes nor
 //      the broker's side of any connection, no pending event but X's; if it opens a
 //      connection, no broker fault can strike any more (the connection's link-up remembers
 //      the broker's incarnation, which a broker crash changes: the order would matter).
@@ -137,7 +141,12 @@ export function aloneCandidate(view: WorldView, options: readonly StepOption[], 
   if (live.some((conn) => !refused.has(conn))) return null;
   // A connection refused to be (1'): a drop of the client's link or a broker fault would sever it.
   if (live.length > 0 && (left.link || left.broker)) return null;
-  return clientSteps(view, options, client, (payload) => payload.kind === 'timer' || payload.kind === 'hangup' || (payload.kind === 'link-up' && refused.has(payload.conn)));
+  return clientSteps(
+    view,
+    options,
+    client,
+    (payload) => payload.kind === 'timer' || payload.kind === 'hangup' || payload.kind === 'restart' || (payload.kind === 'link-up' && refused.has(payload.conn)),
+  );
 }
 
 /** Whether no fault can strike any more, and the consumer has subscribed: what a quiet client needs besides its own state (Q1, Q4). */
@@ -240,7 +249,9 @@ export function stayedQuiet(before: Outside, after: WorldView): boolean {
 export function stayedInside(before: Outside, after: WorldView): { readonly inside: boolean; readonly opened: boolean } {
   const no = { inside: false, opened: false };
   const now = outsideOf(after, before.client);
-  if (now.history !== before.history || now.phases !== before.phases || now.script !== before.script) return no;
+  if (now.phases !== before.phases || now.script !== before.script) return no;
+  // A restart records that the client restarted, which no property, signature or state reads (4').
+  if (after.history.slice(before.history).some((event) => event.kind !== 'restarted' || event.node !== before.client.name)) return no;
   if (now.offlineDepth !== before.offlineDepth || now.saves !== before.saves) return no;
   if (now.nodes.some((fields, at) => fields.some((value, index) => value !== before.nodes[at]?.[index]))) return no;
   for (let at = 0; at < before.connections; at += 1) {
