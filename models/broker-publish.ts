@@ -61,7 +61,7 @@ export function publish(tx: Tx, session: Session, packet: PublishPacket): Publis
       }
     }
   }
-  if (fresh && packet.qos > 0 && !receiveQuotaLeft(publisher, tx.config)) return dropIncoming(tx, publisher, packet);
+  if (fresh && packet.qos > 0 && tx.config.profile !== 'aedes-1.2' && !receiveQuotaLeft(publisher, tx.config)) return dropIncoming(tx, publisher, packet);
   switch (packet.qos) {
     case 0:
       putSession(tx, publisher);
@@ -76,14 +76,17 @@ export function publish(tx: Tx, session: Session, packet: PublishPacket): Publis
       return 'ok';
     case 2: {
       // MQTT-4.3.3 Method B as Mosquitto does it: store (msgs_in, wait_for_pubrel), PUBREC,
-      // and distribute only on PUBREL.
+      // and distribute only on PUBREL. aedes (lib/handlers/publish.js enqueuePublish) stores the
+      // id, forwards at once (Method A), then PUBRECs; a held id is only PUBREC'd again.
       const messageId = packet.messageId as number;
+      const aedes = tx.config.profile === 'aedes-1.2';
       if (fresh) {
         const held = { packetId: messageId, qos: packet.qos, topic: packet.topic, payload: packet.payload };
         publisher = withIncoming(publisher, append(publisher.incoming, held));
-        if (tx.config.max_inflight_messages !== 0) publisher = withReceiveQuota(publisher, publisher.receiveQuota - 1);
+        if (!aedes && tx.config.max_inflight_messages !== 0) publisher = withReceiveQuota(publisher, publisher.receiveQuota - 1);
       }
       putSession(tx, publisher);
+      if (fresh && aedes) distribute(tx, packet.topic, 2, packet.payload);
       tx.effects.push({ kind: 'send', conn, packet: { cmd: 'pubrec', messageId } });
       return 'ok';
     }
@@ -117,7 +120,8 @@ export function pubrel(tx: Tx, session: Session, messageId: number): void {
   // send__pubcomp gives a receive quota back, whether or not the id was held.
   const released = returnReceiveQuota(stored === undefined ? session : withoutIncoming(session, messageId), tx.config);
   if (released !== session) putSession(tx, released);
-  if (stored !== undefined) distribute(tx, stored.topic, stored.qos, stored.payload);
+  // aedes (lib/handlers/pubrel.js) only forgets the id: it forwarded on PUBLISH.
+  if (stored !== undefined && tx.config.profile !== 'aedes-1.2') distribute(tx, stored.topic, stored.qos, stored.payload);
   tx.effects.push({ kind: 'send', conn, packet: { cmd: 'pubcomp', messageId } });
 }
 

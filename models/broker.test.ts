@@ -172,6 +172,20 @@ describe('QoS flows', () => {
     expect(d.state.sessions['c']?.inflight).toEqual([]);
   });
 
+  it('aedes-1.2 profile: an incoming QoS 2 message is forwarded on PUBLISH (Method A), a held id only PUBREC\'d again, PUBREL only forgets it', () => {
+    const d = withClients(2, { profile: 'aedes-1.2', max_inflight_messages: 1, max_queued_messages: 1000 });
+    const first = d.publish(PRODUCER, 1, 2, 7);
+    expect(show(sends(first, CONSUMER))).toEqual(['publish m1 q2 #1']);
+    expect(show(sends(first, PRODUCER))).toEqual(['pubrec #7']);
+    expect(show(sends(d.publish(PRODUCER, 1, 2, 7), CONSUMER))).toEqual([]);
+    // No receive quota: a second message while one is held is taken (it is queued for the consumer).
+    d.publish(PRODUCER, 2, 2, 8);
+    expect(d.state.sessions['p']?.incoming.map((m) => m.payload)).toEqual(['m1', 'm2']);
+    const released = d.ack(PRODUCER, 'pubrel', 7);
+    expect(show(sends(released, PRODUCER))).toEqual(['pubcomp #7']);
+    expect(show(sends(released, CONSUMER))).toEqual([]);
+  });
+
   it('delivery QoS is min(publish QoS, granted QoS)', () => {
     const d = withClients(1);
     d.publish(PRODUCER, 1, 2, 7);

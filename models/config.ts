@@ -2,7 +2,18 @@
 // profiles, and the harness's timing. Presets (models/presets.ts) are values of this type.
 import type { QoS } from './packets.ts';
 
+/**
+ * Which broker's rules the model follows. 'mosquitto-2.0' (default): Mosquitto 2.0.11 as Debian
+ * ships it. 'aedes-1.2': aedes 1.2 (lib/handlers/publish.js, pubrel.js), where they differ: an
+ * incoming QoS 2 message is forwarded on PUBLISH, not on PUBREL, and there is no receive quota.
+ * aedes's other differences are settings (aedesModelConfig in src/real/real-scenarios.ts).
+ */
+export type BrokerProfile = 'mosquitto-2.0' | 'aedes-1.2';
+export const brokerProfiles: readonly BrokerProfile[] = ['mosquitto-2.0', 'aedes-1.2'];
+
 export interface BrokerConfig {
+  /** Absent means 'mosquitto-2.0'. */
+  readonly profile?: BrokerProfile;
   /** mosquitto.conf `persistence`: keep the in-memory database on disk. */
   readonly persistence: boolean;
   /** mosquitto.conf `autosave_interval`: seconds between saves, or changes when autosave_on_changes. 0 = only on shutdown. */

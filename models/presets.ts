@@ -1,6 +1,6 @@
 // Named configurations, and `--set path=value` overrides applied to them with validation.
 import type { Config } from './config.ts';
-import { consumerProfiles, producerProfiles } from './config.ts';
+import { brokerProfiles, consumerProfiles, producerProfiles } from './config.ts';
 import { e2eAckTopic } from './e2e-ack.ts';
 import { err, ok, type Result } from './result.ts';
 import { topicMatches } from './topic-match.ts';
@@ -22,6 +22,7 @@ const blog: Config = {
   qos: 2,
   topic: 'mytesttopic',
   broker: {
+    profile: 'mosquitto-2.0',
     persistence: true,
     autosave_interval: 1800,
     autosave_on_changes: false,
@@ -41,6 +42,7 @@ const blog: Config = {
 const mosquittoDefaults: Config = {
   ...blog,
   broker: {
+    profile: 'mosquitto-2.0',
     persistence: false,
     autosave_interval: 1800,
     autosave_on_changes: false,
@@ -140,6 +142,7 @@ const enumerations: Readonly<Record<string, readonly (string | number)[]>> = {
   qos: [0, 1, 2],
   'producer.profile': producerProfiles,
   'consumer.profile': consumerProfiles,
+  'broker.profile': brokerProfiles,
   'producer.publish_mode': ['sequential', 'scheduled'],
 };
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ExploreBounds } from '../explore/arbitraries.ts';
 import { explore, type CounterexampleClass, type ExploreProgress, type ExploreReport } from '../explore/explore.ts';
+import { exploreSwarm, swarmCaseOf } from '../explore/swarm-explore.ts';
+import { swarmBoundsDefault, type SwarmBounds } from '../explore/swarm.ts';
 import { reportedExploreClasses, type WrittenClass } from '../explore/reported-classes.ts';
 import { classRunOf, rootCausesOf, type RootCause } from '../explore/root-causes.ts';
 import { renderHtmlReport } from '../trace/render-html.ts';
@@ -11,7 +13,7 @@ import { rootCauseDetails, rootCauseSummary } from '../trace/render-root-causes.
 import { recordTrace } from '../trace/record.ts';
 import { saveTrace, writeFileAtomic } from '../trace/store.ts';
 import { describeScenario } from './describe-case.ts';
-import { configFrom, exploreBoundsFrom, htmlFileFrom, parse, wholeNumber, type ResolvedConfig } from './options.ts';
+import { configFrom, exploreBoundsFrom, faultList, htmlFileFrom, parse, wholeNumber, type ResolvedConfig } from './options.ts';
 import { progressReporter, type ProgressSnapshot } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
@@ -20,6 +22,7 @@ export const exploreHelp = `mqtt-dst explore [options]
   --config X         a preset name, or a mosquitto.conf whose settings override the blog broker
   --set PATH=VALUE   override one setting, repeatable (e.g. broker.autosave_interval=1)
   --runs N           scenarios to run (default 2000)
+  --swarm N          N scenarios whose broker and client settings are drawn too (each class's trace keeps its settings)
   --seed N           exploration seed (default 1)
   --faults LIST      fault kinds, comma-separated, 'all' (default) or 'none'
   --messages N       at most N messages per scenario (default 5)
@@ -33,6 +36,7 @@ const options = {
   config: { type: 'string' },
   set: { type: 'string', multiple: true },
   runs: { type: 'string' },
+  swarm: { type: 'string' },
   seed: { type: 'string' },
   faults: { type: 'string' },
   messages: { type: 'string' },
@@ -50,19 +54,26 @@ export function exploreCommand(args: readonly string[]): number {
   const resolved = configFrom(values.preset, values.set, values.config);
   const runs = wholeNumber(values.runs, '--runs', 2000, 1);
   const seed = wholeNumber(values.seed, '--seed', 1);
-  const bounds: ExploreBounds = exploreBoundsFrom(values);
+  const explored: ExploreBounds = exploreBoundsFrom(values);
+  // A swarm's bounds are its own (src/explore/swarm.ts); the report states those.
+  const bounds: ExploreBounds =
+    values.swarm === undefined ? explored : { ...explored, messagesMax: swarmBoundsOf(values).messagesMax, faultsMax: swarmBoundsOf(values).faultsMax };
   const outDir = values.out === 'none' ? null : (values.out ?? join('out', resolved.preset));
   const progress = values.json ? undefined : progressReporter();
   const onProgress = progress === undefined ? undefined : (at: ExploreProgress) => progress.report(exploreSnapshot(at));
   const startedMs = performance.now();
-  const report = explore({ config: resolved.config, bounds, runs, seed, ...(onProgress ? { onProgress } : {}) });
+  if (values.swarm !== undefined && values.runs !== undefined) throw new UsageError('explore: give --runs N or --swarm N, not both');
+  const report =
+    values.swarm === undefined
+      ? explore({ config: resolved.config, bounds, runs, seed, ...(onProgress ? { onProgress } : {}) })
+      : exploreSwarmFrom(resolved, values, seed, onProgress);
   const elapsedS = (performance.now() - startedMs) / 1000;
   progress?.done();
   const written = report.classes.map((entry) => writeClassTrace(resolved, entry, outDir));
   const reproduce = [
     `npx mqtt-dst explore --preset ${resolved.preset}`,
     ...Object.entries(resolved.overrides).map(([key, value]) => `--set ${key}=${value}`),
-    `--runs ${runs} --seed ${seed}`,
+    values.swarm === undefined ? `--runs ${runs} --seed ${seed}` : `--swarm ${report.runs} --seed ${seed}`,
     values.faults === undefined ? '' : `--faults ${values.faults}`,
     values.messages === undefined ? '' : `--messages ${bounds.messagesMax}`,
     values['max-faults'] === undefined ? '' : `--max-faults ${bounds.faultsMax}`,
@@ -85,8 +96,37 @@ function exploreSnapshot(at: ExploreProgress): ProgressSnapshot {
     : { what: 'shrinking each class to a minimal case', done: at.done, total: at.total, unit: 'classes', classes: at.classes };
 }
 
+function swarmBoundsOf(values: SwarmValues): SwarmBounds {
+  return {
+    ...swarmBoundsDefault,
+    faultKinds: faultList(values.faults),
+    messagesMax: wholeNumber(values.messages, '--messages', swarmBoundsDefault.messagesMax, 1),
+    faultsMax: wholeNumber(values['max-faults'], '--max-faults', swarmBoundsDefault.faultsMax),
+  };
+}
+
+function exploreSwarmFrom(resolved: ResolvedConfig, values: SwarmValues, seed: number, onProgress: ((at: ExploreProgress) => void) | undefined): ExploreReport {
+  const bounds = swarmBoundsOf(values);
+  const runs = wholeNumber(values.swarm, '--swarm', 1, 1);
+  try {
+    return exploreSwarm({ preset: resolved.preset, base: resolved.overrides, bounds, runs, seed, ...(onProgress ? { onProgress } : {}) });
+  } catch (error) {
+    throw new UsageError(`explore: ${(error as Error).message}`);
+  }
+}
+
+interface SwarmValues {
+  readonly swarm?: string | undefined;
+  readonly faults?: string | undefined;
+  readonly messages?: string | undefined;
+  readonly 'max-faults'?: string | undefined;
+}
+
 function writeClassTrace(resolved: ResolvedConfig, entry: CounterexampleClass, outDir: string | null): WrittenClass {
-  const trace = recordTrace({ ...resolved, explored: entry.minimal, signature: entry.signature.text });
+  // A swarm class's case carries the configuration it drew; its trace records those overrides.
+  const drawn = swarmCaseOf(entry);
+  const own = drawn === undefined ? resolved : { preset: resolved.preset, overrides: drawn.overrides, config: drawn.config };
+  const trace = recordTrace({ ...own, explored: entry.minimal, signature: entry.signature.text });
   if (outDir === null) return { entry, trace, file: null };
   const file = join(outDir, `${entry.id}.json`);
   saveTrace(file, trace);

@@ -5,8 +5,8 @@ import { resolveConfig, type Overrides } from '../../models/presets.ts';
 import { err, ok, type Result } from '../../models/result.ts';
 import type { Trace } from '../trace/format.ts';
 import { recordExhaustiveTrace } from '../trace/record.ts';
-import { exhaustiveScenario } from './exhaustive.ts';
-import type { CheckResult } from './exhaustive-result.ts';
+import { exhaustiveScenario } from '../check/exhaustive.ts';
+import type { CheckResult } from '../check/exhaustive-result.ts';
 import type { CounterexampleClass } from './explore.ts';
 import type { ReportedClass } from './root-causes.ts';
 

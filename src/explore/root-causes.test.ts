@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultKind } from '../../models/history.ts';
 import { storyOf, titleOf } from '../trace/story.ts';
-import type { ExhaustiveBounds } from './exhaustive.ts';
-import { runShard } from './exhaustive-shard.ts';
+import type { ExhaustiveBounds } from '../check/exhaustive.ts';
+import { runShard } from '../check/exhaustive-shard.ts';
 import { checkClassTraces, reportedCheckClasses } from './reported-classes.ts';
 import { classesOf, classRunOf, mechanismOf, rootCausesOf, severityOf, type ClassRun } from './root-causes.ts';
 

@@ -15,7 +15,7 @@ import type { PropertyName, Violation } from '../../properties/types.ts';
 import type { Trace } from '../trace/format.ts';
 import { replayTrace, type Replay } from '../trace/record.ts';
 import { butForPicker } from './culprit.ts';
-import { exhaustiveButForOfChoices } from './exhaustive-culprit.ts';
+import { exhaustiveButForOfChoices } from '../check/exhaustive-culprit.ts';
 import { signatureOf, slugOf, type CulpritPicker, type Signature } from './signature.ts';
 
 /** Worst first: acknowledged loss, invoked loss, duplicate handling, order, library level. */

@@ -44,6 +44,8 @@ export interface RealSide {
   readonly links: RealRunResult['links'];
   /** The scenario as the real run ran it (src/real/as-run.ts). */
   readonly asRun: Scenario;
+  /** How late the real clients' timers fired at worst (RealRunResult.lateMsMax). */
+  readonly lateMsMax: number;
 }
 
 export type Explanation =
@@ -60,7 +62,16 @@ export type Explanation =
       readonly asRun: boolean;
     }
   /** No seed of the model, with any of the networks tried, gives the real verdict. */
-  | { readonly kind: 'semantics'; readonly seeds: number };
+  | { readonly kind: 'semantics'; readonly seeds: number }
+  /**
+   * No seed gives it, but the real clients ran late (a timer lateMs after its time, beyond
+   * lateMsTolerated): their loop, handling and reconnect delays were not the model's, so the run
+   * cannot tell a rule from the machine's load. Inconclusive; rerun with fewer at once.
+   */
+  | { readonly kind: 'late'; readonly seeds: number; readonly lateMs: number };
+
+/** Client timers on an idle machine fire within a millisecond or two of their time; on a busy one within tens, which already moves a run off the model's timings. */
+export const lateMsTolerated = 25;
 
 export interface Comparison {
   readonly scenario: Scenario;
@@ -153,7 +164,12 @@ export function compare(config: Config, scenario: Scenario, model: ModelSide, re
   const onlyReal = realKeys.filter((key) => !modelTexts.has(keyText(key)));
   const agree = onlyModel.length === 0 && onlyReal.length === 0;
   const base = { scenario, model, real, agree, onlyModel, onlyReal };
-  return agree ? base : { ...base, explanation: explain(config, scenario, realKeys, explainSeeds, real.asRun) };
+  if (agree) return base;
+  const explanation = explain(config, scenario, realKeys, explainSeeds, real.asRun);
+  if (explanation.kind === 'semantics' && real.lateMsMax > lateMsTolerated) {
+    return { ...base, explanation: { kind: 'late', seeds: explanation.seeds, lateMs: real.lateMsMax } };
+  }
+  return { ...base, explanation };
 }
 
 export interface CheckOptions extends RealRunOptions {
@@ -192,6 +208,7 @@ async function realSide(broker: BrokerControl, options: CheckOptions): Promise<R
       elapsedMs: result.elapsedMs,
       links: result.links,
       asRun: result.asRun,
+      lateMsMax: result.lateMsMax,
     };
   } finally {
     // An external broker outlives the run: leave no persistent session of ours behind on it.

@@ -28,6 +28,8 @@ export interface ClientHost {
   nextConnId(): ConnId;
   /** The shell cannot go on (the model rejected what the broker did, a socket protocol error): ends the run. */
   fail(error: Error): void;
+  /** A timer fired `lateMs` after its time: the machine was busy (the run reports the worst). */
+  late(lateMs: number): void;
 }
 
 export interface Endpoint {
@@ -179,7 +181,9 @@ export class ModelClient<S> {
         const previous = this.#timers.get(effect.timer);
         if (previous !== undefined) clearTimeout(previous.handle);
         const incarnation = this.#incarnation;
+        const dueMs = this.host.nowMs() + effect.afterMs;
         const handle = setTimeout(() => {
+          this.host.late(this.host.nowMs() - dueMs);
           this.#guarded(incarnation, () => {
             this.#timers.delete(effect.timer);
             this.#deliver({ kind: 'timer', timer: effect.timer });

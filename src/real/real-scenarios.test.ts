@@ -51,7 +51,9 @@ describe('real scenarios', () => {
     const blog = resolveConfig('blog', {});
     if (!blog.ok) throw new Error(blog.error);
     const aedes = aedesModelConfig(blog.value);
-    expect(aedes.broker).toMatchObject({ persistence: true, save_before_ack: true, max_inflight_messages: 65_535, max_queued_messages: 0 });
+    expect(aedes.broker).toMatchObject({ profile: 'aedes-1.2', persistence: true, save_before_ack: true, max_inflight_messages: 65_535, max_queued_messages: 0 });
+    // A profile the user named stays: aedes held against Mosquitto's rules.
+    expect(aedesModelConfig(blog.value, { 'broker.profile': 'mosquitto-2.0' }).broker.profile).toBe('mosquitto-2.0');
     expect(aedesModelConfig({ ...blog.value, broker: { ...blog.value.broker, persistence: false } }).broker.save_before_ack).not.toBe(true);
     expect(withLoopbackNetwork(blog.value, {}).network).toEqual({ latencyMsMin: 0, latencyMsMax: 1 });
     expect(withLoopbackNetwork(blog.value, { 'network.latencyMsMax': '9' }).network).toEqual(blog.value.network);

@@ -114,11 +114,13 @@ export const aedesInflightWindow = 65_535;
  * PUBCOMP (models/broker-persist.ts) — a Mosquitto quirk aedes does not have: it resends the
  * PUBREL. Anything else is left as given.
  */
-export function aedesModelConfig(config: Config): Config {
+export function aedesModelConfig(config: Config, overrides: Readonly<Record<string, string>> = {}): Config {
   return {
     ...config,
     broker: {
       ...config.broker,
+      // The aedes profile, unless the user named one (to hold aedes against Mosquitto's rules).
+      profile: overrides['broker.profile'] === undefined ? 'aedes-1.2' : (config.broker.profile ?? 'mosquitto-2.0'),
       ...(config.broker.persistence ? { save_before_ack: true } : {}),
       max_inflight_messages: aedesInflightWindow,
       max_queued_messages: 0,

@@ -47,6 +47,9 @@ function verdictCell(keys: readonly VerdictKey[], property: string): string {
 }
 
 export function explanationText(explanation: Explanation, target: string): string {
+  if (explanation.kind === 'late') {
+    return `inconclusive: no model run (${explanation.seeds} seeds) gives ${target}'s verdict, but the real clients' timers ran up to ${explanation.lateMs} ms late (the machine was busy), so this run cannot tell a rule from the load; rerun it with fewer scenarios at once`;
+  }
   return explanation.kind === 'timing'
     ? `timing: the model gives ${target}'s verdict with ${explanation.reaching} of ${explanation.seeds} seeds at latency ${explanation.latencyMsMin}-${explanation.latencyMsMax} ms (first: seed ${explanation.firstSeed})` +
         (explanation.asRun ? ', run with the scenario as the real run ran it (items late by the machine)' : '') +
@@ -96,6 +99,8 @@ export interface BatchTally {
   readonly disagree: number;
   readonly timing: number;
   readonly semantics: number;
+  /** Disagreements a busy machine leaves undecided (Explanation 'late'). */
+  readonly late: number;
   readonly errors: number;
   readonly capHits: number;
 }
@@ -106,6 +111,7 @@ export function tally(entries: readonly BatchEntry[]): BatchTally {
   let disagree = 0;
   let timing = 0;
   let semantics = 0;
+  let late = 0;
   let errors = 0;
   let capHits = 0;
   for (const entry of entries) {
@@ -121,10 +127,11 @@ export function tally(entries: readonly BatchEntry[]): BatchTally {
     } else {
       disagree += 1;
       if (comparison.explanation?.kind === 'timing') timing += 1;
+      else if (comparison.explanation?.kind === 'late') late += 1;
       else semantics += 1;
     }
   }
-  return { scenarios: entries.length, agree, agreeViolating, disagree, timing, semantics, errors, capHits };
+  return { scenarios: entries.length, agree, agreeViolating, disagree, timing, semantics, late, errors, capHits };
 }
 
 export function comparisonJson(comparison: Comparison): object {

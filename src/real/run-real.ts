@@ -56,6 +56,11 @@ export interface RealRunResult {
   readonly links: Readonly<Record<Link, readonly ProxyEvent[]>>;
   /** The scenario as it really ran (src/real/as-run.ts): each item at the instant it happened. */
   readonly asRun: Scenario;
+  /**
+   * The latest a client's timer (its network loop, handling, reconnect delay) fired after its
+   * time: how busy the machine was. The harness's own late items are in asRun instead.
+   */
+  readonly lateMsMax: number;
 }
 
 export class RealRunError extends Error {
@@ -141,6 +146,7 @@ class RealRun implements ClientHost {
   #startedMs = 0;
   #lastActivityMs = 0;
   #failure: Error | undefined;
+  #lateMsMax = 0;
   /** Schedules the timed items once the consumer has first subscribed. */
   #onSubscribed: (() => void) | undefined;
   #over = false;
@@ -187,6 +193,10 @@ class RealRun implements ClientHost {
     this.#failure ??= error;
   }
 
+  late(lateMs: number): void {
+    if (lateMs > this.#lateMsMax) this.#lateMsMax = lateMs;
+  }
+
   observe(body: HistoryBody): void {
     if (this.#over) return;
     const atMs = Math.round(this.nowMs() * 1000) / 1000;
@@ -226,7 +236,7 @@ class RealRun implements ClientHost {
       this.#broker.assertHealthy();
       const struckMs = this.#scenario.faults.map((_, index) => this.#faults.find((record) => record.index === index)?.atMs);
       const asRun = asRunScenario(this.#scenario, this.#history, { dueMs: this.#dueMs, offline: this.#offlineMs, struckMs });
-      return { history: this.#history, faults: this.#faults, end, elapsedMs: this.nowMs(), asRun };
+      return { history: this.#history, faults: this.#faults, end, elapsedMs: this.nowMs(), asRun, lateMsMax: Math.round(this.#lateMsMax * 10) / 10 };
     } finally {
       this.#over = true;
       for (const handle of this.#timeouts) clearTimeout(handle);

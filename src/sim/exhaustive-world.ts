@@ -2,7 +2,7 @@
 // offers, at every state, each thing that may happen next — every enabled event (a timer may
 // fire at any point after it is set; a packet may arrive at any point after it is sent, behind
 // the earlier packets of its connection direction) and every fault that can strike — and takes
-// the one it is told. The exhaustive search (src/explore/exhaustive.ts) walks these options,
+// the one it is told. The exhaustive search (src/check/exhaustive.ts) walks these options,
 // coming back to a state with snapshot/restore; a replay feeds the recorded choices back
 // through run(). Node states are immutable, so a snapshot shares them and copies only the
 // world's own small mutable parts (the append-only lists are shared, see WorldSnapshot).
@@ -161,12 +161,15 @@ function eventKey(payload: Payload): string {
       return `scenario-fault ${payload.index}`;
     case 'restart':
       return `restart ${payload.node.name}`;
+    case 'stop':
+      return 'stop';
     default:
       return unreachable(payload);
   }
 }
 
 export class ExhaustiveWorld extends World {
+  protected readonly defersSigterm = false;
   private readonly slots: readonly Slot[];
   private begun = false;
   /** Lazy autosave: the databases the broker could have saved since it started, distinct, oldest first. */
@@ -402,7 +405,7 @@ export class ExhaustiveWorld extends World {
 
   /**
    * A name for an option that does not depend on connection numbers or sequence numbers, so that
-   * a counterfactual run (the same path without one fault, src/explore/exhaustive-culprit.ts)
+   * a counterfactual run (the same path without one fault, src/check/exhaustive-culprit.ts)
    * can find "the same" step again; a broker fault names the database it chose by content.
    */
   optionKey(option: StepOption): string {

@@ -86,3 +86,33 @@ describe('blog scenarios', () => {
     expect(qos1.violations.map((violation) => violation.property)).not.toContain('no-loss-acked');
   });
 });
+
+describe('a SIGTERM takes effect when the broker next wakes (mux_epoll.c: signals blocked while it waits)', () => {
+  const publishThenSigterm: Scenario = {
+    messages: [{ atMs: 100 }],
+    offline: [],
+    faults: [{ kind: 'broker-restart', when: { kind: 'event', event: 'publish-sent', message: 1, delayMs: 0 } }],
+  };
+
+  it('a PUBLISH arriving just after the SIGTERM is still handled and saved; the broker stops after it', () => {
+    const { result, violations } = run({ qos: '1' }, publishThenSigterm);
+    const signalled = kinds(result.history, 'fault')[0];
+    // The PUBLISH was the broker's last socket event: the fault takes effect, and is recorded, after it.
+    expect(result.faults[0]?.atMs).toBeGreaterThan(signalled?.atMs ?? Infinity);
+    expect(result.faults[0]?.phases).toEqual([{ message: 1, step: 'broker got PUBLISH', inSnapshot: false }]);
+    // Saved at shutdown, so the restarted broker still has it for the consumer: nothing is lost.
+    const restarted = kinds(result.history, 'restarted')[0];
+    expect(kinds(result.history, 'handled').some((event) => event.atMs > (restarted?.atMs ?? Infinity))).toBe(true);
+    expect(violations.filter((violation) => violation.property.startsWith('no-loss'))).toEqual([]);
+  });
+
+  it('with no socket event the broker stops when its 100 ms wait times out, restarting restartDelayMs after the SIGTERM', () => {
+    const quiet: Scenario = { messages: [], offline: [], faults: [{ kind: 'broker-restart', when: { kind: 'time', atMs: 500 } }] };
+    const { result } = run({}, quiet);
+    const record = result.faults[0];
+    expect(record?.atMs).toBeGreaterThan(500);
+    expect(record?.atMs).toBeLessThanOrEqual(600);
+    const restarted = kinds(result.history, 'restarted')[0];
+    expect(restarted?.atMs).toBe(500 + 200);
+  });
+});

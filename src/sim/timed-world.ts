@@ -12,6 +12,7 @@ import type { RunEnd } from './log.ts';
 import { World, type RunOptions, type RunResult, type Slot, type WorldEvent, type WorldNodes } from './world.ts';
 
 export class TimedWorld extends World {
+  protected readonly defersSigterm = true;
   private readonly queue = new EventQueue<WorldEvent>();
   private readonly latencyMsMin: number;
   private readonly latencySpanMs: number;

@@ -8,7 +8,7 @@
 // a fault strikes. Where the next event comes from is the agenda's, in a subclass:
 // - TimedWorld (timed-world.ts, exploration): a heap by virtual time; only the order of events
 //   due at the same instant, and latencies, are choices.
-// - ExhaustiveWorld (exhaustive-world.ts, the bounded model checker): the set of enabled events;
+// - ExhaustiveWorld (exhaustive-world.ts, for the bounded model checker in src/check): the set of enabled events;
 //   every step is a choice among them (a timer may fire at any point after it is set, a packet
 //   may take any time; only packets on one connection direction stay FIFO) and any fault may
 //   strike between two steps. Latency is then irrelevant and virtual time max(now, event time).
@@ -104,7 +104,9 @@ export type Payload =
   | { readonly kind: 'offline' }
   | { readonly kind: 'online' }
   | { readonly kind: 'fault'; readonly index: number }
-  | { readonly kind: 'restart'; readonly node: Slot };
+  | { readonly kind: 'restart'; readonly node: Slot }
+  /** Timed agenda: a SIGTERM'd broker's wait for socket events times out, and it stops (see strikeFault). */
+  | { readonly kind: 'stop'; readonly incarnation: number };
 
 /** One fixed shape for every queued event keeps the heap's comparisons monomorphic (fast). */
 export interface WorldEvent {
@@ -198,6 +200,10 @@ export abstract class World {
   private readonly anchoredFaults = new Map<MessageId, Map<string, number[]>>();
   protected readonly script: PublishScript;
   protected offlineDepth = 0;
+  /** A SIGTERM the broker has not acted on yet (see strikeFault), with its fault's index and time. */
+  private sigterm: { readonly index: number; readonly atMs: number; readonly incarnation: number } | null = null;
+  /** When the broker last handled a socket event: its wait for the next one began then. */
+  private brokerWokeMs = 0;
 
   constructor(
     protected readonly config: Config,
@@ -257,6 +263,13 @@ export abstract class World {
    * generation check in dispatch skips them either way).
    */
   protected abstract forgetTimers(node: Slot, timer: string | null): void;
+
+  /**
+   * Whether a SIGTERM waits for the broker's next socket event or wait time-out (scheduleSigterm).
+   * The timed agenda must model that delay; the enabled-set agenda places the SIGTERM between
+   * any two steps, so every point at which it can take effect is already an option.
+   */
+  protected abstract readonly defersSigterm: boolean;
 
   /** Ends a run: the log's last entry and the result. */
   protected result(events: number, end: RunEnd): RunResult {
@@ -331,6 +344,9 @@ export abstract class World {
         return this.strike(event.index);
       case 'restart':
         return this.restart(event.node);
+      case 'stop':
+        if (this.sigterm !== null && this.sigterm.incarnation === event.incarnation) this.stopAfterSigterm();
+        return;
       default:
         return unreachable(event);
     }
@@ -384,6 +400,11 @@ export abstract class World {
     node.state = result.state;
     const effects = result.effects;
     for (let index = 0; index < effects.length; index += 1) this.apply(node, effects[index] as Effect);
+    if (node === this.broker && (input.kind === 'packet' || input.kind === 'connected' || input.kind === 'disconnected')) {
+      this.brokerWokeMs = this.nowMs;
+      // The socket event that ended the SIGTERM'd broker's wait was its last (strikeFault).
+      if (this.sigterm !== null && this.sigterm.incarnation === node.incarnation) this.stopAfterSigterm();
+    }
   }
 
   private apply(node: Slot, effect: Effect): void {
@@ -561,6 +582,13 @@ export abstract class World {
     } else if (!target.up) {
       return;
     }
+    const acting = this.sigtermMs !== null;
+    if (fault.kind === 'broker-restart' && this.defersSigterm && !acting) {
+      // A second SIGTERM before the first takes effect adds nothing: the signal is pending.
+      if (this.sigterm !== null) return;
+      this.observe({ kind: 'fault', fault: fault.kind, node: target.name });
+      return this.scheduleSigterm(index);
+    }
     const disk = saved ?? this.broker.state;
     this.faultRecords.push({
       index,
@@ -573,7 +601,8 @@ export abstract class World {
         inSnapshot: this.broker.model.snapshotHolds?.(disk, message) ?? false,
       })),
     });
-    this.observe({ kind: 'fault', fault: fault.kind, node: target.name });
+    // A SIGTERM taking effect was observed when it struck.
+    if (!acting) this.observe({ kind: 'fault', fault: fault.kind, node: target.name });
     switch (fault.kind) {
       case 'connection-drop':
         for (const conn of live) this.sever(conn);
@@ -581,7 +610,7 @@ export abstract class World {
       case 'broker-restart':
         // SIGTERM: the broker saves and closes its connections, then the process exits.
         this.deliver(target, { kind: 'stop' });
-        return this.crash(target);
+        return this.crash(target, undefined, this.sigtermMs ?? this.nowMs);
       case 'broker-kill':
         return this.crash(target, saved);
       case 'consumer-crash':
@@ -592,18 +621,59 @@ export abstract class World {
     }
   }
 
-  /** `after`: the state the crash leaves, when the caller chose it (see strikeFault). */
-  private crash(node: Slot, after?: unknown): void {
+  /** Set while a SIGTERM that struck earlier takes effect: the supervisor restarts from then. */
+  private sigtermMs: number | null = null;
+
+  /**
+   * Timed agenda (defersSigterm), broker-restart: Mosquitto 2.0.11 waits for socket events with SIGINT/SIGTERM
+   * blocked (src/mux_epoll.c mux_epoll__handle: sigprocmask around epoll_wait, 100 ms timeout),
+   * so a SIGTERM takes effect only when that wait returns: the broker first handles the socket
+   * event that woke it (a packet, a connection, a hangup) — acknowledging, forwarding and saving
+   * what it carried — then leaves its main loop (loop.c, `run` cleared by handle_sigint), saves and
+   * exits; with no socket event it leaves at the wait's timeout, 100 ms after it began, that is
+   * after the broker's last socket event. Measured on the real broker: a PUBLISH arriving 1.3 ms
+   * and a PUBACK arriving 14 ms after the SIGTERM were still handled, the PUBACK after it was not.
+   * The exhaustive search needs none of this: it places the SIGTERM between any two steps, the
+   * one after such a last event included.
+   */
+  private sigtermWaitMs = 100;
+
+  private scheduleSigterm(index: number): void {
+    const waitMs = this.sigtermWaitMs;
+    const elapsedMs = this.nowMs - this.brokerWokeMs;
+    const timeoutMs = this.brokerWokeMs + (Math.floor(elapsedMs / waitMs) + 1) * waitMs;
+    this.sigterm = { index, atMs: this.nowMs, incarnation: this.broker.incarnation };
+    this.push(timeoutMs, { kind: 'stop', incarnation: this.broker.incarnation });
+  }
+
+  private stopAfterSigterm(): void {
+    const sigterm = this.sigterm;
+    assert(sigterm !== null, () => 'stopAfterSigterm without a SIGTERM');
+    this.sigterm = null;
+    this.sigtermMs = sigterm.atMs;
+    this.strikeFault({ kind: 'broker-restart' }, sigterm.index);
+    this.sigtermMs = null;
+  }
+
+  /**
+   * `after`: the state the crash leaves, when the caller chose it (see strikeFault).
+   * `restartFromMs`: when the supervisor's delay began. Every crash cuts what was in flight,
+   * a SIGTERM'd broker's too, although Mosquitto closes its sockets after its last save and what
+   * it wrote before still reaches the clients (README: what the model leaves out).
+   */
+  private crash(node: Slot, after?: unknown, restartFromMs = this.nowMs): void {
     node.state = after ?? node.model.crash(node.state);
     node.up = false;
     node.incarnation += 1;
     node.timerGenerations.clear();
+    // A kill while a SIGTERM is pending: the process is gone before the signal took effect.
+    if (node === this.broker) this.sigterm = null;
     this.forgetTimers(node, null);
     if (node === this.producer) this.script.producerCrashed();
     for (const conn of this.connections) {
       if (conn.alive && (node === this.broker || conn.client === node)) this.sever(conn);
     }
-    this.push(this.nowMs + this.config.timing.restartDelayMs, { kind: 'restart', node });
+    this.push(Math.max(this.nowMs, restartFromMs + this.config.timing.restartDelayMs), { kind: 'restart', node });
   }
 
   private restart(node: Slot): void {

@@ -61,6 +61,7 @@ interface PageFacts {
   readonly summaryItems: number;
   readonly failingCells: number;
   readonly linkedFailingCells: number;
+  readonly sideBySide: number;
 }
 
 /** Opens a report, refusing every request but the file itself; what it shows, its problems, and a screenshot. */
@@ -89,6 +90,8 @@ async function inspect(html: string, screenshot: string): Promise<{ readonly fac
         summaryItems: document.querySelectorAll('ol.summary li').length,
         failingCells: document.querySelectorAll('table.matrix td.fails').length,
         linkedFailingCells: document.querySelectorAll('table.matrix td.fails a[href^="#"]').length,
+        // A comparison with both timelines filled in.
+        sideBySide: [...document.querySelectorAll('section.comparison')].filter((section) => [...section.querySelectorAll('.sides pre')].filter((pre) => (pre.textContent ?? '').includes(' ms ')).length === 2).length,
       };
     });
     await page.screenshot({ path: screenshot });
@@ -134,6 +137,17 @@ describe.skipIf(chromiumPath === undefined && !required)('the HTML report in hea
     expect(facts.brokenLinks).toEqual([]);
     expect(facts.diagrams).toBe(facts.classes);
     expect(facts.emptyDiagrams).toBe(0);
+    expect(facts.external).toEqual([]);
+  });
+
+  it("check-broker: each scenario's model and real timelines side by side", async () => {
+    mkdirSync(artifacts, { recursive: true });
+    const html = join(artifacts, 'check-broker.html');
+    const run = await mqttDst(['check-broker', '--target', 'aedes', '--runs', '2', '--seed', '3', '--html', html]);
+    expect(run.stderr).toContain(`HTML report: ${html}`);
+    const { facts, problems } = await inspect(html, join(artifacts, 'check-broker.png'));
+    expect(problems).toEqual([]);
+    expect(facts.sideBySide).toBe(2);
     expect(facts.external).toEqual([]);
   });
 });

@@ -361,6 +361,7 @@ function baseEventText(event: WorldEvent): string {
     case 'offline':
     case 'online':
     case 'fault':
+    case 'stop':
       return payload.kind;
     default: {
       const never: never = payload;

@@ -1,0 +1,50 @@
+// The semantic disagreements swarms found on real Mosquitto, each closed by a model fix, kept as
+// regression cases in traces/real/. Their model side is an ordinary trace, replayed byte for byte
+// by src/trace/saved-traces.test.ts; here their real side runs on Mosquitto (when installed; CI
+// installs it and MQTT_DST_REQUIRE_MOSQUITTO=1 makes its absence a failure), and the broker must
+// give a verdict the model can produce: the same one, or one another seed of the model gives
+// (timing). A semantic disagreement here means the model lost the rule the case was kept for.
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../models/presets.ts';
+import { loadTrace } from '../trace/store.ts';
+import { cleanupAll } from './cleanup.ts';
+import { checkScenario } from './differential.ts';
+import { isMosquittoAvailable, isMosquittoRequired } from './mosquitto.ts';
+import { withLoopbackNetwork } from './real-scenarios.ts';
+import { comparisonTable } from './report.ts';
+
+const dir = fileURLToPath(new URL('../../traces/real/', import.meta.url));
+const files = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
+const withMosquitto = isMosquittoAvailable() || isMosquittoRequired();
+
+afterEach(async () => {
+  await cleanupAll();
+});
+
+describe('traces/real', () => {
+  it('holds regression cases', () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+
+  if (!withMosquitto) {
+    it.skip('real side: mosquitto is not installed (Debian: apt-get install mosquitto)', () => {});
+    return;
+  }
+
+  it.each(files)('%s: Mosquitto gives a verdict the model can produce', async (name) => {
+    const trace = loadTrace(`${dir}${name}`);
+    if (!trace.ok) throw new Error(trace.error);
+    const { preset, overrides, scenario, seed } = trace.value;
+    const config = resolveConfig(preset, overrides);
+    if (!config.ok) throw new Error(config.error);
+    const modelConfig = withLoopbackNetwork(config.value, overrides);
+    const comparison = await checkScenario({ kind: 'mosquitto' }, { modelConfig, realConfig: config.value, scenario, modelSeed: seed, idleMs: 150, explainSeeds: 100 });
+    console.log([`mosquitto: ${name}`, ...comparisonTable(comparison, '  ')].join('\n'));
+    expect(comparison.real.end).toBe('quiescent');
+    expect(comparison.explanation?.kind ?? 'agree').not.toBe('semantics');
+    // The broker did something: every case publishes, and a quiet run proves nothing.
+    expect(comparison.real.history.some((event) => event.kind === 'publish-invoked')).toBe(true);
+  });
+});
