@@ -2,7 +2,7 @@
 // playwright-core. The page must load with no console error and no request beyond the file
 // itself, every class must have its diagram, every link must land on an element, and a
 // screenshot is kept among the test artefacts (test-artifacts/report.png, path printed).
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -149,5 +149,21 @@ describe.skipIf(chromiumPath === undefined && !required)('the HTML report in hea
     expect(problems).toEqual([]);
     expect(facts.sideBySide).toBe(2);
     expect(facts.external).toEqual([]);
+  });
+
+  it('replay: one run, its story and its diagram', async () => {
+    const traces = join(scratch, 'replay');
+    await mqttDst(['explore', '--runs', '200', '--seed', '3', '--faults', 'broker-kill', '--out', traces]);
+    const [name] = readdirSync(traces);
+    if (name === undefined) throw new Error('explore wrote no trace');
+    const html = join(artifacts, 'replay.html');
+    const run = await mqttDst(['replay', join(traces, name), '--html', html]);
+    expect(run.code).toBe(0);
+    const { facts, problems } = await inspect(html, join(artifacts, 'replay.png'));
+    expect(problems).toEqual([]);
+    expect(facts.classes).toBe(1);
+    expect(facts.diagrams).toBe(1);
+    expect(facts.emptyDiagrams).toBe(0);
+    expect(facts.brokenLinks).toEqual([]);
   });
 });
