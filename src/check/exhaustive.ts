@@ -361,7 +361,9 @@ class Search {
     for (const client of [view.nodes[1], view.nodes[2]] as Slot[]) {
       world.restore(snapshot);
       const outside = outsideOf(world.view(), client);
-      const alone = aloneCandidate(world.view(), stepOptions, client, budgets.mayCrash(client.name as 'producer' | 'consumer', budget));
+      const name = client.name as 'producer' | 'consumer';
+      const left = { crash: budgets.mayCrash(name, budget), link: budgets.mayDrop(name, budget), broker: brokerMayFault };
+      const alone = aloneCandidate(world.view(), stepOptions, client, left);
       if (alone !== null) {
         const edges = this.clientEdges(snapshot, stepOptions, alone, budget, () => {
           const { inside, opened } = stayedInside(outside, world.view());

@@ -1,7 +1,9 @@
 // `mqtt-dst bench` (npm run bench): simulation speed on the standard workload, the blog preset
 // with 10 messages and up to 3 faults of every kind, beside a bare event loop (bench-timed.ts);
 // --real and --exhaustive measure the other two engines. Figures are printed, never asserted.
+import { benchBrokerOps, brokerOpsText } from '../real/bench-broker-ops.ts';
 import { benchReal, benchRealText } from '../real/bench-real.ts';
+import { cleanupAll } from '../real/cleanup.ts';
 import { benchExhaustiveCommand, benchExhaustiveHelp } from './bench-exhaustive.ts';
 import { bareLoopMissing, bareLoopPath, loadBareLoop, timedBench, timedBenchText, type TimedBenchOptions } from './bench-timed.ts';
 import { isMosquittoAvailable } from '../real/mosquitto.ts';
@@ -76,6 +78,9 @@ async function realBench(values: {
     parallel: wholeNumber(values.parallel, '--parallel', 4, 1),
     idleMs: wholeNumber(values['idle-ms'], '--idle-ms', 50, 1),
   });
-  process.stdout.write(values.json ? `${JSON.stringify(figures)}\n` : benchRealText(figures, seed));
+  // Where the time goes: each broker operation alone, after the scenarios (so they do not wait for it).
+  const ops = await benchBrokerOps(config.broker, 9);
+  await cleanupAll();
+  process.stdout.write(values.json ? `${JSON.stringify({ ...figures, brokerOps: ops })}\n` : `${benchRealText(figures, seed)}broker operations alone (9 each):\n${brokerOpsText(ops)}`);
   return exitCodes.ok;
 }

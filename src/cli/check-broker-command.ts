@@ -47,7 +47,7 @@ export const checkBrokerHelp = `mqtt-dst check-broker (--target mosquitto|aedes 
   --out DIR          write each disagreement (scenario, both histories, verdicts) as JSON there
   --html FILE        also write a self-contained HTML report: each scenario's model and real timelines side by side
   --json             print the report as JSON on stdout
-  exit: 0 no violation; 1 violations the model can produce; 3 a semantic disagreement or a failed run; 2 bad input or no broker`;
+  exit: 0 no violation; 1 violations the model can produce; 3 a semantic disagreement, or a run that failed or was too late to judge; 2 bad input or no broker`;
 
 const options = {
   target: { type: 'string' },
@@ -235,8 +235,9 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
     process.stderr.write(`HTML report: ${html}\n`);
   }
   // A timing disagreement is consistent: the model produces the broker's verdict with another
-  // seed. Only a semantic one (or a failed run) is exit 3; violations the broker showed are 1.
-  if (counts.semantics > 0 || counts.errors > 0) return exitCodes.disagreement;
+  // seed. A semantic one is exit 3, and so is a run that failed or ran too late to be judged
+  // (inconclusive: it supports no verdict); violations the broker showed are 1.
+  if (counts.semantics > 0 || counts.late > 0 || counts.errors > 0) return exitCodes.disagreement;
   const violating = entries.some((entry) => 'comparison' in entry && entry.comparison.real.violations.length > 0);
   return violating ? exitCodes.violations : exitCodes.ok;
 }

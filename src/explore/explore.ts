@@ -8,6 +8,7 @@ import type { Violation } from '../../properties/types.ts';
 import type { RunEnd } from '../sim/log.ts';
 import { caseArbitrary, type ExploreBounds, type ExploreCase } from './arbitraries.ts';
 import { evaluate } from './evaluate.ts';
+import { RunTally } from './run-tally.ts';
 import { slugOf, type Signature } from './signature.ts';
 
 export interface ExploreOptions {
@@ -70,11 +71,8 @@ export function explore(options: ExploreOptions): ExploreReport {
   const { config, bounds, runs, seed, onProgress } = options;
   const arbitrary = caseArbitrary(bounds);
   const found = new Map<string, Found>();
-  const ends: Record<RunEnd, number> = { quiescent: 0, 'events-max': 0, 'healing-ms-max': 0 };
+  const tally = new RunTally();
   let runIndex = 0;
-  let violatingRuns = 0;
-  let violations = 0;
-  let events = 0;
   let stopped = false;
   const stop = (): boolean => (stopped ||= options.shouldStop?.() === true);
   fc.check(
@@ -83,12 +81,7 @@ export function explore(options: ExploreOptions): ExploreReport {
       // property holds for every case otherwise, so the option changes nothing else.
       if (stop()) return false;
       const evaluation = evaluate(config, explored);
-      ends[evaluation.result.stats.end] += 1;
-      events += evaluation.result.stats.events;
-      if (evaluation.violations.length > 0) {
-        violatingRuns += 1;
-        violations += evaluation.violations.length;
-      }
+      tally.add(evaluation);
       for (const signature of evaluation.signatures) {
         const known = found.get(signature.text);
         if (known) known.count += 1;
@@ -96,7 +89,7 @@ export function explore(options: ExploreOptions): ExploreReport {
       }
       runIndex += 1;
       if (onProgress && runIndex % progressEvery === 0) {
-        onProgress({ phase: 'explore', done: runIndex, total: runs, classes: found.size, violatingRuns });
+        onProgress({ phase: 'explore', done: runIndex, total: runs, classes: found.size, violatingRuns: tally.violatingRuns });
       }
       return true;
     }),
@@ -105,10 +98,10 @@ export function explore(options: ExploreOptions): ExploreReport {
   // Simplest stories first: fewest faults, then in the order exploration met them.
   const ordered = [...found.values()].sort((a, b) => a.signature.culprits - b.signature.culprits || a.runIndex - b.runIndex);
   const classes = ordered.map((entry, index) => {
-    onProgress?.({ phase: 'shrink', done: index, total: ordered.length, classes: found.size, violatingRuns });
+    onProgress?.({ phase: 'shrink', done: index, total: ordered.length, classes: found.size, violatingRuns: tally.violatingRuns });
     return shrinkClass(config, bounds, seed, entry, stop() ? 0 : (options.shrinkRunsMax ?? 4_000));
   });
-  return { runs: runIndex, interrupted: stopped, violatingRuns, violations, ends, events, classes };
+  return { runs: runIndex, interrupted: stopped, violatingRuns: tally.violatingRuns, violations: tally.violations, ends: tally.ends, events: tally.events, classes };
 }
 
 function shrinkClass(config: Config, bounds: ExploreBounds, seed: number, entry: Found, shrinkRunsMax: number): CounterexampleClass {

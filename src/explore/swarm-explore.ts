@@ -3,9 +3,9 @@
 // groups them; each keeps the smallest case found for it (fewest messages, then faults), with the
 // configuration it ran, rather than a shrunk one: shrinking moves through one configuration only.
 import type { Overrides } from '../../models/presets.ts';
-import type { RunEnd } from '../sim/log.ts';
 import { evaluate } from './evaluate.ts';
 import type { CounterexampleClass, ExploreProgress, ExploreReport } from './explore.ts';
+import { RunTally } from './run-tally.ts';
 import { slugOf, type Signature } from './signature.ts';
 import { sampleSwarm, type SwarmBounds, type SwarmCase } from './swarm.ts';
 
@@ -36,18 +36,10 @@ export function exploreSwarm(options: SwarmExploreOptions): ExploreReport {
   const { runs, onProgress } = options;
   const cases = sampleSwarm(options.preset, options.base, options.bounds, runs, options.seed);
   const found = new Map<string, Found>();
-  const ends: Record<RunEnd, number> = { quiescent: 0, 'events-max': 0, 'healing-ms-max': 0 };
-  let violatingRuns = 0;
-  let violations = 0;
-  let events = 0;
+  const tally = new RunTally();
   cases.forEach((explored, runIndex) => {
     const evaluation = evaluate(explored.config, explored);
-    ends[evaluation.result.stats.end] += 1;
-    events += evaluation.result.stats.events;
-    if (evaluation.violations.length > 0) {
-      violatingRuns += 1;
-      violations += evaluation.violations.length;
-    }
+    tally.add(evaluation);
     for (const signature of evaluation.signatures) {
       const known = found.get(signature.text);
       if (known === undefined) found.set(signature.text, { signature, count: 1, runIndex, smallest: explored });
@@ -57,7 +49,7 @@ export function exploreSwarm(options: SwarmExploreOptions): ExploreReport {
       }
     }
     if (onProgress && (runIndex + 1) % progressEvery === 0) {
-      onProgress({ phase: 'explore', done: runIndex + 1, total: runs, classes: found.size, violatingRuns });
+      onProgress({ phase: 'explore', done: runIndex + 1, total: runs, classes: found.size, violatingRuns: tally.violatingRuns });
     }
   });
   const ordered = [...found.values()].sort((a, b) => a.signature.culprits - b.signature.culprits || a.runIndex - b.runIndex);
@@ -70,7 +62,7 @@ export function exploreSwarm(options: SwarmExploreOptions): ExploreReport {
     violations: evaluate(entry.smallest.config, entry.smallest).violations,
   }));
   // A swarm runs in this thread and is not interrupted (explore-thread.ts is for the plain exploration).
-  return { runs, interrupted: false, violatingRuns, violations, ends, events, classes };
+  return { runs, interrupted: false, violatingRuns: tally.violatingRuns, violations: tally.violations, ends: tally.ends, events: tally.events, classes };
 }
 
 /** The configuration a class's case ran with, when a swarm drew it. */

@@ -233,6 +233,8 @@ class RealRun implements ClientHost {
       this.#guard(() => this.#schedule());
       const end = await this.#settle(endMs);
       if (this.#failure !== undefined) throw this.#failure;
+      // Still waiting for the consumer's first SUBACK: nothing of the scenario ran, so the run shows nothing.
+      if (this.#onSubscribed !== undefined) throw new RealRunError(`${this.#broker.name}: the consumer never subscribed (no SUBACK within the run); nothing of the scenario ran`);
       this.#broker.assertHealthy();
       const struckMs = this.#scenario.faults.map((_, index) => this.#faults.find((record) => record.index === index)?.atMs);
       const asRun = asRunScenario(this.#scenario, this.#history, { dueMs: this.#dueMs, offline: this.#offlineMs, struckMs });

@@ -22,8 +22,8 @@ import { publishQos, type Fault, type Link, type Scenario } from '../../models/s
 import { keyStart, keyStep, type Chooser } from './chooser.ts';
 import type { LogEntry, RunEnd } from './log.ts';
 import { PhaseTracker, stepNames } from './phases.ts';
-import { stamp } from './stamp.ts';
-import { PublishScript } from './workload.ts';
+import { messageOf, stamp } from './stamp.ts';
+import { PublishScript, type ScriptHost } from './workload.ts';
 
 export interface WorldNodes {
   readonly broker: NodeModel<unknown>;
@@ -161,6 +161,18 @@ function packetKey(sender: number, packet: Packet): number {
   }
 }
 
+/** A node's part of every decision key it is the subject of: a hash of its name, made once per name. */
+const nameKeys = new Map<NodeName, number>();
+
+function nameKey(name: NodeName): number {
+  let key = nameKeys.get(name);
+  if (key === undefined) {
+    key = [...name].reduce((hash, char) => keyStep(hash, char.charCodeAt(0)), keyStart);
+    nameKeys.set(name, key);
+  }
+  return key;
+}
+
 /** A fault the exhaustive search injects between two steps. */
 export interface InjectedFault {
   readonly kind: FaultKind;
@@ -205,17 +217,33 @@ export abstract class World {
     this.consumer = this.slot('consumer', nodes.consumer);
     this.phases = new PhaseTracker(this.broker.name);
     this.log = options.log ? [] : undefined;
-    this.script = new PublishScript(scenario.messages, config.producer.publish_mode, {
-      scheduleAt: (atMs, message) => this.push(atMs, { kind: 'publish', message }),
-      invoke: (message) => this.deliver(this.producer, { kind: 'publish', message, topic: config.topic, qos: publishQos(scenario, config, message) }),
-      producerUp: () => this.producer.up,
-      nowMs: () => this.nowMs,
-    });
+    this.script = new PublishScript(scenario.messages, config.producer.publish_mode, new World.ScriptHostOf(this));
   }
 
+  /** The publish script's view of a world: a class rather than four closures, since every run builds one. */
+  private static readonly ScriptHostOf = class implements ScriptHost {
+    constructor(private readonly world: World) {}
+
+    scheduleAt(atMs: number, message: MessageId): void {
+      this.world.push(atMs, { kind: 'publish', message });
+    }
+
+    invoke(message: MessageId): void {
+      const { config, scenario } = this.world;
+      this.world.deliver(this.world.producer, { kind: 'publish', message, topic: config.topic, qos: publishQos(scenario, config, message) });
+    }
+
+    producerUp(): boolean {
+      return this.world.producer.up;
+    }
+
+    nowMs(): number {
+      return this.world.nowMs;
+    }
+  };
+
   private slot(name: NodeName, model: NodeModel<unknown>): Slot {
-    const key = [...name].reduce((hash, char) => keyStep(hash, char.charCodeAt(0)), keyStart);
-    return { name, key, model, state: model.init(), up: true, incarnation: 0, timerGenerations: new Map() };
+    return { name, key: nameKey(name), model, state: model.init(), up: true, incarnation: 0, timerGenerations: new Map() };
   }
 
   /** Runs the scenario to its end: until nothing is pending or a bound is hit. */
@@ -495,17 +523,22 @@ export abstract class World {
       default:
         break;
     }
-    if (this.anchoredFaults.size > 0 && 'message' in body) {
-      const byEvent = this.anchoredFaults.get(body.message);
-      const waiting = byEvent?.get(body.kind);
-      if (byEvent !== undefined && waiting !== undefined) {
-        byEvent.delete(body.kind);
-        if (byEvent.size === 0) this.anchoredFaults.delete(body.message);
-        for (const index of waiting) {
-          const when = (this.scenario.faults[index] as Fault).when;
-          this.push(this.nowMs + (when.kind === 'event' ? when.delayMs : 0), { kind: 'fault', index });
-        }
-      }
+    if (this.anchoredFaults.size > 0) {
+      const message = messageOf(body);
+      if (message !== undefined) this.fireAnchoredFaults(message, body.kind);
+    }
+  }
+
+  /** Schedules the faults anchored to this event of this message, if it is their first time. */
+  private fireAnchoredFaults(message: MessageId, kind: HistoryBody['kind']): void {
+    const byEvent = this.anchoredFaults.get(message);
+    const waiting = byEvent?.get(kind);
+    if (byEvent === undefined || waiting === undefined) return;
+    byEvent.delete(kind);
+    if (byEvent.size === 0) this.anchoredFaults.delete(message);
+    for (const index of waiting) {
+      const when = (this.scenario.faults[index] as Fault).when;
+      this.push(this.nowMs + (when.kind === 'event' ? when.delayMs : 0), { kind: 'fault', index });
     }
   }
 
