@@ -15,5 +15,5 @@ export function tooInconclusive(cut: number, total: number): boolean {
 /** One line for stderr: how many were cut, by what, and what to raise. */
 export function inconclusiveLine(command: string, cut: number, total: number, what: string, remedy: string): string {
   const percent = total === 0 ? 100 : (100 * cut) / total;
-  return `mqtt-dst: ${command}: inconclusive: ${cut} of ${total} ${what} (${percent < 0.1 ? '<0.1' : percent.toFixed(1)}%) were cut by a bound and not judged; ${remedy}\n`;
+  return `mqtt-dst: ${command}: inconclusive: ${cut} of ${total} ${what} (${percent < 0.1 ? '<0.1' : percent.toFixed(1)}%) could not be judged; ${remedy}\n`;
 }

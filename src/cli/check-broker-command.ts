@@ -248,7 +248,8 @@ function checkBrokerExit(entries: readonly BatchEntry[]): number {
   const counts = tally(entries);
   const inconclusive = tooInconclusive(counts.inconclusive + counts.late, counts.scenarios);
   if (inconclusive) {
-    process.stderr.write(inconclusiveLine('check-broker', counts.inconclusive + counts.late, counts.scenarios, 'scenarios', "raise --cap-ms (or the model's timing bounds)"));
+    const remedy = `${counts.inconclusive} cut by the cap or the model's bounds (raise --cap-ms), ${counts.late} whose clients ran too late to judge (rerun on a quieter machine)`;
+    process.stderr.write(inconclusiveLine('check-broker', counts.inconclusive + counts.late, counts.scenarios, 'scenarios', remedy));
   }
   if (counts.semantics > 0 || counts.errors > 0) return exitCodes.disagreement;
   const violating = entries.some((entry) => 'comparison' in entry && !entry.comparison.inconclusive && entry.comparison.real.violations.length > 0);

@@ -30,7 +30,7 @@ describe('inconclusive runs', () => {
     expect(outcome.stdout).toMatch(/0 violated a property, 0 distinct classes/);
     expect(outcome.stdout).toMatch(ends);
     expect(outcome.stdout).toMatch(/runs hit a bound before quiescence and were not judged/);
-    expect(outcome.stderr).toMatch(/^mqtt-dst: explore: inconclusive: \d+ of 20 runs .* were cut by a bound and not judged; raise /);
+    expect(outcome.stderr).toMatch(/^mqtt-dst: explore: inconclusive: \d+ of 20 runs .* could not be judged; raise /);
     expect(outcome.code).toBe(exitCodes.inconclusive);
   });
 
