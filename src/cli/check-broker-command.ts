@@ -385,6 +385,8 @@ function textReport(
     const described = describeScenario(entry.case.scenario);
     if (!('comparison' in entry)) {
       lines.push('', `${number} ERROR     ${described}`, `     ${entry.error.split('\n').join('\n     ')}`);
+      // A failed run's drawn settings too: they are what reproduces it.
+      if ('overrides' in entry.case) lines.push(`     config: ${overridesText(entryOverrides(entry, resolved)) || 'the preset as it is'}`);
       continue;
     }
     const { comparison } = entry;

@@ -129,12 +129,18 @@ describe('mqtt-dst check-broker: verdicts', () => {
     const out = join(scratch.path, 'disagreements');
     // Held against Mosquitto's rules (broker.profile named), aedes's release on PUBLISH is a semantic difference.
     const outcome = await mqttDst(['--target', 'aedes', '--scenario', file, '--idle-ms', '100', '--set', 'producer.loopMs=50', '--set', 'broker.profile=mosquitto-2.0', '--out', out]);
-    expect(outcome.stderr).toBe('');
-    expect(outcome.code).toBe(3);
     expect(outcome.stdout).toMatch(/DISAGREE/);
     expect(outcome.stdout).toMatch(/\n {5}no-loss-invoked +violated: m1 +holds +<- differs\n/);
-    // On a busy machine the same run may be judged inconclusive (clients late): exit 3 as well.
-    expect(outcome.stdout).toMatch(/disagreement, (semantics|inconclusive): no model run/);
+    // On a busy machine the clients' own timers may fire late; then the tool will not call the
+    // difference a rule: the run is inconclusive (exit 4, said on stderr), never a pass.
+    if (/disagreement, semantics: no model run/.test(outcome.stdout)) {
+      expect(outcome.stderr).toBe('');
+      expect(outcome.code).toBe(3);
+    } else {
+      expect(outcome.stdout).toMatch(/disagreement, inconclusive: no model run/);
+      expect(outcome.stderr).toMatch(/^mqtt-dst: check-broker: inconclusive: 1 of 1 scenarios/);
+      expect(outcome.code).toBe(4);
+    }
     const written = join(out, 'aedes-001.json');
     expect(outcome.stdout).toContain(`written: ${written}`);
     const saved = JSON.parse(readFileSync(written, 'utf8')) as { onlyModel: unknown[]; realHistory: unknown[]; modelHistory: unknown[] };
