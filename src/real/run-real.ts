@@ -204,6 +204,7 @@ class RealRun implements ClientHost {
     if (body.kind === 'subscribed' && this.#onSubscribed !== undefined) {
       const then = this.#onSubscribed;
       this.#onSubscribed = undefined;
+      this.#pending -= 1;
       this.#soon(then);
     }
     this.#lastActivityMs = atMs;
@@ -296,8 +297,13 @@ class RealRun implements ClientHost {
     // The scenario's timed items assume the consumer has subscribed (the model's does so within
     // a few milliseconds); a loaded machine can take longer. So they wait for its SUBACK, and
     // any that fell due meanwhile run at once, late, which the as-run scenario records.
-    if (neverConnected) this.#scheduleTimed();
-    else this.#onSubscribed = () => this.#scheduleTimed();
+    if (neverConnected) {
+      this.#scheduleTimed();
+    } else {
+      // Pending until then: the run is not quiescent while the scenario has not begun.
+      this.#pending += 1;
+      this.#onSubscribed = () => this.#scheduleTimed();
+    }
   }
 
   /** Publishes, offline periods and time faults, each at its time since the run began. */
