@@ -17,6 +17,8 @@ import { comparisonJson, comparisonTable, explanationText, tally, verdictSummary
 import { aedesModelConfig, faultKindsFor, realBoundsDefault, sampleRealCases, withLoopbackNetwork, type RealScenarioBounds } from '../real/real-scenarios.ts';
 import { checkScenarioForTarget } from '../real/run-real.ts';
 import { BrokerUnavailableError, parseBrokerUrl, type TargetSpec } from '../real/targets.ts';
+import { renderHtmlReport, type SideBySide } from '../trace/render-html.ts';
+import { renderHistory } from '../trace/render-text.ts';
 import { writeFileAtomic } from '../trace/store.ts';
 import { parseScenario } from '../trace/scenario-json.ts';
 import { Invalid } from '../trace/validate.ts';
@@ -24,7 +26,7 @@ import type { Overrides } from '../../models/presets.ts';
 import { overridesText, type SwarmCase } from '../explore/swarm.ts';
 import { entryOverrides, rerunCommand, semanticLead, swarmCasesFor } from './check-broker-swarm.ts';
 import { describeScenario } from './describe-case.ts';
-import { configFrom, faultList, parse, wholeNumber, type ResolvedConfig } from './options.ts';
+import { configFrom, faultList, htmlFileFrom, parse, wholeNumber, type ResolvedConfig } from './options.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 export const checkBrokerHelp = `mqtt-dst check-broker (--target mosquitto|aedes | --url mqtt://HOST:PORT) [options]
@@ -43,6 +45,7 @@ export const checkBrokerHelp = `mqtt-dst check-broker (--target mosquitto|aedes 
   --idle-ms N        quiescence: this long with no packet or history event (default 300)
   --cap-ms N         wall-clock bound on a run beyond the scenario's end (default 10000)
   --out DIR          write each disagreement (scenario, both histories, verdicts) as JSON there
+  --html FILE        also write a self-contained HTML report: each scenario's model and real timelines side by side
   --json             print the report as JSON on stdout
   exit: 0 no violation; 1 violations the model can produce; 3 a semantic disagreement, or a run that failed or was too late to judge; 2 bad input or no broker`;
 
@@ -63,6 +66,7 @@ const options = {
   'idle-ms': { type: 'string' },
   'cap-ms': { type: 'string' },
   out: { type: 'string' },
+  html: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -135,6 +139,7 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   const { values, positionals } = parse(args, options, 'check-broker');
   if (positionals.length > 0) throw new UsageError(`check-broker: unexpected argument '${positionals[0]}'`);
   const spec = targetFrom(values.target, values.url);
+  const html = htmlFileFrom(values.html);
   const resolved = configFrom(values.preset, values.set, values.config);
   checkConfigForTarget(spec, resolved.config);
   if ([values.scenario, values.runs, values.swarm].filter((value) => value !== undefined).length > 1) {
@@ -224,12 +229,31 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   } else {
     process.stdout.write(textReport(spec, resolved, modelConfig, seed, single, entries, elapsedS, written));
   }
+  if (html !== undefined) {
+    const [title = '', ...facts] = headLines(spec, resolved, modelConfig, seed, single ? null : entries.length);
+    writeFileAtomic(html, renderHtmlReport({ title, facts: [...facts, tallyLine(entries, elapsedS)], sections: [], comparisons: entries.map((entry) => sideBySide(spec, entry)) }));
+    process.stderr.write(`HTML report: ${html}\n`);
+  }
   // A timing disagreement is consistent: the model produces the broker's verdict with another
   // seed. A semantic one is exit 3, and so is a run that failed or ran too late to be judged
   // (inconclusive: it supports no verdict); violations the broker showed are 1.
   if (counts.semantics > 0 || counts.late > 0 || counts.errors > 0) return exitCodes.disagreement;
   const violating = entries.some((entry) => 'comparison' in entry && entry.comparison.real.violations.length > 0);
   return violating ? exitCodes.violations : exitCodes.ok;
+}
+
+/** One scenario's two timelines for the HTML report: the model's and the real broker's. */
+function sideBySide(spec: TargetSpec, entry: BatchEntry): SideBySide {
+  const heading = `${entry.index + 1}. ${describeScenario(entry.case.scenario)}`;
+  const id = `scenario-${entry.index + 1}`;
+  if (!('comparison' in entry)) return { id, heading: `${heading}: ERROR`, verdict: [entry.error], model: [], real: [] };
+  const { comparison } = entry;
+  const name = targetName(spec);
+  const verdict = [
+    `${comparison.agree ? 'agree' : 'DISAGREE'} — model: ${verdictSummary(comparison.model.violations, comparison.model.history)}; ${name}: ${verdictSummary(comparison.real.violations, comparison.real.history)}`,
+    ...(comparison.explanation === undefined ? [] : [explanationText(comparison.explanation, name)]),
+  ];
+  return { id, heading, verdict, model: renderHistory(comparison.model.history, comparison.model.violations), real: renderHistory(comparison.real.history, comparison.real.violations) };
 }
 
 function progressMark(entry: BatchEntry): string {
@@ -302,6 +326,21 @@ function jsonReport(
   };
 }
 
+/** What was run: the target, the configuration, the seed, how the model was set up. */
+function headLines(spec: TargetSpec, resolved: ResolvedConfig, modelConfig: Config, seed: number, scenarios: number | null): string[] {
+  const overrides = Object.entries(resolved.overrides).map(([key, value]) => ` ${key}=${value}`).join('');
+  const runs = scenarios === null ? `model seed ${seed}` : `${scenarios} scenarios, seed ${seed}`;
+  return [`mqtt-dst check-broker: ${targetName(spec)}, preset ${resolved.preset}${overrides}, ${runs}`, modelNote(spec, resolved.config, modelConfig)];
+}
+
+function tallyLine(entries: readonly BatchEntry[], elapsedS: number): string {
+  const t = tally(entries);
+  return (
+    `${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'} in ${elapsedS.toFixed(1)} s: ${t.agree} agree (${t.agreeViolating} with violations), ` +
+    `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics, ${t.late} inconclusive: clients ran late), ${t.errors} failed to run; ${t.capHits} hit the wall-clock cap`
+  );
+}
+
 function textReport(
   spec: TargetSpec,
   resolved: ResolvedConfig,
@@ -313,9 +352,7 @@ function textReport(
   written: ReadonlyMap<number, string>,
 ): string {
   const name = targetName(spec);
-  const overrides = Object.entries(resolved.overrides).map(([key, value]) => ` ${key}=${value}`).join('');
-  const lines = [`mqtt-dst check-broker: ${name}, preset ${resolved.preset}${overrides}, ${single ? `model seed ${seed}` : `${entries.length} scenarios, seed ${seed}`}`];
-  lines.push(modelNote(spec, resolved.config, modelConfig));
+  const lines = headLines(spec, resolved, modelConfig, seed, single ? null : entries.length);
   for (const entry of entries) {
     const number = `${String(entry.index + 1).padStart(3)}.`;
     const described = describeScenario(entry.case.scenario);
@@ -336,12 +373,7 @@ function textReport(
     const file = written.get(entry.index);
     if (file !== undefined) lines.push(`     written: ${file}`);
   }
-  const t = tally(entries);
-  lines.push('', ...semanticLead(spec, resolved, entries, written));
-  lines.push(
-    `${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'} in ${elapsedS.toFixed(1)} s: ${t.agree} agree (${t.agreeViolating} with violations), ` +
-      `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics, ${t.late} inconclusive: clients ran late), ${t.errors} failed to run; ${t.capHits} hit the wall-clock cap`,
-  );
+  lines.push('', ...semanticLead(spec, resolved, entries, written), tallyLine(entries, elapsedS));
   const firstDisagreement = entries.find((entry) => 'comparison' in entry && !entry.comparison.agree);
   if (firstDisagreement !== undefined && 'comparison' in firstDisagreement && firstDisagreement.comparison.explanation !== undefined) {
     lines.push(`first disagreement (#${firstDisagreement.index + 1}): ${explanationText(firstDisagreement.comparison.explanation, name)}`);

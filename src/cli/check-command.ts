@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type ExhaustiveBounds, type ExhaustiveProgress } from '../explore/exhaustive.ts';
-import { mergeCheckResults, parseCheckResult, type CheckClass, type CheckResult } from '../explore/exhaustive-result.ts';
-import { runInWorkers, runShard } from '../explore/exhaustive-shard.ts';
+import { type ExhaustiveBounds, type ExhaustiveProgress } from '../check/exhaustive.ts';
+import { mergeCheckResults, parseCheckResult, type CheckClass, type CheckResult } from '../check/exhaustive-result.ts';
+import { runInWorkers, runShard } from '../check/exhaustive-shard.ts';
 import { checkClassTraces, reportedCheckClasses } from '../explore/reported-classes.ts';
 import { classRunOf, rootCausesOf, type RootCause } from '../explore/root-causes.ts';
 import type { Trace } from '../trace/format.ts';

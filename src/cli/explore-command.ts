@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ExploreBounds } from '../explore/arbitraries.ts';
-import { explore, type CounterexampleClass, type ExploreProgress, type ExploreReport } from '../explore/explore.ts';
+import type { CounterexampleClass, ExploreProgress, ExploreReport } from '../explore/explore.ts';
+import { exploreInWorker, type ThreadedExploreOptions } from '../explore/explore-thread.ts';
 import { exploreSwarm, swarmCaseOf } from '../explore/swarm-explore.ts';
 import { swarmBoundsDefault, type SwarmBounds } from '../explore/swarm.ts';
 import { reportedExploreClasses, type WrittenClass } from '../explore/reported-classes.ts';
@@ -47,7 +48,7 @@ const options = {
 } as const;
 
 
-export function exploreCommand(args: readonly string[]): number {
+export async function exploreCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(args, options, 'explore');
   if (positionals.length > 0) throw new UsageError(`explore: unexpected argument '${positionals[0]}'`);
   const html = htmlFileFrom(values.html);
@@ -65,7 +66,7 @@ export function exploreCommand(args: readonly string[]): number {
   if (values.swarm !== undefined && values.runs !== undefined) throw new UsageError('explore: give --runs N or --swarm N, not both');
   const report =
     values.swarm === undefined
-      ? explore({ config: resolved.config, bounds, runs, seed, ...(onProgress ? { onProgress } : {}) })
+      ? await exploreUntilInterrupted({ config: resolved.config, bounds, runs, seed, ...(onProgress ? { onProgress } : {}) })
       : exploreSwarmFrom(resolved, values, seed, onProgress);
   const elapsedS = (performance.now() - startedMs) / 1000;
   progress?.done();
@@ -78,7 +79,7 @@ export function exploreCommand(args: readonly string[]): number {
     values.messages === undefined ? '' : `--messages ${bounds.messagesMax}`,
     values['max-faults'] === undefined ? '' : `--max-faults ${bounds.faultsMax}`,
   ].filter((part) => part !== '').join(' ');
-  const done: Explored = { resolved, bounds, report, written, seed, elapsedS, reproduce };
+  const done: Explored = { resolved, bounds, report, written, seed, elapsedS, reproduce, runsAsked: runs };
   const causes = values.json && html === undefined ? [] : rootCausesOf(reportedExploreClasses(written).map(classRunOf));
   process.stdout.write(values.json ? `${jsonReport(report, written)}\n` : textReport(done, causes));
   if (html !== undefined) {
@@ -87,7 +88,28 @@ export function exploreCommand(args: readonly string[]): number {
     writeFileAtomic(html, renderHtmlReport({ title, facts, sections: [section] }));
     process.stderr.write(`HTML report: ${html}\n`);
   }
+  if (report.interrupted) return exitCodes.interrupted;
   return report.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
+}
+
+/**
+ * The exploration in a worker thread, so that Ctrl-C (SIGINT) reaches this one: the first ends
+ * the exploration with what it has found so far, which is then reported and written as usual;
+ * a second quits at once.
+ */
+async function exploreUntilInterrupted(options: Omit<ThreadedExploreOptions, 'signal'>): Promise<ExploreReport> {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(exitCodes.interrupted);
+    process.stderr.write('\ninterrupted: reporting what was found so far (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  try {
+    return await exploreInWorker({ ...options, signal: controller.signal });
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
 }
 
 function exploreSnapshot(at: ExploreProgress): ProgressSnapshot {
@@ -136,6 +158,7 @@ function writeClassTrace(resolved: ResolvedConfig, entry: CounterexampleClass, o
 function jsonReport(report: ExploreReport, written: readonly WrittenClass[]): string {
   return JSON.stringify({
     runs: report.runs,
+    interrupted: report.interrupted,
     violations: report.violations,
     violatingRuns: report.violatingRuns,
     ends: report.ends,
@@ -160,10 +183,11 @@ interface Explored {
   readonly seed: number;
   readonly elapsedS: number;
   readonly reproduce: string;
+  readonly runsAsked: number;
 }
 
 /** What was explored, a line each: the head of the text report and the facts of the HTML one. */
-function exploredLines({ resolved, bounds, report, seed, elapsedS }: Explored): string[] {
+function exploredLines({ resolved, bounds, report, seed, elapsedS, runsAsked }: Explored): string[] {
   const overrides = Object.entries(resolved.overrides).map(([key, value]) => ` ${key}=${value}`).join('');
   const lines = [
     `mqtt-dst explore: preset ${resolved.preset}${overrides}, seed ${seed}`,
@@ -171,12 +195,16 @@ function exploredLines({ resolved, bounds, report, seed, elapsedS }: Explored): 
     `explored ${report.runs} scenarios (${report.events} events) in ${elapsedS.toFixed(1)} s: ` +
       `${report.violatingRuns} violated a property, ${report.classes.length} distinct class${report.classes.length === 1 ? '' : 'es'}`,
   ];
+  if (report.interrupted) {
+    lines.push(`INTERRUPTED after ${report.runs} of ${runsAsked} scenarios: what was found so far (classes not shrunk once interrupted); not a result for these bounds`);
+  }
   const bounded = report.ends['events-max'] + report.ends['healing-ms-max'];
   if (bounded > 0) lines.push(`warning: ${bounded} runs hit a bound before quiescence (events-max ${report.ends['events-max']}, healing-ms-max ${report.ends['healing-ms-max']})`);
   return lines;
 }
 
 function soundText({ report }: Explored): string {
+  if (report.interrupted) return `no violation in the ${report.runs} scenarios explored before the interruption`;
   return `no violation in ${report.runs} scenarios within these bounds`;
 }
 

@@ -1,10 +1,14 @@
 // What a person reading a command's output gets: the root causes first, on one screen, and a
 // progress line on stderr even when it is a pipe, not a terminal.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mqttDst } from './run-cli.ts';
+
+const cli = fileURLToPath(new URL('./mqtt-dst.js', import.meta.url));
 
 const scratch = mkdtempSync(join(tmpdir(), 'mqtt-dst-report-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -19,7 +23,7 @@ describe('explore in a pipe', () => {
     // Whole lines for a log: no carriage returns, no terminal escapes.
     expect(result.stderr).not.toMatch(/[\r\x1b]/);
     const lines = result.stdout.split('\n');
-    const summary = lines.findIndex((line) => /^\d+ root causes? explain the \d+ class(es)?, worst first:$/.test(line));
+    const summary = lines.findIndex((line) => /^\d+ root causes? explains? the \d+ class(es)?, worst first:$/.test(line));
     expect(summary).toBeGreaterThan(0);
     expect(summary).toBeLessThan(6);
     expect(lines[summary + 1]).toMatch(/^ {2}1\. (acknowledged|published) message lost: /);
@@ -40,5 +44,38 @@ describe('replay --mermaid', () => {
     for (const line of lines.slice(1)) expect(line).toMatch(/^ {2}(participant \w+|\w+-(>>|x)\w+: .*|Note over [\w,]+: .*)$/);
     expect(result.stderr).toMatch(/^trace .*\npreset blog/);
     expect(result.stderr).toMatch(/reproduced: same event log/);
+  });
+});
+
+describe('explore interrupted by Ctrl-C', () => {
+  it('reports what it found so far, writes those traces, and exits 130', async () => {
+    const out = join(scratch, 'interrupted');
+    const child = spawn(process.execPath, [cli, 'explore', '--runs', '1000000', '--seed', '5', '--out', out], {
+      env: { ...process.env, MQTT_DST_PROGRESS_MS: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    // The first progress line past a few hundred runs is the cue: Ctrl-C then.
+    let sent = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!sent && /exploring: [3-9]00\/1,000,000 runs, [1-9]\d* class/.test(stderr)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+    expect(sent).toBe(true);
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted: reporting what was found so far/);
+    const runs = Number(/^INTERRUPTED after (\d+) of 1000000 scenarios/m.exec(stdout)?.[1]);
+    expect(runs).toBeGreaterThanOrEqual(300);
+    expect(runs).toBeLessThan(1_000_000);
+    const classes = Number(/^explored \d+ scenarios .* (\d+) distinct class/m.exec(stdout)?.[1]);
+    expect(classes).toBeGreaterThan(0);
+    expect(stdout).toMatch(/root causes? explains? the \d+ class/);
+    expect(readdirSync(out)).toHaveLength(classes);
   });
 });

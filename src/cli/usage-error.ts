@@ -8,4 +8,6 @@ export const exitCodes = {
   violations: 1,
   badInput: 2,
   disagreement: 3,
+  /** Ctrl-C (SIGINT) ended the command: what it had found is reported, but it is no result. */
+  interrupted: 130,
 } as const;

@@ -19,6 +19,12 @@ export interface ExploreOptions {
   /** Bound on the runs one class's shrinking may spend; 0 keeps each class's first case as found. */
   readonly shrinkRunsMax?: number;
   readonly onProgress?: (progress: ExploreProgress) => void;
+  /**
+   * Asked before every run and every class's shrinking: once it says stop, the runs left are
+   * skipped and the classes found so far are kept as first found (not shrunk), so that an
+   * interrupted exploration still reports what it found.
+   */
+  readonly shouldStop?: () => boolean;
 }
 
 export interface ExploreProgress {
@@ -41,7 +47,10 @@ export interface CounterexampleClass {
 }
 
 export interface ExploreReport {
+  /** Runs explored: all asked for, or fewer when shouldStop ended the exploration. */
   readonly runs: number;
+  /** shouldStop ended it before every run asked for was explored or every class shrunk. */
+  readonly interrupted: boolean;
   readonly violatingRuns: number;
   readonly violations: number;
   readonly ends: Readonly<Record<RunEnd, number>>;
@@ -64,8 +73,13 @@ export function explore(options: ExploreOptions): ExploreReport {
   const found = new Map<string, Found>();
   const tally = new RunTally();
   let runIndex = 0;
+  let stopped = false;
+  const stop = (): boolean => (stopped ||= options.shouldStop?.() === true);
   fc.check(
     fc.property(arbitrary, (explored) => {
+      // Once stopped, "failing" ends fast-check's loop at once (endOnFailure: no shrinking); the
+      // property holds for every case otherwise, so the option changes nothing else.
+      if (stop()) return false;
       const evaluation = evaluate(config, explored);
       tally.add(evaluation);
       for (const signature of evaluation.signatures) {
@@ -79,15 +93,15 @@ export function explore(options: ExploreOptions): ExploreReport {
       }
       return true;
     }),
-    { seed, numRuns: runs },
+    { seed, numRuns: runs, endOnFailure: true },
   );
   // Simplest stories first: fewest faults, then in the order exploration met them.
   const ordered = [...found.values()].sort((a, b) => a.signature.culprits - b.signature.culprits || a.runIndex - b.runIndex);
   const classes = ordered.map((entry, index) => {
     onProgress?.({ phase: 'shrink', done: index, total: ordered.length, classes: found.size, violatingRuns: tally.violatingRuns });
-    return shrinkClass(config, bounds, seed, entry, options.shrinkRunsMax ?? 4_000);
+    return shrinkClass(config, bounds, seed, entry, stop() ? 0 : (options.shrinkRunsMax ?? 4_000));
   });
-  return { runs, violatingRuns: tally.violatingRuns, violations: tally.violations, ends: tally.ends, events: tally.events, classes };
+  return { runs: runIndex, interrupted: stopped, violatingRuns: tally.violatingRuns, violations: tally.violations, ends: tally.ends, events: tally.events, classes };
 }
 
 function shrinkClass(config: Config, bounds: ExploreBounds, seed: number, entry: Found, shrinkRunsMax: number): CounterexampleClass {

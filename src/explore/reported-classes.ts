@@ -5,8 +5,8 @@ import { resolveConfig, type Overrides } from '../../models/presets.ts';
 import { err, ok, type Result } from '../../models/result.ts';
 import type { Trace } from '../trace/format.ts';
 import { recordExhaustiveTrace } from '../trace/record.ts';
-import { exhaustiveScenario } from './exhaustive.ts';
-import type { CheckResult } from './exhaustive-result.ts';
+import { exhaustiveScenario } from '../check/exhaustive.ts';
+import type { CheckResult } from '../check/exhaustive-result.ts';
 import type { CounterexampleClass } from './explore.ts';
 import type { ReportedClass } from './root-causes.ts';
 
@@ -38,7 +38,7 @@ export function reportedCheckClasses(result: CheckResult, traces: ReadonlyMap<st
   return result.classes.map((entry) => {
     const trace = traces.get(entry.id);
     if (trace === undefined) throw new Error(`class '${entry.signature}' has no trace`);
-    return { id: entry.id, signature: entry.signature, property: entry.property, count: entry.terminals, trace, file: entry.trace };
+    return { id: entry.id, signature: entry.signature, count: entry.terminals, trace, file: entry.trace };
   });
 }
 
@@ -51,5 +51,5 @@ export interface WrittenClass {
 
 /** The classes of an exploration; a class's count is the runs that showed it. */
 export function reportedExploreClasses(written: readonly WrittenClass[]): ReportedClass[] {
-  return written.map(({ entry, trace, file }) => ({ id: entry.id, signature: entry.signature.text, property: entry.signature.property, count: entry.count, trace, file }));
+  return written.map(({ entry, trace, file }) => ({ id: entry.id, signature: entry.signature.text, count: entry.count, trace, file }));
 }

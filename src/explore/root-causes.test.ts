@@ -3,9 +3,10 @@
 // for the same message, what stays on top is implied by nothing, and the order is worst first.
 import { describe, expect, it } from 'vitest';
 import type { FaultKind } from '../../models/history.ts';
+import { causeNumbers, rootCauseSummary, summaryLinesMax, summaryRows } from '../trace/render-root-causes.ts';
 import { storyOf, titleOf } from '../trace/story.ts';
-import type { ExhaustiveBounds } from './exhaustive.ts';
-import { runShard } from './exhaustive-shard.ts';
+import type { ExhaustiveBounds } from '../check/exhaustive.ts';
+import { runShard } from '../check/exhaustive-shard.ts';
 import { checkClassTraces, reportedCheckClasses } from './reported-classes.ts';
 import { classesOf, classRunOf, mechanismOf, rootCausesOf, severityOf, type ClassRun } from './root-causes.ts';
 
@@ -45,7 +46,7 @@ describe('root causes of blog, 1 message, one client crash or link drop', () => 
       for (const { run, implied: weaker } of cause.classes) {
         for (const entry of weaker) {
           implied += 1;
-          expect(severityOf(entry.entry.property)).toBeGreaterThan(severityOf(run.entry.property));
+          expect(severityOf(entry.signature.property)).toBeGreaterThan(severityOf(run.signature.property));
           // Directly, or through a class placed under the same head.
           expect(shownOn(run, entry) || weaker.some((middle) => shownOn(run, middle) && shownOn(middle, entry))).toBe(true);
         }
@@ -59,7 +60,7 @@ describe('root causes of blog, 1 message, one client crash or link drop', () => 
     const heads = causes.flatMap((cause) => cause.classes.map(({ run }) => ({ cause, run })));
     for (const { cause, run } of heads) {
       for (const other of runs) {
-        if (severityOf(other.entry.property) < severityOf(run.entry.property)) expect(shownOn(other, run)).toBe(false);
+        if (severityOf(other.signature.property) < severityOf(run.signature.property)) expect(shownOn(other, run)).toBe(false);
       }
       expect(mechanismOf(run.signature)).toBe(mechanismOf(cause.signature));
     }
@@ -88,5 +89,21 @@ describe('root causes of blog, 1 message, one client crash or link drop', () => 
         expect(run.replay.result.stats.events).toBeGreaterThanOrEqual(cause.shortest.replay.result.stats.events);
       }
     }
+  });
+
+  it('fit one screen: all of them when few, folding those that need several faults together when many', () => {
+    expect(summaryRows(causes).every((row) => row.kind === 'cause')).toBe(true);
+    const [single, ...rest] = causes;
+    if (single === undefined) throw new Error('no root cause');
+    // Many: the first as it is, then fourteen that each need two faults, of one effect.
+    const twoFaults = { ...single, signature: { ...single.signature, culprits: 2 } };
+    const many = [single, ...Array.from({ length: 14 }, () => twoFaults), ...rest];
+    const rows = summaryRows(many);
+    expect(rows.map((row) => row.kind)).toEqual(['cause', 'combined', ...rest.map(() => 'cause')]);
+    expect(rows.length).toBeLessThanOrEqual(summaryLinesMax);
+    const folded = rows[1];
+    expect(folded?.kind === 'combined' ? causeNumbers(folded.indices) : null).toBe('causes 2-15');
+    expect(rootCauseSummary(many, { countUnit: 'run' })[2]).toMatch(/^ {5}acknowledged message lost, with two or more faults together: causes 2-15 below {2}\[/);
+    expect(causeNumbers([2, 4, 6])).toBe('causes 3, 5 and 7');
   });
 });

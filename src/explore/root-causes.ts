@@ -15,7 +15,7 @@ import type { PropertyName, Violation } from '../../properties/types.ts';
 import type { Trace } from '../trace/format.ts';
 import { replayTrace, type Replay } from '../trace/record.ts';
 import { butForPicker } from './culprit.ts';
-import { exhaustiveButForOfChoices } from './exhaustive-culprit.ts';
+import { exhaustiveButForOfChoices } from '../check/exhaustive-culprit.ts';
 import { signatureOf, slugOf, type CulpritPicker, type Signature } from './signature.ts';
 
 /** Worst first: acknowledged loss, invoked loss, duplicate handling, order, library level. */
@@ -28,8 +28,8 @@ export function severityOf(property: PropertyName): number {
 /** A class as a command found it: its signature, how often it showed, and its shortest or minimal run. */
 export interface ReportedClass {
   readonly id: string;
+  /** Its signature's text; its property and culprits are read off its run (ClassRun.signature). */
   readonly signature: string;
-  readonly property: PropertyName;
   /** Runs that showed it (explore) or complete runs (check --exhaustive). */
   readonly count: number;
   readonly trace: Trace;
@@ -104,12 +104,12 @@ function simpler(a: ClassRun, b: ClassRun): number {
 }
 
 function worseFirst(a: ClassRun, b: ClassRun): number {
-  return severityOf(a.entry.property) - severityOf(b.entry.property) || simpler(a, b);
+  return severityOf(a.signature.property) - severityOf(b.signature.property) || simpler(a, b);
 }
 
 /** Does `worse`'s run show `weaker`'s signature for the message `worse` is about? */
 function implies(worse: ClassRun, weaker: ClassRun): boolean {
-  if (severityOf(worse.entry.property) >= severityOf(weaker.entry.property)) return false;
+  if (severityOf(worse.signature.property) >= severityOf(weaker.signature.property)) return false;
   return worse.shown.get(weaker.entry.signature)?.has(worse.violation.message) === true;
 }
 
@@ -154,7 +154,7 @@ export function rootCausesOf(runs: readonly ClassRun[]): RootCause[] {
     if (shortest === undefined) throw new Error(`root cause '${key}' has no class`);
     return {
       id: slugOf(key),
-      property: shortest.entry.property,
+      property: shortest.signature.property,
       signature: shortest.signature,
       shortest,
       classes: bySimplicity.map((run) => ({ run, implied: implied.get(run) ?? [] })),

@@ -61,7 +61,8 @@ export function exploreSwarm(options: SwarmExploreOptions): ExploreReport {
     minimal: entry.smallest,
     violations: evaluate(entry.smallest.config, entry.smallest).violations,
   }));
-  return { runs, violatingRuns: tally.violatingRuns, violations: tally.violations, ends: tally.ends, events: tally.events, classes };
+  // A swarm runs in this thread and is not interrupted (explore-thread.ts is for the plain exploration).
+  return { runs, interrupted: false, violatingRuns: tally.violatingRuns, violations: tally.violations, ends: tally.ends, events: tally.events, classes };
 }
 
 /** The configuration a class's case ran with, when a swarm drew it. */

@@ -2,7 +2,7 @@
 // offers, at every state, each thing that may happen next — every enabled event (a timer may
 // fire at any point after it is set; a packet may arrive at any point after it is sent, behind
 // the earlier packets of its connection direction) and every fault that can strike — and takes
-// the one it is told. The exhaustive search (src/explore/exhaustive.ts) walks these options,
+// the one it is told. The exhaustive search (src/check/exhaustive.ts) walks these options,
 // coming back to a state with snapshot/restore; a replay feeds the recorded choices back
 // through run(). Node states are immutable, so a snapshot shares them and copies only the
 // world's own small mutable parts (the append-only lists are shared, see WorldSnapshot).
@@ -169,6 +169,7 @@ function eventKey(payload: Payload): string {
 }
 
 export class ExhaustiveWorld extends World {
+  protected readonly defersSigterm = false;
   private readonly slots: readonly Slot[];
   private begun = false;
   /** Lazy autosave: the databases the broker could have saved since it started, distinct, oldest first. */
@@ -180,9 +181,42 @@ export class ExhaustiveWorld extends World {
   private readonly crashTokens = new WeakMap<object, string>();
   private readonly stableTexts = new WeakMap<object, string>();
 
+  /** The agenda: the enabled events, in scheduling (seq) order. */
+  protected pending: WorldEvent[] = [];
+  /** Events fired so far. */
+  protected eventsDone = 0;
+
   constructor(config: Config, scenario: Scenario, nodes: WorldNodes, chooser: Chooser, options: { readonly log?: boolean } = {}) {
-    super(config, scenario, nodes, chooser, { ...options, mode: 'exhaustive' });
+    super(config, scenario, nodes, chooser, options);
+    // Faults are the search's choices here, and offline periods would be two events free to
+    // fire in either order; an exhaustive scenario is its messages only.
+    assert(scenario.faults.length === 0 && scenario.offline.length === 0, () => `an exhaustive run takes messages only: ${JSON.stringify(scenario)}`);
     this.slots = [this.broker, this.producer, this.consumer];
+  }
+
+  protected enqueue(event: WorldEvent): void {
+    this.pending.push(event);
+  }
+
+  /** Any event may come before any other, so the minimum latency covers every latency. */
+  protected latencyMs(): number {
+    return this.config.network.latencyMsMin;
+  }
+
+  /** A timer set again replaces its pending event, a cancelled one or a crashed node's has none. */
+  protected forgetTimers(node: Slot, timer: string | null): void {
+    const pending = this.pending;
+    let kept = 0;
+    for (let i = 0; i < pending.length; i += 1) {
+      const event = pending[i] as WorldEvent;
+      const payload = event.payload;
+      if (payload.kind === 'timer' && payload.node === node && (timer === null || payload.timer === timer)) {
+        if (!event.background) this.foregroundPending -= 1;
+        continue;
+      }
+      pending[kept++] = event;
+    }
+    pending.length = kept;
   }
 
   /** Starts the nodes and the publish script: the root state. */
@@ -371,7 +405,7 @@ export class ExhaustiveWorld extends World {
 
   /**
    * A name for an option that does not depend on connection numbers or sequence numbers, so that
-   * a counterfactual run (the same path without one fault, src/explore/exhaustive-culprit.ts)
+   * a counterfactual run (the same path without one fault, src/check/exhaustive-culprit.ts)
    * can find "the same" step again; a broker fault names the database it chose by content.
    */
   optionKey(option: StepOption): string {
@@ -443,7 +477,7 @@ export class ExhaustiveWorld extends World {
    * to try nor tell apart states that behave alike: packets on a connection that died or whose
    * receiving end stopped reading (logged as lost now, which timed mode logs at their arrival
    * time), and notices of a connection's end that reach nobody. Timers set again, cancelled or
-   * of a crashed node are dropped where that happens (World.dropTimerEvents).
+   * of a crashed node are dropped where that happens (forgetTimers).
    */
   private purgeDead(): void {
     const pending = this.pending;

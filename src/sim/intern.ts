@@ -4,7 +4,7 @@
 // by a short token naming its text (exact: equal tokens mean equal texts, within a process).
 // Object keys are sorted. Connection ids — numbers under a key `conn` or `connSeen`, and the keys
 // of a record named `conns` (see models/node.ts ConnId) — are written as marks that the caller
-// renames (see explore/canonical.ts: the exhaustive search's state hash renames them by rank).
+// renames (see check/canonical.ts: the exhaustive search's state hash renames them by rank).
 export const connMarkChar = '\u0001';
 export const connMarkPattern = /\u0001(\d+)\u0001/g;
 /**

@@ -1,6 +1,6 @@
 // The order in which an exhaustive world lists the events that may happen next. The search keeps
 // a state's steps by their position among its options and follows them on every other path to
-// an equal state (explore/exhaustive.ts), so the order must be one that every such path agrees
+// an equal state (check/exhaustive.ts), so the order must be one that every such path agrees
 // on: no times, no sequence numbers, no connection numbers beyond their order within a client.
 import { unreachable } from '../../models/assert.ts';
 import type { Payload, WorldEvent } from './world.ts';
@@ -11,7 +11,7 @@ export function byTimeThenSeq(a: WorldEvent, b: WorldEvent): number {
 }
 
 /**
- * What an event is, in terms that every path to an equal state (explore/canonical.ts) agrees on:
+ * What an event is, in terms that every path to an equal state (check/canonical.ts) agrees on:
  * its kind and the nodes it concerns, without times, sequence or connection numbers.
  */
 function orderKey(payload: Payload): string {

@@ -7,7 +7,8 @@ import { createProducer } from '../../models/producer.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { Chooser } from './chooser.ts';
 import { ExhaustiveWorld } from './exhaustive-world.ts';
-import { World, type RunOptions, type RunResult, type WorldNodes } from './world.ts';
+import { TimedWorld } from './timed-world.ts';
+import type { RunOptions, RunResult, WorldNodes } from './world.ts';
 
 /** Models are pure (models/node.ts): one set per configuration serves every run of it. */
 const nodesByConfig = new WeakMap<Config, WorldNodes>();
@@ -34,5 +35,5 @@ export function runScenario(config: Config, scenario: Scenario, chooser: Chooser
   if (options.mode === 'exhaustive') {
     return new ExhaustiveWorld(config, scenario, nodesFor(config), chooser, options.log === undefined ? {} : { log: options.log }).run();
   }
-  return new World(config, scenario, nodesFor(config), chooser, options).run();
+  return new TimedWorld(config, scenario, nodesFor(config), chooser, options).run();
 }

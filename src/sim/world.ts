@@ -3,14 +3,15 @@
 // crashed nodes restart, clients reconnect) until nothing is pending or a bound is hit.
 // Every nondeterministic decision goes through the Chooser, so a run replays exactly.
 //
-// Two modes. 'timed' (exploration, the default): events happen at their virtual times; only
-// the order of events due at the same instant, and latencies, are choices. 'exhaustive' (the
-// bounded model checker, src/explore/exhaustive.ts): every step is a choice among all enabled
-// events — a timer may fire at any point after it is set, a packet may take any time, so every
-// timing is covered; only packets on one connection direction stay FIFO — and any fault may
-// strike between two steps. Latency is then irrelevant (the minimum is used) and virtual time
-// becomes max(now, event time). The exhaustive stepping, options and snapshots are in
-// exhaustive-world.ts; this class keeps the semantics both modes share.
+// One semantics over two agendas. This class is the semantics both share: what happens when a
+// packet arrives, a connection comes up or hangs up, a timer fires, a node crashes or restarts,
+// a fault strikes. Where the next event comes from is the agenda's, in a subclass:
+// - TimedWorld (timed-world.ts, exploration): a heap by virtual time; only the order of events
+//   due at the same instant, and latencies, are choices.
+// - ExhaustiveWorld (exhaustive-world.ts, for the bounded model checker in src/check): the set of enabled events;
+//   every step is a choice among them (a timer may fire at any point after it is set, a packet
+//   may take any time; only packets on one connection direction stay FIFO) and any fault may
+//   strike between two steps. Latency is then irrelevant and virtual time max(now, event time).
 import { assert, ModelInvariantError, unreachable } from '../../models/assert.ts';
 import type { Config } from '../../models/config.ts';
 import type { MessageId } from '../../models/ghost.ts';
@@ -19,11 +20,10 @@ import type { ConnId, Effect, NodeInput, NodeModel } from '../../models/node.ts'
 import type { Packet } from '../../models/packets.ts';
 import { publishQos, type Fault, type Link, type Scenario } from '../../models/scenario.ts';
 import { keyStart, keyStep, type Chooser } from './chooser.ts';
-import { EventQueue } from './event-queue.ts';
 import type { LogEntry, RunEnd } from './log.ts';
 import { PhaseTracker, stepNames } from './phases.ts';
-import { stamp } from './stamp.ts';
-import { PublishScript } from './workload.ts';
+import { messageOf, stamp } from './stamp.ts';
+import { PublishScript, type ScriptHost } from './workload.ts';
 
 export interface WorldNodes {
   readonly broker: NodeModel<unknown>;
@@ -58,7 +58,7 @@ export type WorldMode = 'timed' | 'exhaustive';
 export interface RunOptions {
   /** Record the full event log (for traces and timelines); exploration leaves it off for speed. */
   readonly log?: boolean;
-  /** 'timed' (default) or 'exhaustive': see the head of this file. */
+  /** Which agenda runScenario runs the world on (run.ts): 'timed' (default) or 'exhaustive'; see the head of this file. */
   readonly mode?: WorldMode;
 }
 
@@ -105,7 +105,7 @@ export type Payload =
   | { readonly kind: 'online' }
   | { readonly kind: 'fault'; readonly index: number }
   | { readonly kind: 'restart'; readonly node: Slot }
-  /** Timed mode: a SIGTERM'd broker's wait for socket events times out, and it stops (see strikeFault). */
+  /** Timed agenda: a SIGTERM'd broker's wait for socket events times out, and it stops (see strikeFault). */
   | { readonly kind: 'stop'; readonly incarnation: number };
 
 /** One fixed shape for every queued event keeps the heap's comparisons monomorphic (fast). */
@@ -161,6 +161,18 @@ function packetKey(sender: number, packet: Packet): number {
   }
 }
 
+/** A node's part of every decision key it is the subject of: a hash of its name, made once per name. */
+const nameKeys = new Map<NodeName, number>();
+
+function nameKey(name: NodeName): number {
+  let key = nameKeys.get(name);
+  if (key === undefined) {
+    key = [...name].reduce((hash, char) => keyStep(hash, char.charCodeAt(0)), keyStart);
+    nameKeys.set(name, key);
+  }
+  return key;
+}
+
 /** A fault the exhaustive search injects between two steps. */
 export interface InjectedFault {
   readonly kind: FaultKind;
@@ -170,15 +182,9 @@ export interface InjectedFault {
   readonly saved?: number;
 }
 
-export class World {
+export abstract class World {
   protected nowMs = 0;
   protected seq = 0;
-  private readonly queue = new EventQueue<WorldEvent>();
-  protected readonly exhaustive: boolean;
-  /** Exhaustive mode: the pending events, in scheduling (seq) order; the heap is unused. */
-  protected pending: WorldEvent[] = [];
-  /** Exhaustive mode: events fired so far. */
-  protected eventsDone = 0;
   /** Pending events that keep the run alive; background timers (autosave) do not count. */
   protected foregroundPending = 0;
   protected nextConnId = 1;
@@ -190,22 +196,18 @@ export class World {
   protected readonly broker: Slot;
   protected readonly producer: Slot;
   protected readonly consumer: Slot;
-  private readonly latencyMsMin: number;
-  private readonly latencySpanMs: number;
   /** Faults anchored to an event, waiting for it: by message, then by event (no key strings on the hot path). */
   private readonly anchoredFaults = new Map<MessageId, Map<string, number[]>>();
   protected readonly script: PublishScript;
   protected offlineDepth = 0;
-  /** Timed mode: a SIGTERM the broker has not acted on yet (see strikeFault), with its fault's index and time. */
+  /** A SIGTERM the broker has not acted on yet (see strikeFault), with its fault's index and time. */
   private sigterm: { readonly index: number; readonly atMs: number; readonly incarnation: number } | null = null;
   /** When the broker last handled a socket event: its wait for the next one began then. */
   private brokerWokeMs = 0;
-  /** After this instant no scenario item is due; the healing phase is bounded from here. */
-  private readonly scenarioEndMs: number;
 
   constructor(
     protected readonly config: Config,
-    private readonly scenario: Scenario,
+    protected readonly scenario: Scenario,
     nodes: WorldNodes,
     protected readonly chooser: Chooser,
     options: RunOptions = {},
@@ -215,125 +217,69 @@ export class World {
     this.consumer = this.slot('consumer', nodes.consumer);
     this.phases = new PhaseTracker(this.broker.name);
     this.log = options.log ? [] : undefined;
-    this.exhaustive = options.mode === 'exhaustive';
-    if (this.exhaustive) {
-      // Faults are the search's choices there, and offline periods would be two events free to
-      // fire in either order; an exhaustive scenario is its messages only.
-      assert(scenario.faults.length === 0 && scenario.offline.length === 0, () => `an exhaustive run takes messages only: ${JSON.stringify(scenario)}`);
-    }
-    this.latencyMsMin = config.network.latencyMsMin;
-    // Exhaustive: any event may come before any other, so the minimum latency covers every latency.
-    this.latencySpanMs = this.exhaustive ? 0 : config.network.latencyMsMax - config.network.latencyMsMin;
-    let endMs = 0;
-    for (const message of scenario.messages) endMs = Math.max(endMs, message.atMs);
-    for (const period of scenario.offline) endMs = Math.max(endMs, period.toMs);
-    for (const fault of scenario.faults) if (fault.when.kind === 'time') endMs = Math.max(endMs, fault.when.atMs);
-    this.scenarioEndMs = endMs;
-    this.script = new PublishScript(scenario.messages, config.producer.publish_mode, {
-      scheduleAt: (atMs, message) => this.push(atMs, { kind: 'publish', message }),
-      invoke: (message) => this.deliver(this.producer, { kind: 'publish', message, topic: config.topic, qos: publishQos(scenario, config, message) }),
-      producerUp: () => this.producer.up,
-      nowMs: () => this.nowMs,
-    });
+    this.script = new PublishScript(scenario.messages, config.producer.publish_mode, new World.ScriptHostOf(this));
   }
+
+  /** The publish script's view of a world: a class rather than four closures, since every run builds one. */
+  private static readonly ScriptHostOf = class implements ScriptHost {
+    constructor(private readonly world: World) {}
+
+    scheduleAt(atMs: number, message: MessageId): void {
+      this.world.push(atMs, { kind: 'publish', message });
+    }
+
+    invoke(message: MessageId): void {
+      const { config, scenario } = this.world;
+      this.world.deliver(this.world.producer, { kind: 'publish', message, topic: config.topic, qos: publishQos(scenario, config, message) });
+    }
+
+    producerUp(): boolean {
+      return this.world.producer.up;
+    }
+
+    nowMs(): number {
+      return this.world.nowMs;
+    }
+  };
 
   private slot(name: NodeName, model: NodeModel<unknown>): Slot {
-    const key = [...name].reduce((hash, char) => keyStep(hash, char.charCodeAt(0)), keyStart);
-    return { name, key, model, state: model.init(), up: true, incarnation: 0, timerGenerations: new Map() };
+    return { name, key: nameKey(name), model, state: model.init(), up: true, incarnation: 0, timerGenerations: new Map() };
   }
 
-  run(): RunResult {
-    this.schedule();
-    const eventsMax = this.config.timing.eventsMax;
-    const horizonMs = this.scenarioEndMs + this.config.timing.healingMsMax;
-    let events = 0;
-    let end: RunEnd = 'quiescent';
-    for (;;) {
-      if (this.foregroundPending === 0) break;
-      if (events >= eventsMax) {
-        end = 'events-max';
-        break;
-      }
-      const event = this.next();
-      if (event === undefined) break;
-      if (event.atMs > horizonMs) {
-        end = 'healing-ms-max';
-        break;
-      }
-      this.nowMs = event.atMs;
-      if (!event.background) this.foregroundPending -= 1;
-      this.dispatch(event.payload);
-      events += 1;
-    }
+  /** Runs the scenario to its end: until nothing is pending or a bound is hit. */
+  abstract run(): RunResult;
+
+  // ---- the agenda ---------------------------------------------------------------------------
+
+  /** Puts a scheduled event on the agenda. */
+  protected abstract enqueue(event: WorldEvent): void;
+
+  /** A packet's or a connection event's latency; `what` keys the decision (see Chooser). */
+  protected abstract latencyMs(what: number): number;
+
+  /**
+   * A timer was set again or cancelled (`timer`), or its node crashed (null: all of them): its
+   * earlier events are stale. An agenda may drop them or leave them to be skipped when due (the
+   * generation check in dispatch skips them either way).
+   */
+  protected abstract forgetTimers(node: Slot, timer: string | null): void;
+
+  /**
+   * Whether a SIGTERM waits for the broker's next socket event or wait time-out (scheduleSigterm).
+   * The timed agenda must model that delay; the enabled-set agenda places the SIGTERM between
+   * any two steps, so every point at which it can take effect is already an option.
+   */
+  protected abstract readonly defersSigterm: boolean;
+
+  /** Ends a run: the log's last entry and the result. */
+  protected result(events: number, end: RunEnd): RunResult {
     if (this.log) this.record({ atMs: this.nowMs, kind: 'end', reason: end });
-    return {
-      history: this.history,
-      faults: this.faultRecords,
-      stats: { events, endMs: this.nowMs, end },
-      log: this.log,
-    };
+    return { history: this.history, faults: this.faultRecords, stats: { events, endMs: this.nowMs, end }, log: this.log };
   }
-
-  // ---- scheduling ---------------------------------------------------------------------------
 
   private push(atMs: number, payload: Payload, background = false): void {
     if (!background) this.foregroundPending += 1;
-    const event: WorldEvent = { atMs, seq: this.seq++, background, payload };
-    if (this.exhaustive) this.pending.push(event);
-    else this.queue.push(event);
-  }
-
-  /** How many times each latency key was asked, so that every decision has a key of its own. */
-  private readonly keyCounts = new Map<number, number>();
-
-  /** A latency, keyed by what travels (see Chooser) so that unrelated changes leave it as it was. */
-  private latencyMs(what: number): number {
-    if (this.latencySpanMs === 0) return this.latencyMsMin;
-    const count = this.keyCounts.get(what) ?? 0;
-    this.keyCounts.set(what, count + 1);
-    return this.latencyMsMin + this.chooser.choose(this.latencySpanMs + 1, keyStep(what, count));
-  }
-
-  /**
-   * The next event. When several are due at the same instant, which goes first is a choice —
-   * except that two packets on one connection direction keep their order (TCP is FIFO).
-   */
-  private next(): WorldEvent | undefined {
-    const queue = this.queue;
-    const first = queue.pop();
-    if (first === undefined) return undefined;
-    const following = queue.peek();
-    if (following === undefined || following.atMs !== first.atMs) return first;
-    // Reused between calls: a tie happens every few events, and these stay a handful long.
-    const ready = this.ready;
-    const eligible = this.eligible;
-    ready.length = 0;
-    eligible.length = 0;
-    ready.push(first);
-    for (let event = queue.peek(); event !== undefined && event.atMs === first.atMs; event = queue.peek()) ready.push(queue.pop() as WorldEvent);
-    // In (time, seq) order, an arrival is eligible only if no earlier ready one is on its connection direction.
-    for (let index = 0; index < ready.length; index += 1) {
-      if (!this.behindOnItsChannel(ready, index)) eligible.push(index);
-    }
-    const picked = eligible.length === 1 ? 0 : (eligible[this.chooser.choose(eligible.length)] as number);
-    for (let index = 0; index < ready.length; index += 1) {
-      if (index !== picked) queue.push(ready[index] as WorldEvent);
-    }
-    return ready[picked];
-  }
-
-  private readonly ready: WorldEvent[] = [];
-  private readonly eligible: number[] = [];
-
-  /** Whether an earlier event of `ready` is a packet on the same connection, towards the same end. */
-  private behindOnItsChannel(ready: readonly WorldEvent[], index: number): boolean {
-    const payload = (ready[index] as WorldEvent).payload;
-    if (payload.kind !== 'arrive') return false;
-    for (let earlier = 0; earlier < index; earlier += 1) {
-      const other = (ready[earlier] as WorldEvent).payload;
-      if (other.kind === 'arrive' && other.conn === payload.conn && other.to === payload.to) return true;
-    }
-    return false;
+    this.enqueue({ atMs, seq: this.seq++, background, payload });
   }
 
   protected schedule(): void {
@@ -470,8 +416,7 @@ export class World {
       case 'close':
         return this.close(node, this.connection(effect.conn));
       case 'set-timer': {
-        // Exhaustive: a timer set again replaces its pending event (timed mode leaves it to go stale).
-        if (this.exhaustive) this.dropTimerEvents(node, effect.timer);
+        this.forgetTimers(node, effect.timer);
         const generation = (node.timerGenerations.get(effect.timer) ?? 0) + 1;
         node.timerGenerations.set(effect.timer, generation);
         const payload = { kind: 'timer', node, timer: effect.timer, generation, incarnation: node.incarnation } as const;
@@ -479,7 +424,7 @@ export class World {
         return;
       }
       case 'cancel-timer':
-        if (this.exhaustive) this.dropTimerEvents(node, effect.timer);
+        this.forgetTimers(node, effect.timer);
         node.timerGenerations.set(effect.timer, 0);
         return;
       case 'history':
@@ -487,22 +432,6 @@ export class World {
       default:
         return unreachable(effect);
     }
-  }
-
-  /** Exhaustive mode: forget the pending events of a timer (all of the node's timers: null). */
-  protected dropTimerEvents(node: Slot, timer: string | null): void {
-    const pending = this.pending;
-    let kept = 0;
-    for (let i = 0; i < pending.length; i += 1) {
-      const event = pending[i] as WorldEvent;
-      const payload = event.payload;
-      if (payload.kind === 'timer' && payload.node === node && (timer === null || payload.timer === timer)) {
-        if (!event.background) this.foregroundPending -= 1;
-        continue;
-      }
-      pending[kept++] = event;
-    }
-    pending.length = kept;
   }
 
   private connection(id: ConnId): Connection {
@@ -594,17 +523,22 @@ export class World {
       default:
         break;
     }
-    if (this.anchoredFaults.size > 0 && 'message' in body) {
-      const byEvent = this.anchoredFaults.get(body.message);
-      const waiting = byEvent?.get(body.kind);
-      if (byEvent !== undefined && waiting !== undefined) {
-        byEvent.delete(body.kind);
-        if (byEvent.size === 0) this.anchoredFaults.delete(body.message);
-        for (const index of waiting) {
-          const when = (this.scenario.faults[index] as Fault).when;
-          this.push(this.nowMs + (when.kind === 'event' ? when.delayMs : 0), { kind: 'fault', index });
-        }
-      }
+    if (this.anchoredFaults.size > 0) {
+      const message = messageOf(body);
+      if (message !== undefined) this.fireAnchoredFaults(message, body.kind);
+    }
+  }
+
+  /** Schedules the faults anchored to this event of this message, if it is their first time. */
+  private fireAnchoredFaults(message: MessageId, kind: HistoryBody['kind']): void {
+    const byEvent = this.anchoredFaults.get(message);
+    const waiting = byEvent?.get(kind);
+    if (byEvent === undefined || waiting === undefined) return;
+    byEvent.delete(kind);
+    if (byEvent.size === 0) this.anchoredFaults.delete(message);
+    for (const index of waiting) {
+      const when = (this.scenario.faults[index] as Fault).when;
+      this.push(this.nowMs + (when.kind === 'event' ? when.delayMs : 0), { kind: 'fault', index });
     }
   }
 
@@ -649,7 +583,7 @@ export class World {
       return;
     }
     const acting = this.sigtermMs !== null;
-    if (fault.kind === 'broker-restart' && !this.exhaustive && !acting) {
+    if (fault.kind === 'broker-restart' && this.defersSigterm && !acting) {
       // A second SIGTERM before the first takes effect adds nothing: the signal is pending.
       if (this.sigterm !== null) return;
       this.observe({ kind: 'fault', fault: fault.kind, node: target.name });
@@ -691,7 +625,7 @@ export class World {
   private sigtermMs: number | null = null;
 
   /**
-   * Timed mode, broker-restart: Mosquitto 2.0.11 waits for socket events with SIGINT/SIGTERM
+   * Timed agenda (defersSigterm), broker-restart: Mosquitto 2.0.11 waits for socket events with SIGINT/SIGTERM
    * blocked (src/mux_epoll.c mux_epoll__handle: sigprocmask around epoll_wait, 100 ms timeout),
    * so a SIGTERM takes effect only when that wait returns: the broker first handles the socket
    * event that woke it (a packet, a connection, a hangup) — acknowledging, forwarding and saving
@@ -734,7 +668,7 @@ export class World {
     node.timerGenerations.clear();
     // A kill while a SIGTERM is pending: the process is gone before the signal took effect.
     if (node === this.broker) this.sigterm = null;
-    if (this.exhaustive) this.dropTimerEvents(node, null);
+    this.forgetTimers(node, null);
     if (node === this.producer) this.script.producerCrashed();
     for (const conn of this.connections) {
       if (conn.alive && (node === this.broker || conn.client === node)) this.sever(conn);

@@ -2,7 +2,7 @@
 // playwright-core. The page must load with no console error and no request beyond the file
 // itself, every class must have its diagram, every link must land on an element, and a
 // screenshot is kept among the test artefacts (test-artifacts/report.png, path printed).
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -61,6 +61,7 @@ interface PageFacts {
   readonly summaryItems: number;
   readonly failingCells: number;
   readonly linkedFailingCells: number;
+  readonly sideBySide: number;
 }
 
 /** Opens a report, refusing every request but the file itself; what it shows, its problems, and a screenshot. */
@@ -89,6 +90,8 @@ async function inspect(html: string, screenshot: string): Promise<{ readonly fac
         summaryItems: document.querySelectorAll('ol.summary li').length,
         failingCells: document.querySelectorAll('table.matrix td.fails').length,
         linkedFailingCells: document.querySelectorAll('table.matrix td.fails a[href^="#"]').length,
+        // A comparison with both timelines filled in.
+        sideBySide: [...document.querySelectorAll('section.comparison')].filter((section) => [...section.querySelectorAll('.sides pre')].filter((pre) => (pre.textContent ?? '').includes(' ms ')).length === 2).length,
       };
     });
     await page.screenshot({ path: screenshot });
@@ -135,5 +138,32 @@ describe.skipIf(chromiumPath === undefined && !required)('the HTML report in hea
     expect(facts.diagrams).toBe(facts.classes);
     expect(facts.emptyDiagrams).toBe(0);
     expect(facts.external).toEqual([]);
+  });
+
+  it("check-broker: each scenario's model and real timelines side by side", async () => {
+    mkdirSync(artifacts, { recursive: true });
+    const html = join(artifacts, 'check-broker.html');
+    const run = await mqttDst(['check-broker', '--target', 'aedes', '--runs', '2', '--seed', '3', '--html', html]);
+    expect(run.stderr).toContain(`HTML report: ${html}`);
+    const { facts, problems } = await inspect(html, join(artifacts, 'check-broker.png'));
+    expect(problems).toEqual([]);
+    expect(facts.sideBySide).toBe(2);
+    expect(facts.external).toEqual([]);
+  });
+
+  it('replay: one run, its story and its diagram', async () => {
+    const traces = join(scratch, 'replay');
+    await mqttDst(['explore', '--runs', '200', '--seed', '3', '--faults', 'broker-kill', '--out', traces]);
+    const [name] = readdirSync(traces);
+    if (name === undefined) throw new Error('explore wrote no trace');
+    const html = join(artifacts, 'replay.html');
+    const run = await mqttDst(['replay', join(traces, name), '--html', html]);
+    expect(run.code).toBe(0);
+    const { facts, problems } = await inspect(html, join(artifacts, 'replay.png'));
+    expect(problems).toEqual([]);
+    expect(facts.classes).toBe(1);
+    expect(facts.diagrams).toBe(1);
+    expect(facts.emptyDiagrams).toBe(0);
+    expect(facts.brokenLinks).toEqual([]);
   });
 });

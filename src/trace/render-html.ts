@@ -8,7 +8,8 @@ import type { ClassRun, RootCause } from '../explore/root-causes.ts';
 import { classesOf } from '../explore/root-causes.ts';
 import { slugOf } from '../explore/signature.ts';
 import { escapeXml, renderSequenceSvg } from './render-svg.ts';
-import { storyOf, titleOf } from './story.ts';
+import { summaryRows } from './render-root-causes.ts';
+import { effectOf, storyOf, titleOf } from './story.ts';
 
 /** One search's root causes (a preset's, in a matrix), its element ids prefixed so that several fit one page. */
 export interface CauseSection {
@@ -59,7 +60,7 @@ const style = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1100px; color: #222; padding: 0 16px; }
 h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 32px; border-bottom: 1px solid #ccc; }
 h3 { font-size: 16px; margin: 20px 0 4px; } h4 { font-size: 14px; margin: 14px 0 4px; font-family: monospace; }
-.facts { color: #555; margin: 0; padding-left: 18px; } .summary li { margin: 3px 0; }
+.facts { color: #555; margin: 0; padding-left: 18px; } .summary li { margin: 3px 0; } .summary li.folded { list-style: none; color: #555; }
 .effect-no-loss-acked, .effect-no-loss-invoked { color: #a00; } .effect-no-duplicate, .effect-order { color: #a60; }
 .effect-exactly-once-delivery { color: #557; } .count { color: #666; font-size: 12px; }
 .story { background: #f6f6f0; border-left: 4px solid #c9c3a0; padding: 6px 10px; margin: 6px 0; }
@@ -92,12 +93,19 @@ function plural(n: number, word: string): string {
 function summaryHtml(section: CauseSection): string {
   if (section.causes.length === 0) return `<p>${e(section.sound)}</p>`;
   const classes = section.causes.reduce((total, cause) => total + classesOf(cause).length, 0);
-  const items = section.causes.map(
-    (cause, index) =>
-      `<li><a href="#${causeAnchor(section, index)}" class="effect-${cause.property}">${e(titleOf(cause))}</a> ` +
-      `<span class="count">${plural(classesOf(cause).length, 'class')}, ${plural(cause.count, section.countUnit)}</span></li>`,
-  );
-  return `<p>${plural(section.causes.length, 'root cause')} explain the ${plural(classes, 'class')}, worst first:</p><ol class="summary">${items.join('')}</ol>`;
+  // The same lines as the text summary (summaryRows): several-fault causes folded when there are many.
+  const items = summaryRows(section.causes).map((row) => {
+    if (row.kind === 'cause') {
+      return (
+        `<li value="${row.index + 1}"><a href="#${causeAnchor(section, row.index)}" class="effect-${row.cause.property}">${e(titleOf(row.cause))}</a> ` +
+        `<span class="count">${plural(classesOf(row.cause).length, 'class')}, ${plural(row.cause.count, section.countUnit)}</span></li>`
+      );
+    }
+    const links = row.indices.map((index) => `<a href="#${causeAnchor(section, index)}">${index + 1}</a>`).join(', ');
+    const effect = effectOf(row.causes[0]?.property ?? 'no-loss-acked');
+    return `<li class="folded" value="${(row.indices[0] ?? 0) + 1}">${e(effect)}, with two or more faults together: causes ${links}</li>`;
+  });
+  return `<p>${plural(section.causes.length, 'root cause')} ${section.causes.length === 1 ? 'explains' : 'explain'} the ${plural(classes, 'class')}, worst first:</p><ol class="summary">${items.join('')}</ol>`;
 }
 
 function classLink(section: CauseSection, run: ClassRun): string {

@@ -1,6 +1,7 @@
 // The timeline a person can follow: virtual time, node, what it saw or did; faults stand out and
 // the events that prove a violation are marked.
 import { unreachable } from '../../models/assert.ts';
+import type { History } from '../../models/history.ts';
 import type { Violation } from '../../properties/types.ts';
 import type { LogEntry } from '../sim/log.ts';
 import { describeHistory, describePacket } from './describe.ts';
@@ -32,12 +33,18 @@ function entryText(entry: LogEntry): [node: string, text: string] {
   }
 }
 
-export function renderTimeline(log: readonly LogEntry[], violations: readonly Violation[]): string {
-  // Evidence indices point into the history; history entries appear in the log in order.
+/** Evidence tags per history index: the numbers of the violations it proves. */
+function evidenceMarks(violations: readonly Violation[]): Map<number, string[]> {
   const marks = new Map<number, string[]>();
   violations.forEach((violation, number) => {
     for (const index of violation.evidence) marks.set(index, [...(marks.get(index) ?? []), `#${number + 1}`]);
   });
+  return marks;
+}
+
+export function renderTimeline(log: readonly LogEntry[], violations: readonly Violation[]): string {
+  // Evidence indices point into the history; history entries appear in the log in order.
+  const marks = evidenceMarks(violations);
   const lines: string[] = [];
   let historyIndex = 0;
   for (const entry of log) {
@@ -55,4 +62,16 @@ export function renderTimeline(log: readonly LogEntry[], violations: readonly Vi
     violations.forEach((violation, number) => lines.push(`  #${number + 1} ${violation.property}: ${violation.summary}`));
   }
   return lines.join('\n');
+}
+
+/** A history as timeline lines (real runs have a history, not a log), the evidence of each violation marked. */
+export function renderHistory(history: History, violations: readonly Violation[]): string[] {
+  const marks = evidenceMarks(violations);
+  const lines = history.map((event, index) => {
+    const tags = marks.get(index);
+    const text = event.kind === 'fault' ? `*** ${describeHistory(event)} ***` : describeHistory(event);
+    return line(event.atMs, event.node, text) + (tags === undefined ? '' : `   <== evidence ${tags.join(' ')}`);
+  });
+  violations.forEach((violation, number) => lines.push(`#${number + 1} ${violation.property}: ${violation.summary}`));
+  return lines;
 }

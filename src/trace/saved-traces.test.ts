@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { butForPicker } from '../explore/culprit.ts';
-import { exhaustiveButForOfChoices } from '../explore/exhaustive-culprit.ts';
+import { exhaustiveButForOfChoices } from '../check/exhaustive-culprit.ts';
 import { signaturesOf } from '../explore/signature.ts';
 import { replayTrace } from './record.ts';
 import { loadTrace } from './store.ts';

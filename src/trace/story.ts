@@ -140,12 +140,13 @@ export function storyOf(run: ClassRun): string {
   const strikeIndex = strikeIndexOf(history, culprits);
   const strikeMs = history[strikeIndex]?.atMs ?? run.replay.result.stats.endMs;
   const before = joinWords(progressUntil(history, message, strikeIndex));
-  const first =
-    culprits.length === 0
-      ? `In the shortest run ${before}; no fault struck (${run.signature.phase}).`
-      : `In the shortest run ${before}; then ${culprits.map((phase) => strikeText(phase, message)).join(', and ')}.`;
   const outcome = run.violation.summary.replace(/\bmessage (\d+)/g, 'm$1');
-  if (culprits.length === 0) return `${first} ${capitalised(outcome)}.`;
-  const after = reconnections(log ?? [], strikeMs);
-  return `${first} ${capitalised(joinWords([...after, outcome]))}.`;
+  if (culprits.length === 0) {
+    // No fault: what the protocol did on its own is in the reconnections and the outcome.
+    const reason = run.signature.phase === 'no fault' ? '' : ` (${run.signature.phase.replace(/^no fault: /, '')})`;
+    const invokedMs = history.find((event) => event.kind === 'publish-invoked' && event.message === message)?.atMs ?? 0;
+    return `In the shortest run, with no fault, ${before}${reason}. ${capitalised(joinWords([...reconnections(log ?? [], invokedMs), outcome]))}.`;
+  }
+  const first = `In the shortest run ${before}; then ${culprits.map((phase) => strikeText(phase, message)).join(', and ')}.`;
+  return `${first} ${capitalised(joinWords([...reconnections(log ?? [], strikeMs), outcome]))}.`;
 }

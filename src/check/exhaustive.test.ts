@@ -10,7 +10,7 @@ import { serializeTrace } from '../trace/store.ts';
 import { exhaustiveButForOfChoices } from './exhaustive-culprit.ts';
 import { checkResultOf, mergeCheckResults, type CheckResult } from './exhaustive-result.ts';
 import { exhaustiveScenario, exhaustiveSearch, type ExhaustiveBounds, type ExhaustiveReport } from './exhaustive.ts';
-import { signaturesOf } from './signature.ts';
+import { signaturesOf } from '../explore/signature.ts';
 
 const expectedFile = new URL('./exhaustive-expected.json', import.meta.url);
 

@@ -17,10 +17,15 @@
 //      broker or of the other client can make an event for X or change X's state, its
 //      timers or its side of a connection; only X's own steps can (a reconnect opens a new
 //      connection, a timer sets the next);
+//  (1') or live but refused to be: its link-up is pending and remembers a broker incarnation
+//      before the broker's last crash, so World.linkUp refuses it whatever happens first
+//      (incarnations only grow), and the broker never learns of it; provided no broker fault
+//      and no drop of X's link can strike, the only other steps that touch a live connection;
 //  (2) no crash of X can strike at s or later without a step of X (its budget is spent or its
 //      kind is not searched); a link drop of X needs a live connection of X (1);
-//  (3) every option of X at s is a timer of X or a notice to X that a connection ended, none of
-//      them a resend (the resend budget is shared along the path), and at least one is a
+//  (3) every option of X at s is a timer of X, a notice to X that a connection ended or a
+//      link-up the broker will refuse whatever happens (as in 1'; on a dead connection nothing
+//      else touches it), none of them a resend (the resend budget is shared along the path), and at least one is a
 //      foreground event: until a step of X is taken, the run cannot end (the 'end' option
 //      depends on every step) and no step of X goes away (an event of X dies only by X's own
 //      crash or steps: ExhaustiveWorld.isDead);
@@ -110,10 +115,29 @@ function clientSteps(view: WorldView, options: readonly StepOption[], client: Sl
 }
 
 /** The steps of a client that stands alone (conditions 1 to 3 of the head), or null. */
-export function aloneCandidate(view: WorldView, options: readonly StepOption[], client: Slot, mayCrash: boolean): number[] | null {
-  if (mayCrash) return null;
-  if (view.connections.some((conn) => conn.alive && conn.client === client)) return null;
-  return clientSteps(view, options, client, (payload) => payload.kind === 'timer' || payload.kind === 'hangup');
+/** What the budget still allows on the path: a crash of the client, a drop of its link, a broker fault. */
+export interface FaultsLeft {
+  readonly crash: boolean;
+  readonly link: boolean;
+  readonly broker: boolean;
+}
+
+/** Whether an event is a link-up the broker will refuse whatever happens: it remembers a broker incarnation that crashed since. */
+function refusedLinkUp(event: WorldEvent, broker: Slot): boolean {
+  return event.payload.kind === 'link-up' && event.payload.brokerIncarnation !== broker.incarnation;
+}
+
+/** The steps of a client that stands alone (conditions 1 to 3 of the head), or null. */
+export function aloneCandidate(view: WorldView, options: readonly StepOption[], client: Slot, left: FaultsLeft): number[] | null {
+  if (left.crash) return null;
+  const broker = view.nodes[0] as Slot;
+  const refused = new Set<Connection>();
+  for (const event of view.pending) if (refusedLinkUp(event, broker) && event.payload.kind === 'link-up') refused.add(event.payload.conn);
+  const live = view.connections.filter((conn) => conn.alive && conn.client === client);
+  if (live.some((conn) => !refused.has(conn))) return null;
+  // A connection refused to be (1'): a drop of the client's link or a broker fault would sever it.
+  if (live.length > 0 && (left.link || left.broker)) return null;
+  return clientSteps(view, options, client, (payload) => payload.kind === 'timer' || payload.kind === 'hangup' || (payload.kind === 'link-up' && refused.has(payload.conn)));
 }
 
 /** Whether no fault can strike any more, and the consumer has subscribed: what a quiet client needs besides its own state (Q1, Q4). */
@@ -219,7 +243,13 @@ export function stayedInside(before: Outside, after: WorldView): { readonly insi
   if (now.history !== before.history || now.phases !== before.phases || now.script !== before.script) return no;
   if (now.offlineDepth !== before.offlineDepth || now.saves !== before.saves) return no;
   if (now.nodes.some((fields, at) => fields.some((value, index) => value !== before.nodes[at]?.[index]))) return no;
-  if (before.connectionFields.some((fields, at) => now.connectionFields[at] !== fields)) return no;
+  for (let at = 0; at < before.connections; at += 1) {
+    // A refused link-up ends the client's own connection (1'): 'alive' is then the client's to change.
+    const own = (after.connections[at] as Connection).client === before.client;
+    const was = before.connectionFields[at] as string;
+    const is = now.connectionFields[at] as string;
+    if (own ? was.slice(1) !== is.slice(1) : was !== is) return no;
+  }
   if (after.connections.slice(before.connections).some((conn) => conn.client !== before.client)) return no;
   if (now.events.length !== before.events.length || now.events.some((event, at) => event !== before.events[at])) return no;
   return { inside: true, opened: now.connections > before.connections };

@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import type { Config } from '../../models/config.ts';
 import { faultKinds, type FaultKind } from '../../models/history.ts';
 import { resolveConfig } from '../../models/presets.ts';
-import { caseArbitrary, defaultBounds, type ExploreBounds } from './arbitraries.ts';
-import { evaluate } from './evaluate.ts';
+import { caseArbitrary, defaultBounds, type ExploreBounds } from '../explore/arbitraries.ts';
+import { evaluate } from '../explore/evaluate.ts';
 import { exhaustiveSearch, type ExhaustiveBounds, type ExhaustiveReport } from './exhaustive.ts';
 
 const twoMessagesFile = new URL('./exhaustive-blog-2-messages.json', import.meta.url);

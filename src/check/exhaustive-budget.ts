@@ -94,7 +94,15 @@ export class FaultBudget {
 
   /** Whether a crash of the node (a kill or restart for the broker) can still strike on this path. */
   mayCrash(node: 'broker' | 'producer' | 'consumer', budget: Budget): boolean {
-    const at = node === 'broker' ? 0 : node === 'producer' ? 1 : 2;
+    return this.mayStrike(node === 'broker' ? 0 : node === 'producer' ? 1 : 2, budget);
+  }
+
+  /** Whether a drop of the client's link can still strike on this path. */
+  mayDrop(client: 'producer' | 'consumer', budget: Budget): boolean {
+    return this.mayStrike(client === 'producer' ? 3 : 4, budget);
+  }
+
+  private mayStrike(at: number, budget: Budget): boolean {
     return (this.slotAllowed[at] as boolean) && slot(budget, at) > 0 && slot(budget, totalSlot) > 0;
   }
 

@@ -8,13 +8,12 @@
 // length the first in the walk's fixed order of options: the result is the same every time,
 // and the same however the top-level options are split across shards or workers (with one
 // caveat, see exhaustive-culprit.ts: a culprit that a counterfactual run decides).
-import { createHash } from 'node:crypto';
 import type { Config } from '../../models/config.ts';
 import { assert } from '../../models/assert.ts';
 import type { FaultKind } from '../../models/history.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { Violation } from '../../properties/types.ts';
-import { judge, propertyContext } from '../check/judge.ts';
+import { judge, propertyContext } from './judge.ts';
 import type { Chooser } from '../sim/chooser.ts';
 import { ExhaustiveWorld, type StepOption, type WorldSnapshot, type WorldView } from '../sim/exhaustive-world.ts';
 import { nodesFor } from '../sim/run.ts';
@@ -23,8 +22,9 @@ import { Canonicalizer } from './canonical.ts';
 import { FaultBudget, type Budget } from './exhaustive-budget.ts';
 import { exhaustiveButFor, type KeyedPath } from './exhaustive-culprit.ts';
 import { aloneCandidate, outsideOf, quietCandidate, quietWorld, stayedInside, stayedQuiet } from './exhaustive-reduction.ts';
+import { firstVisit, WorldStates, type Edge, type PendingEdge, type WorldRecord } from './exhaustive-worlds.ts';
 import { PathArena } from './path-arena.ts';
-import { signaturesOf, slugOf, type Signature } from './signature.ts';
+import { signaturesOf, slugOf, type Signature } from '../explore/signature.ts';
 
 export interface ExhaustiveBounds {
   readonly messages: number;
@@ -149,71 +149,7 @@ export function compareClasses(a: ExhaustiveClass, b: ExhaustiveClass): number {
   );
 }
 
-function hashOf(text: string): string {
-  return createHash('md5').update(text).digest('base64');
-}
-
 const progressEvery = 50_000;
-
-/**
- * A state of the world without its fault records (Canonicalizer.worldState): simulated once,
- * whichever fault records the paths that reach it carry. Its snapshot is kept until it is
- * expanded; then its steps are kept instead, as edges to the states they lead to.
- */
-interface WorldRecord {
-  readonly id: number;
-  /** The remaining fault budget (the state's own: part of its canonical text). */
-  readonly budget: Budget;
-  /** Until it is expanded (null after). */
-  snapshot: WorldSnapshot | null;
-  quiescent: boolean;
-  /** Options the world offered, usable or not ('end' included): more than one means a replay is asked to choose. */
-  optionCount: number;
-  /** Quiescent with a violation (the canonical text decides the verdict). */
-  violating: boolean;
-  /** The usable options, in option order; null if the state was at the depth bound. */
-  edges: readonly Edge[] | null;
-  /** How many options the budget allowed: none, and the state is an end (or cut by the resend bound). */
-  usable: number;
-  /** The fault-record lists seen with this world (the visited set, kept per world): -1 none yet, one id, or a set. */
-  seen: number | Set<number>;
-}
-
-interface Edge {
-  readonly index: number;
-  readonly child: WorldRecord;
-  /** The fault record the step adds (an id of its text), or -1 for an event. */
-  readonly fault: number;
-}
-
-/** A step's child before it is made a record: one known already, or the hash and snapshot of a new one. */
-type Child = { readonly hash: string; readonly known: WorldRecord } | { readonly hash: string; readonly budget: Budget; readonly snapshot: WorldSnapshot };
-
-interface PendingEdge {
-  readonly index: number;
-  readonly child: Child;
-  readonly fault: number;
-}
-
-/** World and fault-record-list ids are kept in Int32Arrays (path-arena.ts). */
-const idsLimit = 2 ** 31 - 1;
-
-/**
- * Marks a state (a world state and a fault-record list) visited; false if it was already. Two
- * paths with the same world state and the same records are one state, as a single canonical
- * text of both would make them.
- */
-function firstVisit(world: WorldRecord, records: number): boolean {
-  const seen = world.seen;
-  if (typeof seen === 'number') {
-    if (seen === records) return false;
-    world.seen = seen < 0 ? records : new Set([seen, records]);
-    return true;
-  }
-  if (seen.has(records)) return false;
-  seen.add(records);
-  return true;
-}
 
 interface WalkedPath extends KeyedPath {
   readonly shown: readonly string[];
@@ -258,104 +194,166 @@ function walk(config: Config, scenario: Scenario, order: readonly number[]): Wal
  * the record lists seen with each, and snapshots of the world states not expanded yet.
  */
 export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
-  const { config, bounds, shard, onProgress } = options;
-  const reduce = options.reduce ?? true;
-  const stopAtMs = options.stopAfterMs === undefined ? Infinity : performance.now() + options.stopAfterMs;
-  let stoppedAtDepth: number | null = null;
-  const startedMs = performance.now();
-  const scenario = exhaustiveScenario(bounds.messages);
-  const canonicalizer = new Canonicalizer({
-    messageCount: bounds.messages,
-    consumer: 'consumer',
-    persistent: propertyContext(config).consumers.some((consumer) => consumer.name === 'consumer' && consumer.persistent),
-  });
-  const budgets = new FaultBudget(bounds);
-  const world = new ExhaustiveWorld(config, scenario, nodesFor(config), noChooser);
-  world.begin();
+  return new Search(options).run();
+}
 
-  const worlds = new Map<string, WorldRecord>();
-  /** Fault-record lists: `${list id} ${fault text id}` to the id of the list with that record added. */
-  const recordLists = new Map<string, number>();
-  let recordListCount = 1;
-  const faultTexts = new Map<string, number>();
-  const worldsById: WorldRecord[] = [];
-  const states = new PathArena();
-  const statesByDepth: number[] = [];
-  const classes = new Map<string, { entry: ExhaustiveClass; terminals: number }>();
-  let transitions = 0;
-  let terminals = 0;
-  let violatingTerminals = 0;
-  let maxDepth = 0;
-  let depthBounded = 0;
-  let resendBounded = 0;
-  let expansions = 0;
-  let reducedStates = 0;
+/** What a search counts as it goes, for its report. */
+interface Counts {
+  transitions: number;
+  terminals: number;
+  violatingTerminals: number;
+  maxDepth: number;
+  depthBounded: number;
+  resendBounded: number;
+  expansions: number;
+  reducedStates: number;
+}
 
-  const worldHash = (view: WorldView, budget: Budget): string => hashOf(canonicalizer.worldState(view, budgets.searchState(budget)));
-  /** The world record of the world as it stands, made (with a snapshot) if it is new. */
-  /** The world as it stands, with the budget left: found among the world records, or a snapshot to make one of. */
-  const childOf = (budget: Budget): Child => {
-    const hash = worldHash(world.view(), budget);
-    const known = worlds.get(hash);
-    return known !== undefined ? { hash, known } : { hash, budget, snapshot: world.snapshot() };
-  };
-  const recordOf = (child: Child): WorldRecord => {
-    if ('known' in child) return child.known;
-    let record = worlds.get(child.hash);
-    if (record === undefined) {
-      assert(worlds.size < idsLimit, 'too many world states for an Int32Array');
-      record = { id: worlds.size, budget: child.budget, snapshot: child.snapshot, quiescent: false, optionCount: 0, violating: false, edges: null, usable: 0, seen: -1 };
-      worlds.set(child.hash, record);
-      worldsById.push(record);
+class Search {
+  private readonly config: Config;
+  private readonly bounds: ExhaustiveBounds;
+  private readonly reduce: boolean;
+  private readonly stopAtMs: number;
+  private readonly startedMs = performance.now();
+  private readonly scenario: Scenario;
+  private readonly budgets: FaultBudget;
+  private readonly world: ExhaustiveWorld;
+  private readonly worlds: WorldStates;
+  private readonly states = new PathArena();
+  private readonly statesByDepth: number[] = [];
+  private readonly classes = new Map<string, { entry: ExhaustiveClass; terminals: number }>();
+  private readonly counts: Counts = { transitions: 0, terminals: 0, violatingTerminals: 0, maxDepth: 0, depthBounded: 0, resendBounded: 0, expansions: 0, reducedStates: 0 };
+  private stoppedAtDepth: number | null = null;
+
+  constructor(private readonly options: ExhaustiveOptions) {
+    const { config, bounds } = options;
+    this.config = config;
+    this.bounds = bounds;
+    this.reduce = options.reduce ?? true;
+    this.stopAtMs = options.stopAfterMs === undefined ? Infinity : performance.now() + options.stopAfterMs;
+    this.scenario = exhaustiveScenario(bounds.messages);
+    const canonicalizer = new Canonicalizer({
+      messageCount: bounds.messages,
+      consumer: 'consumer',
+      persistent: propertyContext(config).consumers.some((consumer) => consumer.name === 'consumer' && consumer.persistent),
+    });
+    this.budgets = new FaultBudget(bounds);
+    this.worlds = new WorldStates(canonicalizer, this.budgets);
+    this.world = new ExhaustiveWorld(config, this.scenario, nodesFor(config), noChooser);
+    this.world.begin();
+  }
+
+  run(): ExhaustiveReport {
+    const root = this.worlds.recordOf(this.worlds.childOf(this.world, this.budgets.root));
+    firstVisit(root, 0);
+    this.statesByDepth[0] = 1;
+    let frontier: number[] = [this.states.addRoot(root.id, 0)];
+    for (let depth = 0; frontier.length > 0 && this.stoppedAtDepth === null; depth += 1) {
+      this.counts.maxDepth = depth;
+      frontier = this.level(frontier, depth);
     }
-    return record;
-  };
-  const faultTextId = (fault: FaultRecord): number => {
-    const text = canonicalizer.faultText(fault);
-    let id = faultTexts.get(text);
-    if (id === undefined) {
-      id = faultTexts.size;
-      faultTexts.set(text, id);
+    return this.report();
+  }
+
+  /** Expands one level (the states first reached with `depth` steps); returns the next. */
+  private level(frontier: readonly number[], depth: number): number[] {
+    const next: number[] = [];
+    for (let at = 0; at < frontier.length; at += 1) {
+      if (at % 64 === 0 && performance.now() > this.stopAtMs) {
+        this.stoppedAtDepth = depth;
+        break;
+      }
+      this.visit(frontier[at] as number, depth, next);
     }
-    return id;
-  };
-  const withRecord = (records: number, fault: number): number => {
-    const key = `${records} ${fault}`;
-    let id = recordLists.get(key);
-    if (id === undefined) {
-      assert(recordListCount < idsLimit, 'too many distinct fault-record lists for an Int32Array');
-      id = recordListCount;
-      recordListCount += 1;
-      recordLists.set(key, id);
+    return next;
+  }
+
+  /** Judges a state if it is an end, and adds the states its steps reach first to `next`. */
+  private visit(state: number, depth: number, next: number[]): void {
+    const { counts, states, bounds } = this;
+    counts.expansions += 1;
+    const record = this.worlds.byId[states.world(state)] as WorldRecord;
+    const recordList = states.recordList(state);
+    if (record.snapshot !== null) this.expand(record, depth);
+    if (record.quiescent) {
+      counts.terminals += 1;
+      if (record.violating) {
+        counts.violatingTerminals += 1;
+        this.judgeTerminal(state, record);
+      }
     }
-    return id;
-  };
+    if (record.usable === 0) {
+      if (!record.quiescent) counts.resendBounded += 1;
+      return;
+    }
+    if (depth >= bounds.depthMax) {
+      counts.depthBounded += 1;
+      return;
+    }
+    // A state is expanded at its shortest depth, and its world at the shortest depth of any of its states.
+    const edges = record.edges as readonly Edge[];
+    const shard = this.options.shard;
+    const walked = depth === 0 && shard !== undefined ? edges.filter((_, position) => position % shard.count === shard.index) : edges;
+    const chosen = record.optionCount > 1;
+    for (const edge of walked) {
+      counts.transitions += 1;
+      const records = edge.fault < 0 ? recordList : this.worlds.withRecord(recordList, edge.fault);
+      if (!firstVisit(edge.child, records)) continue;
+      this.statesByDepth[depth + 1] = (this.statesByDepth[depth + 1] ?? 0) + 1;
+      next.push(states.add(state, edge.index, chosen, edge.child.id, records));
+      if (this.options.onProgress && states.size % progressEvery === 0) {
+        this.options.onProgress({ states: states.size, transitions: counts.transitions, classes: this.classes.size, elapsedMs: performance.now() - this.startedMs });
+      }
+    }
+  }
+
+  /** Simulates a world state's options once: its verdict if quiescent, and its steps as edges (unless at the depth bound). */
+  private expand(record: WorldRecord, depth: number): void {
+    const { world, budgets } = this;
+    const snapshot = record.snapshot as WorldSnapshot;
+    record.snapshot = null;
+    world.restore(snapshot);
+    const stepOptions = world.options();
+    record.quiescent = world.quiescent;
+    record.optionCount = stepOptions.length;
+    record.violating = world.quiescent && judge(world.view().history, this.config).length > 0;
+    const indices: number[] = [];
+    stepOptions.forEach((option, index) => {
+      if (budgets.allows(option, record.budget)) indices.push(index);
+    });
+    record.usable = indices.length;
+    if (indices.length === 0 || depth >= this.bounds.depthMax) return;
+    const reduced = this.reduce ? this.reducedEdges(snapshot, stepOptions, record.budget) : null;
+    if (reduced !== null) this.counts.reducedStates += 1;
+    record.edges = reduced ?? indices.map((index) => this.worlds.edgeOf(this.stepFrom(snapshot, stepOptions[index] as StepOption, index, record.budget)));
+  }
 
   /** The edge of one option from the world state `snapshot` (the world is anywhere when called), its child not yet a record. */
-  const stepFrom = (snapshot: WorldSnapshot, option: StepOption, index: number, budget: Budget): PendingEdge => {
+  private stepFrom(snapshot: WorldSnapshot, option: StepOption, index: number, budget: Budget): PendingEdge {
+    const { world, worlds } = this;
     world.restore(snapshot);
     world.take(option);
-    const fault = option.kind === 'fault' ? faultTextId(world.view().faults.at(-1) as FaultRecord) : -1;
-    return { index, child: childOf(budgets.after(option, budget)), fault };
-  };
-  const edgeOf = ({ index, child, fault }: PendingEdge): Edge => ({ index, child: recordOf(child), fault });
+    const fault = option.kind === 'fault' ? worlds.faultTextId(world.view().faults.at(-1) as FaultRecord) : -1;
+    return { index, child: worlds.childOf(world, this.budgets.after(option, budget)), fault };
+  }
 
-  /** The edges of the steps of `client`, if each passes `check` (taken from the snapshot); else null. */
-  const clientEdges = (snapshot: WorldSnapshot, stepOptions: readonly StepOption[], steps: readonly number[], budget: Budget, check: () => boolean): Edge[] | null => {
+  /** The edges of a client's steps, if each passes `check` (taken from the snapshot); else null. */
+  private clientEdges(snapshot: WorldSnapshot, stepOptions: readonly StepOption[], steps: readonly number[], budget: Budget, check: () => boolean): Edge[] | null {
     const taken: PendingEdge[] = [];
     for (const index of steps) {
-      const step = stepFrom(snapshot, stepOptions[index] as StepOption, index, budget);
+      const step = this.stepFrom(snapshot, stepOptions[index] as StepOption, index, budget);
       if (!check()) return null;
       taken.push(step);
     }
-    return taken.map(edgeOf);
-  };
+    return taken.map((step) => this.worlds.edgeOf(step));
+  }
 
   /**
    * The steps of a client that stands alone or is quiet, if one is (exhaustive-reduction.ts
    * argues why they are enough): the producer first, then the consumer. Null: take every usable option.
    */
-  const reducedEdges = (snapshot: WorldSnapshot, stepOptions: readonly StepOption[], budget: Budget): Edge[] | null => {
+  private reducedEdges(snapshot: WorldSnapshot, stepOptions: readonly StepOption[], budget: Budget): Edge[] | null {
+    const { world, budgets } = this;
     world.restore(snapshot);
     const view = world.view();
     const brokerMayFault = budgets.mayCrash('broker', budget);
@@ -363,9 +361,11 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
     for (const client of [view.nodes[1], view.nodes[2]] as Slot[]) {
       world.restore(snapshot);
       const outside = outsideOf(world.view(), client);
-      const alone = aloneCandidate(world.view(), stepOptions, client, budgets.mayCrash(client.name as 'producer' | 'consumer', budget));
+      const name = client.name as 'producer' | 'consumer';
+      const left = { crash: budgets.mayCrash(name, budget), link: budgets.mayDrop(name, budget), broker: brokerMayFault };
+      const alone = aloneCandidate(world.view(), stepOptions, client, left);
       if (alone !== null) {
-        const edges = clientEdges(snapshot, stepOptions, alone, budget, () => {
+        const edges = this.clientEdges(snapshot, stepOptions, alone, budget, () => {
           const { inside, opened } = stayedInside(outside, world.view());
           return inside && !(opened && brokerMayFault);
         });
@@ -374,47 +374,28 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
       world.restore(snapshot);
       const steps = quiet ? quietCandidate(world.view(), stepOptions, client) : null;
       if (steps !== null) {
-        const edges = clientEdges(snapshot, stepOptions, steps, budget, () => stayedQuiet(outside, world.view()));
+        const edges = this.clientEdges(snapshot, stepOptions, steps, budget, () => stayedQuiet(outside, world.view()));
         if (edges !== null) return edges;
       }
     }
     return null;
-  };
-
-  /** Simulates a world state's options once: its verdict if quiescent, and its usable steps as edges (unless at the depth bound). */
-  const expand = (record: WorldRecord, depth: number): void => {
-    const snapshot = record.snapshot as WorldSnapshot;
-    record.snapshot = null;
-    world.restore(snapshot);
-    const stepOptions = world.options();
-    record.quiescent = world.quiescent;
-    record.optionCount = stepOptions.length;
-    record.violating = world.quiescent && judge(world.view().history, config).length > 0;
-    const indices: number[] = [];
-    stepOptions.forEach((option, index) => {
-      if (budgets.allows(option, record.budget)) indices.push(index);
-    });
-    record.usable = indices.length;
-    if (indices.length === 0 || depth >= bounds.depthMax) return;
-    const reduced = reduce ? reducedEdges(snapshot, stepOptions, record.budget) : null;
-    if (reduced !== null) reducedStates += 1;
-    record.edges = reduced ?? indices.map((index) => edgeOf(stepFrom(snapshot, stepOptions[index] as StepOption, index, record.budget)));
-  };
+  }
 
   /** A violating end state's classes, from its own path; a trace ends with 'end' if the run had to choose to end (a fault could still have struck). */
-  const judgeTerminal = (state: number, record: WorldRecord): void => {
-    const { order, choices } = states.path(state);
+  private judgeTerminal(state: number, record: WorldRecord): void {
+    const { config, scenario } = this;
+    const { order, choices } = this.states.path(state);
     const walked = walk(config, scenario, order);
     // The path follows steps kept by position from another path to the same world states: it
     // must end where the search thinks it does (Canonicalizer and canonicalOrder make it so).
-    assert(worlds.get(worldHash(walked.view, record.budget)) === record, () => `a path does not reach the state it was found for: ${walked.shown.join(' | ')}`);
+    assert(this.worlds.find(walked.view, record.budget) === record, () => `a path does not reach the state it was found for: ${walked.shown.join(' | ')}`);
     const { history, faults } = walked.view;
     const violations = judge(history, config);
     assert(violations.length > 0, () => `a state judged violating has a path that is not: ${walked.shown.join(' | ')}`);
     const picker = exhaustiveButFor(config, scenario, () => walked);
     const ends = record.optionCount > 1;
     for (const signature of signaturesOf(violations, history, faults, picker)) {
-      const known = classes.get(signature.text);
+      const known = this.classes.get(signature.text);
       if (known !== undefined) {
         known.terminals += 1;
         // Levels come in order of depth and, within one, of choices: the first find is the shortest.
@@ -430,79 +411,23 @@ export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
         terminals: 1,
         violations,
       };
-      classes.set(signature.text, { entry, terminals: 1 });
+      this.classes.set(signature.text, { entry, terminals: 1 });
     }
-  };
-
-  const root = recordOf(childOf(budgets.root));
-  firstVisit(root, 0);
-  statesByDepth[0] = 1;
-  let frontier: number[] = [states.addRoot(root.id, 0)];
-  for (let depth = 0; frontier.length > 0; depth += 1) {
-    maxDepth = depth;
-    const next: number[] = [];
-    for (let at = 0; at < frontier.length; at += 1) {
-      if (at % 64 === 0 && performance.now() > stopAtMs) {
-        stoppedAtDepth = depth;
-        break;
-      }
-      const state = frontier[at] as number;
-      expansions += 1;
-      const record = worldsById[states.world(state)] as WorldRecord;
-      const recordList = states.recordList(state);
-      if (record.snapshot !== null) expand(record, depth);
-      if (record.quiescent) {
-        terminals += 1;
-        if (record.violating) {
-          violatingTerminals += 1;
-          judgeTerminal(state, record);
-        }
-      }
-      if (record.usable === 0) {
-        if (!record.quiescent) resendBounded += 1;
-        continue;
-      }
-      if (depth >= bounds.depthMax) {
-        depthBounded += 1;
-        continue;
-      }
-      // A state is expanded at its shortest depth, and its world at the shortest depth of any of its states.
-      const edges = record.edges as readonly Edge[];
-      const walked = depth === 0 && shard !== undefined ? edges.filter((_, position) => position % shard.count === shard.index) : edges;
-      const chosen = record.optionCount > 1;
-      for (const edge of walked) {
-        transitions += 1;
-        const records = edge.fault < 0 ? recordList : withRecord(recordList, edge.fault);
-        if (!firstVisit(edge.child, records)) continue;
-        statesByDepth[depth + 1] = (statesByDepth[depth + 1] ?? 0) + 1;
-        next.push(states.add(state, edge.index, chosen, edge.child.id, records));
-        if (onProgress && states.size % progressEvery === 0) {
-          onProgress({ states: states.size, transitions, classes: classes.size, elapsedMs: performance.now() - startedMs });
-        }
-      }
-    }
-    if (stoppedAtDepth !== null) break;
-    frontier = next;
   }
 
-  const found = [...classes.values()].map(({ entry, terminals: count }) => ({ ...entry, terminals: count }));
-  found.sort(compareClasses);
-  return {
-    bounds,
-    states: states.size,
-    worldStates: worlds.size,
-    reducedStates,
-    transitions,
-    expansions,
-    terminals,
-    violatingTerminals,
-    maxDepth,
-    depthBounded,
-    resendBounded,
-    statesByDepth: Array.from(statesByDepth, (count) => count ?? 0),
-    elapsedMs: performance.now() - startedMs,
-    stopped: stoppedAtDepth !== null,
-    stoppedAtDepth,
-    classes: found,
-  };
+  private report(): ExhaustiveReport {
+    const found = [...this.classes.values()].map(({ entry, terminals: count }) => ({ ...entry, terminals: count }));
+    found.sort(compareClasses);
+    return {
+      bounds: this.bounds,
+      states: this.states.size,
+      worldStates: this.worlds.size,
+      ...this.counts,
+      statesByDepth: Array.from(this.statesByDepth, (count) => count ?? 0),
+      elapsedMs: performance.now() - this.startedMs,
+      stopped: this.stoppedAtDepth !== null,
+      stoppedAtDepth: this.stoppedAtDepth,
+      classes: found,
+    };
+  }
 }

@@ -16,13 +16,13 @@
 import type { Config } from '../../models/config.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { Violation } from '../../properties/types.ts';
-import { judge } from '../check/judge.ts';
+import { judge } from './judge.ts';
 import type { Chooser } from '../sim/chooser.ts';
 import { ExhaustiveWorld, type StepOption } from '../sim/exhaustive-world.ts';
 import { byTimeThenSeq } from '../sim/option-order.ts';
 import { nodesFor } from '../sim/run.ts';
 import type { FaultRecord } from '../sim/world.ts';
-import type { CulpritPicker } from './signature.ts';
+import type { CulpritPicker } from '../explore/signature.ts';
 
 /**
  * Steps a counterfactual run may take before it must be quiescent: far beyond any run the search
