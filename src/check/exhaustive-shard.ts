@@ -13,12 +13,14 @@ export interface ShardJob {
   readonly overrides: Readonly<Record<string, string>>;
   readonly bounds: ExhaustiveBounds;
   readonly shard: Shard;
+  /** The partial-order reduction (exhaustive-reduction.ts); default true. */
+  readonly reduce?: boolean;
 }
 
 export function runShard(job: ShardJob, onProgress?: (progress: ExhaustiveProgress) => void): CheckResult {
   const config = resolveConfig(job.preset, job.overrides);
   if (!config.ok) throw new Error(config.error);
-  const report = exhaustiveSearch({ config: config.value, bounds: job.bounds, shard: job.shard, ...(onProgress ? { onProgress } : {}) });
+  const report = exhaustiveSearch({ config: config.value, bounds: job.bounds, shard: job.shard, reduce: job.reduce ?? true, ...(onProgress ? { onProgress } : {}) });
   return checkResultOf(report, { preset: job.preset, overrides: job.overrides, shard: job.shard });
 }
 

@@ -26,6 +26,7 @@ export const checkHelp = `mqtt-dst check --exhaustive [options]
   --crashes N        crashes per node: broker (kill or restart), producer, consumer (default 1)
   --drops N          connection drops per client link (default 1)
   --max-faults N     faults per run, all kinds together (default: only the two bounds above)
+  --no-reduction     take every option at every state (no partial-order reduction): the same classes, more states
   --faults LIST      fault kinds that may strike, 'all' (default) or 'none'
   --depth N          steps (events and faults) per path (default 200); states cut there are reported
   --resends N        firings of the outbox's resend timer per path (default 1); runs cut there are reported
@@ -48,6 +49,7 @@ const options = {
   crashes: { type: 'string' },
   drops: { type: 'string' },
   'max-faults': { type: 'string' },
+  'no-reduction': { type: 'boolean' },
   faults: { type: 'string' },
   depth: { type: 'string' },
   resends: { type: 'string' },
@@ -80,7 +82,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const workers = values.workers === undefined ? undefined : wholeNumber(values.workers, '--workers', 1, 1);
   if (shard !== undefined && workers !== undefined) throw new UsageError('check: --shard and --workers do not go together (workers run every shard)');
-  const job = { preset: resolved.preset, overrides: resolved.overrides, bounds };
+  const job = { preset: resolved.preset, overrides: resolved.overrides, bounds, reduce: values['no-reduction'] !== true };
   const startedMs = performance.now();
   const progress = values.json ? undefined : progressReporter();
   const onProgress = progress === undefined ? undefined : (at: ExhaustiveProgress) => progress.report(searchSnapshot(at));
