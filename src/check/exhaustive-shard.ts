@@ -15,6 +15,8 @@ export interface ShardJob {
   readonly shard: Shard;
   /** Stop after this many milliseconds (the result is then incomplete); unbounded when absent. */
   readonly stopAfterMs?: number;
+  /** The partial-order reduction (exhaustive-reduction.ts); default true. */
+  readonly reduce?: boolean;
 }
 
 export function runShard(job: ShardJob, onProgress?: (progress: ExhaustiveProgress) => void): CheckResult {
@@ -24,6 +26,7 @@ export function runShard(job: ShardJob, onProgress?: (progress: ExhaustiveProgre
     config: config.value,
     bounds: job.bounds,
     shard: job.shard,
+    reduce: job.reduce ?? true,
     ...(job.stopAfterMs !== undefined ? { stopAfterMs: job.stopAfterMs } : {}),
     ...(onProgress ? { onProgress } : {}),
   });

@@ -358,25 +358,27 @@ class Search {
     const view = world.view();
     const brokerMayFault = budgets.mayCrash('broker', budget);
     const quiet = quietWorld(view, budgets.searchState(budget).faultsPossible);
+    // The candidates first, from the state as it is (cheap); only they are taken and checked.
+    const candidates: { readonly client: Slot; readonly steps: readonly number[]; readonly alone: boolean }[] = [];
     for (const client of [view.nodes[1], view.nodes[2]] as Slot[]) {
-      world.restore(snapshot);
-      const outside = outsideOf(world.view(), client);
       const name = client.name as 'producer' | 'consumer';
       const left = { crash: budgets.mayCrash(name, budget), link: budgets.mayDrop(name, budget), broker: brokerMayFault };
-      const alone = aloneCandidate(world.view(), stepOptions, client, left);
-      if (alone !== null) {
-        const edges = this.clientEdges(snapshot, stepOptions, alone, budget, () => {
-          const { inside, opened } = stayedInside(outside, world.view());
-          return inside && !(opened && brokerMayFault);
-        });
-        if (edges !== null) return edges;
-      }
+      const alone = aloneCandidate(view, stepOptions, client, left);
+      if (alone !== null) candidates.push({ client, steps: alone, alone: true });
+      const steps = quiet ? quietCandidate(view, stepOptions, client) : null;
+      if (steps !== null) candidates.push({ client, steps, alone: false });
+    }
+    for (const { client, steps, alone } of candidates) {
       world.restore(snapshot);
-      const steps = quiet ? quietCandidate(world.view(), stepOptions, client) : null;
-      if (steps !== null) {
-        const edges = this.clientEdges(snapshot, stepOptions, steps, budget, () => stayedQuiet(outside, world.view()));
-        if (edges !== null) return edges;
-      }
+      const outside = outsideOf(world.view(), client);
+      const check = alone
+        ? () => {
+            const { inside, opened } = stayedInside(outside, world.view());
+            return inside && !(opened && brokerMayFault);
+          }
+        : () => stayedQuiet(outside, world.view());
+      const edges = this.clientEdges(snapshot, stepOptions, steps, budget, check);
+      if (edges !== null) return edges;
     }
     return null;
   }

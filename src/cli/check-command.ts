@@ -28,6 +28,7 @@ export const checkHelp = `mqtt-dst check --exhaustive [options]
   --crashes N        crashes per node: broker (kill or restart), producer, consumer (default 1)
   --drops N          connection drops per client link (default 1)
   --max-faults N     faults per run, all kinds together (default: only the two bounds above)
+  --no-reduction     take every option at every state (no partial-order reduction): the same classes, more states
   --faults LIST      fault kinds that may strike, 'all' (default) or 'none'
   --depth N          steps (events and faults) per path (default 200); states cut there are reported
   --resends N        firings of the outbox's resend timer per path (default 1); runs cut there are reported
@@ -51,6 +52,7 @@ const options = {
   crashes: { type: 'string' },
   drops: { type: 'string' },
   'max-faults': { type: 'string' },
+  'no-reduction': { type: 'boolean' },
   faults: { type: 'string' },
   depth: { type: 'string' },
   resends: { type: 'string' },
@@ -90,7 +92,7 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   // A shard's classes are not final (another shard may hold a shorter path): its traces come from --merge.
   const outDir = shard !== undefined && values.out === undefined ? null : outDirOf(values, resolved.preset);
   if (outDir !== null) usable(checkOutputDir(outDir));
-  const job = { preset: resolved.preset, overrides: resolved.overrides, bounds };
+  const job = { preset: resolved.preset, overrides: resolved.overrides, bounds, reduce: values['no-reduction'] !== true };
   const startedMs = performance.now();
   const progress = values.json ? undefined : progressReporter();
   const onProgress = progress === undefined ? undefined : (at: ExhaustiveProgress) => progress.report(searchSnapshot(at));
