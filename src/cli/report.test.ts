@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mqttDst } from './run-cli.ts';
+import { manifestName } from '../trace/output-dir.ts';
 
 const cli = fileURLToPath(new URL('./mqtt-dst.js', import.meta.url));
 
@@ -76,6 +77,8 @@ describe('explore interrupted by Ctrl-C', () => {
     const classes = Number(/^explored \d+ scenarios .* (\d+) distinct class/m.exec(stdout)?.[1]);
     expect(classes).toBeGreaterThan(0);
     expect(stdout).toMatch(/root causes? explains? the \d+ class/);
-    expect(readdirSync(out)).toHaveLength(classes);
+    // Each class's trace, and the manifest that lists them.
+    expect(readdirSync(out).filter((file) => file !== manifestName)).toHaveLength(classes);
+    expect(readdirSync(out)).toContain(manifestName);
   });
 });
