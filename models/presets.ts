@@ -1,9 +1,7 @@
 // Named configurations, and `--set path=value` overrides applied to them with validation.
 import type { Config } from './config.ts';
 import { brokerProfiles, consumerProfiles, producerProfiles } from './config.ts';
-import { e2eAckTopic } from './e2e-ack.ts';
 import { err, ok, type Result } from './result.ts';
-import { topicMatches } from './topic-match.ts';
 
 const harnessTiming = {
   reconnectDelayMs: 100,
@@ -179,20 +177,61 @@ function setPath(target: Json, keys: readonly string[], path: string, text: stri
   return updated.ok ? ok({ ...record, [head]: updated.value }) : updated;
 }
 
-/** Checks that hold across keys; the single-key checks live in parseValue. */
+/** Virtual milliseconds a setting may name: about 11.6 days, far beyond any run's healing bound. */
+const msMax = 1_000_000_000;
+
+/** Every numeric setting with its range; all are whole numbers (milliseconds, seconds, counts). */
+function numericSettings(config: Config): readonly (readonly [path: string, value: number, min: number, max: number])[] {
+  const { broker, producer, consumer, network, timing } = config;
+  return [
+    // Mosquitto's autosave_interval is seconds; a year is beyond any run.
+    ['broker.autosave_interval', broker.autosave_interval, 0, 31_536_000],
+    // Packet identifiers are 16 bits (MQTT 3.1.1 §2.3.1): no window can be wider.
+    ['broker.max_inflight_messages', broker.max_inflight_messages, 0, 65_535],
+    ['broker.max_queued_messages', broker.max_queued_messages, 0, 100_000_000],
+    ['producer.loopMs', producer.loopMs, 0, msMax],
+    ['producer.resendMs', producer.resendMs, 0, msMax],
+    ['consumer.handlingMs', consumer.handlingMs, 0, msMax],
+    ['consumer.loopMs', consumer.loopMs, 0, msMax],
+    ['network.latencyMsMin', network.latencyMsMin, 0, msMax],
+    ['network.latencyMsMax', network.latencyMsMax, 0, msMax],
+    ['timing.reconnectDelayMs', timing.reconnectDelayMs, 0, msMax],
+    ['timing.restartDelayMs', timing.restartDelayMs, 0, msMax],
+    ['timing.healingMsMax', timing.healingMsMax, 1, msMax],
+    ['timing.eventsMax', timing.eventsMax, 1, 100_000_000],
+  ];
+}
+
+/**
+ * A PUBLISH topic name: not empty [MQTT-4.7.3-1], no wildcard '+' or '#' [MQTT-3.3.2-2], no
+ * U+0000 [MQTT-4.7.3-2], at most 65,535 bytes of UTF-8 [MQTT-4.7.3-3]. A broker refuses
+ * anything else (Mosquitto: handle__publish, mosquitto_pub_topic_check), so a run would only
+ * ever hit its cap.
+ */
+export function topicNameProblem(topic: string): string | undefined {
+  if (topic === '') return 'is empty (a topic name has at least one character, MQTT-4.7.3-1)';
+  if (/[+#]/.test(topic)) return `'${topic}' has a wildcard (+ or #), which a PUBLISH topic must not have (MQTT-3.3.2-2)`;
+  if (topic.includes('\u0000')) return 'contains U+0000 (MQTT-4.7.3-2)';
+  if (Buffer.byteLength(topic, 'utf8') > 65_535) return 'is longer than 65,535 bytes (MQTT-4.7.3-3)';
+  return undefined;
+}
+
+/** Checks that hold across keys, and ranges; the single-key syntax checks live in parseValue. */
 export function validateConfig(config: Config): Result<Config> {
-  const { network, timing, broker } = config;
+  const { network, broker } = config;
+  for (const [path, value, min, max] of numericSettings(config)) {
+    if (!Number.isInteger(value)) return err(`${path} must be a whole number, got ${value}`);
+    if (value < min || value > max) return err(`${path} must be between ${min} and ${max.toLocaleString('en-US')}, got ${value}`);
+  }
   if (network.latencyMsMin > network.latencyMsMax) {
     return err(`network.latencyMsMin (${network.latencyMsMin}) exceeds network.latencyMsMax (${network.latencyMsMax})`);
   }
-  for (const [path, value] of [
-    ['broker.max_inflight_messages', broker.max_inflight_messages],
-    ['broker.max_queued_messages', broker.max_queued_messages],
-    ['timing.eventsMax', timing.eventsMax],
-  ] as const) {
-    if (!Number.isInteger(value)) return err(`${path} must be a whole number, got ${value}`);
+  const topicProblem = topicNameProblem(config.topic);
+  if (topicProblem !== undefined) return err(`topic ${topicProblem}`);
+  for (const [path, id] of [['producer.client_id', config.producer.client_id], ['consumer.client_id', config.consumer.client_id]] as const) {
+    // Sessions are told apart by client id (MQTT 3.1.1 §3.1.3.1); an empty one has no session to keep.
+    if (id === '' || id.includes('\u0000')) return err(`${path} must be a non-empty client id without U+0000, got '${id}'`);
   }
-  if (timing.eventsMax < 1) return err(`timing.eventsMax must be at least 1`);
   if (config.consumer.client_id === config.producer.client_id) {
     return err(`producer.client_id and consumer.client_id must differ (both '${config.consumer.client_id}')`);
   }
@@ -203,9 +242,6 @@ export function validateConfig(config: Config): Result<Config> {
     // Without replies the outbox resends for ever and every run ends at timing.healingMsMax.
     if (!config.consumer.e2e_ack) return err(`producer.profile outbox needs consumer.e2e_ack true: only the consumer's reply acknowledges a message end to end`);
     if (config.producer.resendMs < 1) return err(`producer.resendMs must be at least 1 for producer.profile outbox, got ${config.producer.resendMs}`);
-  }
-  if (config.consumer.e2e_ack && topicMatches(config.topic, e2eAckTopic(config.topic))) {
-    return err(`topic '${config.topic}' matches its own reply topic '${e2eAckTopic(config.topic)}': the consumer would receive its replies`);
   }
   return ok(config);
 }

@@ -15,12 +15,21 @@ export interface ShardJob {
   readonly shard: Shard;
   /** The partial-order reduction (exhaustive-reduction.ts); default true. */
   readonly reduce?: boolean;
+  /** Stop after this many milliseconds (the result is then incomplete); unbounded when absent. */
+  readonly stopAfterMs?: number;
 }
 
 export function runShard(job: ShardJob, onProgress?: (progress: ExhaustiveProgress) => void): CheckResult {
   const config = resolveConfig(job.preset, job.overrides);
   if (!config.ok) throw new Error(config.error);
-  const report = exhaustiveSearch({ config: config.value, bounds: job.bounds, shard: job.shard, reduce: job.reduce ?? true, ...(onProgress ? { onProgress } : {}) });
+  const report = exhaustiveSearch({
+    config: config.value,
+    bounds: job.bounds,
+    shard: job.shard,
+    reduce: job.reduce ?? true,
+    ...(job.stopAfterMs !== undefined ? { stopAfterMs: job.stopAfterMs } : {}),
+    ...(onProgress ? { onProgress } : {}),
+  });
   return checkResultOf(report, { preset: job.preset, overrides: job.overrides, shard: job.shard });
 }
 

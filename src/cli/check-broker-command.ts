@@ -3,7 +3,6 @@
 // and the model's verdict printed beside the broker's. Exit 0: they agree and nothing was
 // violated; 1: violations, and the model predicted exactly those; 3: the model and the broker
 // disagree (or a run failed); 2: bad input, or the broker cannot be had.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../../models/config.ts';
@@ -11,22 +10,24 @@ import type { Scenario } from '../../models/scenario.ts';
 import type { ExploreCase } from '../explore/arbitraries.ts';
 import { runBatch, warmUp, type BatchEntry } from '../real/batch.ts';
 import { errorMessage } from '../real/bounded.ts';
-import { cleanupAll } from '../real/cleanup.ts';
+import { cleanupAll, sweepStale } from '../real/cleanup.ts';
 import { mosquittoConf } from '../real/mosquitto-conf.ts';
 import { comparisonJson, comparisonTable, explanationText, tally, verdictSummary } from '../real/report.ts';
 import { aedesModelConfig, faultKindsFor, realBoundsDefault, sampleRealCases, withLoopbackNetwork, type RealScenarioBounds } from '../real/real-scenarios.ts';
 import { checkScenarioForTarget } from '../real/run-real.ts';
 import { BrokerUnavailableError, parseBrokerUrl, type TargetSpec } from '../real/targets.ts';
+import { checkOutputDir, writeOutputSet, type OutputFile } from '../trace/output-dir.ts';
+import { writeFileAtomic } from '../trace/store.ts';
 import { renderHtmlReport, type SideBySide } from '../trace/render-html.ts';
 import { renderHistory } from '../trace/render-text.ts';
-import { writeFileAtomic } from '../trace/store.ts';
 import { parseScenario } from '../trace/scenario-json.ts';
 import { Invalid } from '../trace/validate.ts';
 import type { Overrides } from '../../models/presets.ts';
 import { overridesText, type SwarmCase } from '../explore/swarm.ts';
 import { entryOverrides, rerunCommand, semanticLead, swarmCasesFor } from './check-broker-swarm.ts';
 import { describeScenario } from './describe-case.ts';
-import { configFrom, faultList, htmlFileFrom, parse, wholeNumber, type ResolvedConfig } from './options.ts';
+import { configFrom, faultList, htmlFileFrom, limits, parse, readInput, seedOption, usable, wholeNumber, type ResolvedConfig } from './options.ts';
+import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 export const checkBrokerHelp = `mqtt-dst check-broker (--target mosquitto|aedes | --url mqtt://HOST:PORT) [options]
@@ -47,7 +48,8 @@ export const checkBrokerHelp = `mqtt-dst check-broker (--target mosquitto|aedes 
   --out DIR          write each disagreement (scenario, both histories, verdicts) as JSON there
   --html FILE        also write a self-contained HTML report: each scenario's model and real timelines side by side
   --json             print the report as JSON on stdout
-  exit: 0 no violation; 1 violations the model can produce; 3 a semantic disagreement, or a run that failed or was too late to judge; 2 bad input or no broker`;
+  exit: 0 no violation; 1 violations the model can produce; 3 a semantic disagreement or a failed run;
+        4 too many runs cut by the cap or run too late to judge (inconclusive); 2 bad input or no broker`;
 
 const options = {
   target: { type: 'string' },
@@ -83,12 +85,7 @@ function targetFrom(target: string | undefined, url: string | undefined): Target
 }
 
 function readScenario(file: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
+  const text = readInput(file, '--scenario');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -145,7 +142,7 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   if ([values.scenario, values.runs, values.swarm].filter((value) => value !== undefined).length > 1) {
     throw new UsageError('check-broker: give one of --scenario FILE, --runs N, --swarm N');
   }
-  const seed = wholeNumber(values.seed, '--seed', 1);
+  const seed = seedOption(values.seed);
   const controllable = spec.kind !== 'url';
   let cases: readonly ExploreCase[];
   if (values.swarm !== undefined) {
@@ -159,19 +156,20 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
     const requested = faultList(values.faults);
     const faultKinds = faultKindsFor(controllable, requested);
     if (faultKinds.length === 0) throw new UsageError(`check-broker: --faults ${values.faults ?? 'all'}: no fault kind applies to ${targetName(spec)} (client crashes and connection drops only)`);
-    const faultsMax = wholeNumber(values['max-faults'], '--max-faults', realBoundsDefault.faultsMax, 1);
+    const faultsMax = wholeNumber(values['max-faults'], '--max-faults', realBoundsDefault.faultsMax, 1, limits.faults);
     const bounds: RealScenarioBounds = {
       ...realBoundsDefault,
       faultKinds,
-      messagesMax: wholeNumber(values.messages, '--messages', realBoundsDefault.messagesMax, 1),
+      messagesMax: wholeNumber(values.messages, '--messages', realBoundsDefault.messagesMax, 1, limits.realMessages),
       faultsMax,
       faultsMin: Math.min(realBoundsDefault.faultsMin, faultsMax),
     };
-    cases = sampleRealCases(bounds, wholeNumber(values.runs, '--runs', 20, 1), seed);
+    cases = sampleRealCases(bounds, wholeNumber(values.runs, '--runs', 20, 1, limits.realRuns), seed);
   }
-  const parallel = wholeNumber(values.parallel, '--parallel', 1, 1);
-  const idleMs = wholeNumber(values['idle-ms'], '--idle-ms', 300, 1);
-  const capMs = wholeNumber(values['cap-ms'], '--cap-ms', 10_000, 1);
+  const parallel = wholeNumber(values.parallel, '--parallel', 1, 1, limits.parallel);
+  const idleMs = wholeNumber(values['idle-ms'], '--idle-ms', 300, 1, limits.idleMs);
+  const capMs = wholeNumber(values['cap-ms'], '--cap-ms', 10_000, 1, limits.capMs);
+  if (values.out !== undefined) usable(checkOutputDir(values.out));
   const modelConfigOf = (config: Config, overrides: Overrides): Config => withLoopbackNetwork(spec.kind === 'aedes' ? aedesModelConfig(config, overrides) : config, overrides);
   const modelConfig = modelConfigOf(resolved.config, resolved.overrides);
   const realConfig = realConfigFor(spec, resolved.config, `${process.pid}-${Date.now()}`);
@@ -186,6 +184,8 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
     return own === undefined ? realConfig(index) : realConfigFor(spec, own.config, `${process.pid}-${Date.now()}`)(index);
   };
 
+  // What a killed run left behind (temp dirs of a dead pid, a broker still running from one) goes first.
+  sweepStale();
   const onSignal = (signal: NodeJS.Signals): void => {
     void cleanupAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
@@ -193,7 +193,7 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   process.once('SIGTERM', onSignal);
   const startedMs = performance.now();
   const single = values.scenario !== undefined;
-  // One mark per finished scenario (. agree, v agree with violations, D disagree, E failed), on a terminal only.
+  // One mark per finished scenario (. agree, v agree with violations, D disagree, I inconclusive, E failed), on a terminal only.
   const progress = !values.json && !single && process.stderr.isTTY === true;
   let entries: BatchEntry[];
   try {
@@ -222,8 +222,7 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   }
   if (progress) process.stderr.write('\n');
   const elapsedS = (performance.now() - startedMs) / 1000;
-  const written = values.out === undefined ? new Map<number, string>() : writeDisagreements(values.out, spec, resolved, entries);
-  const counts = tally(entries);
+  const { written, failure } = writeDisagreements(values.out, spec, resolved, entries);
   if (values.json) {
     process.stdout.write(`${JSON.stringify(jsonReport(spec, resolved, modelConfig, seed, entries, elapsedS, written))}\n`);
   } else {
@@ -234,12 +233,27 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
     writeFileAtomic(html, renderHtmlReport({ title, facts: [...facts, tallyLine(entries, elapsedS)], sections: [], comparisons: entries.map((entry) => sideBySide(spec, entry)) }));
     process.stderr.write(`HTML report: ${html}\n`);
   }
-  // A timing disagreement is consistent: the model produces the broker's verdict with another
-  // seed. A semantic one is exit 3, and so is a run that failed or ran too late to be judged
-  // (inconclusive: it supports no verdict); violations the broker showed are 1.
-  if (counts.semantics > 0 || counts.late > 0 || counts.errors > 0) return exitCodes.disagreement;
-  const violating = entries.some((entry) => 'comparison' in entry && entry.comparison.real.violations.length > 0);
-  return violating ? exitCodes.violations : exitCodes.ok;
+  // The report is out; only now may a failed write end the command.
+  if (failure !== undefined) throw failure;
+  return checkBrokerExit(entries);
+}
+
+/**
+ * A timing disagreement is consistent: the model produces the broker's verdict with another
+ * seed. Only a semantic one (or a failed run) is exit 3; violations the broker showed in a run
+ * that ended on its own are 1; a batch with too many runs cut by a bound, or whose clients ran too
+ * late to be judged, says nothing (4).
+ */
+function checkBrokerExit(entries: readonly BatchEntry[]): number {
+  const counts = tally(entries);
+  const inconclusive = tooInconclusive(counts.inconclusive + counts.late, counts.scenarios);
+  if (inconclusive) {
+    process.stderr.write(inconclusiveLine('check-broker', counts.inconclusive + counts.late, counts.scenarios, 'scenarios', "raise --cap-ms (or the model's timing bounds)"));
+  }
+  if (counts.semantics > 0 || counts.errors > 0) return exitCodes.disagreement;
+  const violating = entries.some((entry) => 'comparison' in entry && !entry.comparison.inconclusive && entry.comparison.real.violations.length > 0);
+  if (violating) return exitCodes.violations;
+  return inconclusive ? exitCodes.inconclusive : exitCodes.ok;
 }
 
 /** One scenario's two timelines for the HTML report: the model's and the real broker's. */
@@ -250,7 +264,7 @@ function sideBySide(spec: TargetSpec, entry: BatchEntry): SideBySide {
   const { comparison } = entry;
   const name = targetName(spec);
   const verdict = [
-    `${comparison.agree ? 'agree' : 'DISAGREE'} — model: ${verdictSummary(comparison.model.violations, comparison.model.history)}; ${name}: ${verdictSummary(comparison.real.violations, comparison.real.history)}`,
+    `${comparison.inconclusive ? 'CUT (inconclusive)' : comparison.agree ? 'agree' : 'DISAGREE'} — model: ${verdictSummary(comparison.model.violations, comparison.model.history)}; ${name}: ${verdictSummary(comparison.real.violations, comparison.real.history)}`,
     ...(comparison.explanation === undefined ? [] : [explanationText(comparison.explanation, name)]),
   ];
   return { id, heading, verdict, model: renderHistory(comparison.model.history, comparison.model.violations), real: renderHistory(comparison.real.history, comparison.real.violations) };
@@ -258,6 +272,7 @@ function sideBySide(spec: TargetSpec, entry: BatchEntry): SideBySide {
 
 function progressMark(entry: BatchEntry): string {
   if (!('comparison' in entry)) return 'E';
+  if (entry.comparison.inconclusive) return 'I';
   if (!entry.comparison.agree) return 'D';
   return entry.comparison.real.violations.length > 0 ? 'v' : '.';
 }
@@ -270,32 +285,44 @@ function modelNote(spec: TargetSpec, config: Config, modelConfig: Config): strin
   return `${network}; model of aedes: the broker ${saving}, max_inflight_messages ${b.max_inflight_messages}, max_queued_messages ${b.max_queued_messages} (aedes has no such limits)`;
 }
 
-function writeDisagreements(dir: string, spec: TargetSpec, resolved: ResolvedConfig, entries: readonly BatchEntry[]): Map<number, string> {
-  const written = new Map<number, string>();
-  for (const entry of entries) {
-    if ('comparison' in entry && entry.comparison.agree) continue;
-    const file = join(dir, `${spec.kind}-${String(entry.index + 1).padStart(3, '0')}.json`);
-    const body =
-      'comparison' in entry
-        ? {
-            target: targetName(spec),
-            preset: resolved.preset,
-            overrides: entryOverrides(entry, resolved),
-            scenario: entry.case.scenario,
-            modelSeed: entry.case.seed,
-            rerun: rerunCommand(spec, resolved, entry, file),
-            ...comparisonJson(entry.comparison),
-            modelHistory: entry.comparison.model.history,
-            realHistory: entry.comparison.real.history,
-            realFaults: entry.comparison.real.faults,
-            asRun: entry.comparison.real.asRun,
-            realLinks: entry.comparison.real.links,
-          }
-        : { target: targetName(spec), preset: resolved.preset, overrides: entryOverrides(entry, resolved), scenario: entry.case.scenario, modelSeed: entry.case.seed, error: entry.error };
-    writeFileAtomic(file, `${JSON.stringify(body, null, 2)}\n`);
-    written.set(entry.index, file);
+/** Every run that did not agree, as a file in dir (exactly these, beside the manifest); on failure no file is claimed. */
+function writeDisagreements(
+  dir: string | undefined,
+  spec: TargetSpec,
+  resolved: ResolvedConfig,
+  entries: readonly BatchEntry[],
+): { readonly written: ReadonlyMap<number, string>; readonly failure?: Error } {
+  if (dir === undefined) return { written: new Map() };
+  const files = entries.flatMap((entry) => ('comparison' in entry && entry.comparison.agree ? [] : [{ index: entry.index, ...disagreementFile(dir, spec, resolved, entry) }]));
+  try {
+    writeOutputSet(dir, files);
+  } catch (error) {
+    return { written: new Map(), failure: new Error(`writing disagreements to ${dir}: ${errorMessage(error)}`) };
   }
-  return written;
+  return { written: new Map(files.map((file) => [file.index, join(dir, file.name)])) };
+}
+
+function disagreementFile(dir: string, spec: TargetSpec, resolved: ResolvedConfig, entry: BatchEntry): OutputFile {
+  const name = `${spec.kind}-${String(entry.index + 1).padStart(3, '0')}.json`;
+  const file = join(dir, name);
+  const body =
+    'comparison' in entry
+      ? {
+          target: targetName(spec),
+          preset: resolved.preset,
+          overrides: entryOverrides(entry, resolved),
+          scenario: entry.case.scenario,
+          modelSeed: entry.case.seed,
+          rerun: rerunCommand(spec, resolved, entry, file),
+          ...comparisonJson(entry.comparison),
+          modelHistory: entry.comparison.model.history,
+          realHistory: entry.comparison.real.history,
+          realFaults: entry.comparison.real.faults,
+          asRun: entry.comparison.real.asRun,
+          realLinks: entry.comparison.real.links,
+        }
+      : { target: targetName(spec), preset: resolved.preset, overrides: entryOverrides(entry, resolved), scenario: entry.case.scenario, modelSeed: entry.case.seed, error: entry.error };
+  return { name, text: `${JSON.stringify(body, null, 2)}\n` };
 }
 
 function jsonReport(
@@ -337,7 +364,7 @@ function tallyLine(entries: readonly BatchEntry[], elapsedS: number): string {
   const t = tally(entries);
   return (
     `${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'} in ${elapsedS.toFixed(1)} s: ${t.agree} agree (${t.agreeViolating} with violations), ` +
-    `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics, ${t.late} inconclusive: clients ran late), ${t.errors} failed to run; ${t.capHits} hit the wall-clock cap`
+    `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics, ${t.late} inconclusive: clients ran late), ${t.errors} failed to run, ${t.inconclusive} cut by a bound (inconclusive); ${t.capHits} hit the wall-clock cap`
   );
 }
 
@@ -361,7 +388,7 @@ function textReport(
       continue;
     }
     const { comparison } = entry;
-    const label = comparison.agree ? 'agree    ' : 'DISAGREE ';
+    const label = comparison.inconclusive ? 'CUT      ' : comparison.agree ? 'agree    ' : 'DISAGREE ';
     const summary = `model: ${verdictSummary(comparison.model.violations, comparison.model.history)} | ${name}: ${verdictSummary(comparison.real.violations, comparison.real.history)}`;
     const full = single || !comparison.agree || comparison.real.end === 'cap';
     if (full) {

@@ -14,8 +14,10 @@ import { classRunOf, rootCausesOf, type RootCause } from '../explore/root-causes
 import type { Trace } from '../trace/format.ts';
 import { rootCauseDetails, rootCauseSummary } from '../trace/render-root-causes.ts';
 import { renderHtmlReport } from '../trace/render-html.ts';
-import { saveTrace, writeFileAtomic } from '../trace/store.ts';
-import { configFrom, faultList, htmlFileFrom, parse, wholeNumber } from './options.ts';
+import { checkOutputDir, writeOutputSet, type OutputFile } from '../trace/output-dir.ts';
+import { checkedTraceText, writeFileAtomic } from '../trace/store.ts';
+import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
+import { configFrom, faultList, htmlFileFrom, limits, parse, usable, wholeNumber } from './options.ts';
 import { progressReporter, type ProgressSnapshot } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
@@ -32,6 +34,7 @@ export const checkHelp = `mqtt-dst check --exhaustive [options]
   --resends N        firings of the outbox's resend timer per path (default 1); runs cut there are reported
   --shard I/N        search only shard I (0-based) of N of the top-level choices
   --workers N        search all N shards in worker threads and merge them
+  --time-limit S     stop the search after S seconds; a search stopped short is inconclusive (exit 4)
   --out DIR          where shortest traces are written (default out/<preset>-exhaustive), 'none' to skip
   --html FILE        also write the report as one self-contained HTML file (diagrams of every class)
   --steps            print each class's shortest path step by step
@@ -55,6 +58,7 @@ const options = {
   resends: { type: 'string' },
   shard: { type: 'string' },
   workers: { type: 'string' },
+  'time-limit': { type: 'string' },
   out: { type: 'string' },
   html: { type: 'string' },
   steps: { type: 'boolean' },
@@ -71,30 +75,34 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`check: unexpected argument '${positionals[0]}'`);
   const resolved = configFrom(values.preset, values.set, values.config);
   const bounds: ExhaustiveBounds = {
-    messages: wholeNumber(values.messages, '--messages', 2, 1),
-    crashesPerNode: wholeNumber(values.crashes, '--crashes', 1),
-    dropsPerLink: wholeNumber(values.drops, '--drops', 1),
-    faultsMax: values['max-faults'] === undefined ? null : wholeNumber(values['max-faults'], '--max-faults', 0),
-    depthMax: wholeNumber(values.depth, '--depth', 200, 1),
-    resendsMax: wholeNumber(values.resends, '--resends', 1),
+    messages: wholeNumber(values.messages, '--messages', 2, 1, limits.exhaustiveMessages),
+    crashesPerNode: wholeNumber(values.crashes, '--crashes', 1, 0, limits.exhaustiveFaults),
+    dropsPerLink: wholeNumber(values.drops, '--drops', 1, 0, limits.exhaustiveFaults),
+    faultsMax: values['max-faults'] === undefined ? null : wholeNumber(values['max-faults'], '--max-faults', 0, 0, limits.faults),
+    depthMax: wholeNumber(values.depth, '--depth', 200, 1, limits.depth),
+    resendsMax: wholeNumber(values.resends, '--resends', 1, 0, limits.resends),
     faultKinds: faultList(values.faults),
   };
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
-  const workers = values.workers === undefined ? undefined : wholeNumber(values.workers, '--workers', 1, 1);
+  const workers = values.workers === undefined ? undefined : wholeNumber(values.workers, '--workers', 1, 1, limits.workers);
   if (shard !== undefined && workers !== undefined) throw new UsageError('check: --shard and --workers do not go together (workers run every shard)');
+  const timeLimitS = values['time-limit'] === undefined ? undefined : wholeNumber(values['time-limit'], '--time-limit', 0, 1, limits.timeLimitS);
+  // A shard's result cannot say whether it stopped short, so a merge could not tell: one process only.
+  if (timeLimitS !== undefined && (shard !== undefined || workers !== undefined)) throw new UsageError('check: --time-limit applies to a search in one process, not with --shard or --workers');
+  // A shard's classes are not final (another shard may hold a shorter path): its traces come from --merge.
+  const outDir = shard !== undefined && values.out === undefined ? null : outDirOf(values, resolved.preset);
+  if (outDir !== null) usable(checkOutputDir(outDir));
   const job = { preset: resolved.preset, overrides: resolved.overrides, bounds, reduce: values['no-reduction'] !== true };
   const startedMs = performance.now();
   const progress = values.json ? undefined : progressReporter();
   const onProgress = progress === undefined ? undefined : (at: ExhaustiveProgress) => progress.report(searchSnapshot(at));
   const result =
-    workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 } }, onProgress);
+    workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 }, ...(timeLimitS === undefined ? {} : { stopAfterMs: timeLimitS * 1000 }) }, onProgress);
   progress?.done();
   const elapsedS = (performance.now() - startedMs) / 1000;
-  // A shard's classes are not final (another shard may hold a shorter path): its traces come from --merge.
-  const outDir = shard !== undefined && values.out === undefined ? null : outDirOf(values, resolved.preset);
   const traces = tracesOf(result);
-  const written = outDir === null ? result : withTraces(result, traces, outDir);
-  return emitReport(values, written, traces, elapsedS);
+  const { written, failure } = withTraces(result, traces, outDir);
+  return emitReport(values, written, traces, elapsedS, failure);
 }
 
 /** How far the search has got, for the progress line: its total is not known in advance. */
@@ -131,9 +139,10 @@ function mergeCommand(values: Values, files: readonly string[]): number {
   const merged = mergeCheckResults(results);
   if (!merged.ok) throw new UsageError(`check --merge: ${merged.error}`);
   const outDir = outDirOf(values, merged.value.preset);
+  if (outDir !== null) usable(checkOutputDir(outDir));
   const traces = tracesOf(merged.value);
-  const written = outDir === null ? merged.value : withTraces(merged.value, traces, outDir);
-  return emitReport(values, written, traces, written.elapsedMs / 1000);
+  const { written, failure } = withTraces(merged.value, traces, outDir);
+  return emitReport(values, written, traces, written.elapsedMs / 1000, failure);
 }
 
 function tracesOf(result: CheckResult): Map<string, Trace> {
@@ -142,16 +151,51 @@ function tracesOf(result: CheckResult): Map<string, Trace> {
   return traces.value;
 }
 
-/** Writes each class's trace and names the file in the result. */
-function withTraces(result: CheckResult, traces: ReadonlyMap<string, Trace>, outDir: string): CheckResult {
-  const classes = result.classes.map((entry) => {
-    const trace = traces.get(entry.id);
-    if (trace === undefined) throw new Error(`class '${entry.signature}' has no trace`);
-    const file = join(outDir, `${entry.id}.json`);
-    saveTrace(file, trace);
-    return { ...entry, trace: file };
-  });
-  return { ...result, classes };
+/**
+ * Writes each class's trace and names the file in the result; outDir then holds exactly these
+ * beside its manifest. On failure no file is claimed, and the command fails after its report.
+ */
+function withTraces(result: CheckResult, traces: ReadonlyMap<string, Trace>, outDir: string | null): { readonly written: CheckResult; readonly failure?: Error } {
+  if (outDir === null) return { written: result };
+  try {
+    const files = result.classes.map((entry): OutputFile => {
+      const trace = traces.get(entry.id);
+      if (trace === undefined) throw new Error(`class '${entry.signature}' has no trace`);
+      const name = `${entry.id}.json`;
+      return { name, text: checkedTraceText(join(outDir, name), trace) };
+    });
+    writeOutputSet(outDir, files);
+    return { written: { ...result, classes: result.classes.map((entry, index) => ({ ...entry, trace: join(outDir, (files[index] as OutputFile).name) })) } };
+  } catch (error) {
+    return { written: result, failure: new Error(`writing traces to ${outDir}: ${(error as Error).message}`) };
+  }
+}
+
+/**
+ * Classes found stand. Without one, "no violation within bounds" needs every run within the
+ * bounds judged: a state cut by the depth bound hides runs never searched (any number of them),
+ * and a run cut by the resend bound was not judged; more than a small share of those is no result.
+ */
+function checkExit(result: CheckResult): number {
+  const cutRuns = result.resendBounded;
+  const runs = result.terminals + cutRuns;
+  const stopped = stoppedShort(result);
+  const inconclusive = result.depthBounded > 0 || stopped || tooInconclusive(cutRuns, runs);
+  if (result.depthBounded > 0) {
+    process.stderr.write(`mqtt-dst: check: inconclusive: ${plural(result.depthBounded, 'state')} at the depth bound still had steps to take; raise --depth\n`);
+  } else if (stopped) {
+    process.stderr.write('mqtt-dst: check: inconclusive: the search stopped at --time-limit before it had expanded every state\n');
+  } else if (inconclusive) {
+    process.stderr.write(inconclusiveLine('check', cutRuns, runs, 'runs', 'raise --resends'));
+  }
+  if (result.classes.length > 0) return exitCodes.violations;
+  return inconclusive ? exitCodes.inconclusive : exitCodes.ok;
+}
+
+/** A whole search (one shard of one) that is not complete though nothing hit the depth bound: it stopped at --time-limit. */
+function stoppedShort(result: CheckResult): boolean {
+  const whole = result.shards.length === 1 && result.shards[0]?.[1] === 1;
+  return whole && !result.complete && result.depthBounded === 0;
 }
 
 /** The classes with their runs replayed, grouped into root causes. */
@@ -200,7 +244,12 @@ function searchedLines(result: CheckResult, elapsedS: number): string[] {
 }
 
 function soundText(result: CheckResult): string {
-  return `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}`;
+  if (result.depthBounded > 0 || stoppedShort(result)) {
+    const why = result.depthBounded > 0 ? 'cut at the depth bound' : 'stopped at --time-limit';
+    return `no violation found, but the search was ${why}: inconclusive (${boundsText(result)}), ${plural(result.states, 'state')}`;
+  }
+  const cut = result.resendBounded > 0 ? `; ${plural(result.resendBounded, 'run')} cut by the resend bound, not judged` : '';
+  return `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}${cut}`;
 }
 
 function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS: number, steps: boolean): string {
@@ -216,8 +265,8 @@ function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS:
   return `${lines.join('\n')}\n`;
 }
 
-/** The report on stdout (text or JSON), then the HTML file if asked for; the exit code. */
-function emitReport(values: Values, result: CheckResult, traces: ReadonlyMap<string, Trace>, elapsedS: number): number {
+/** The report on stdout (text or JSON), then the HTML file if asked for, then a failed trace write if any; the exit code. */
+function emitReport(values: Values, result: CheckResult, traces: ReadonlyMap<string, Trace>, elapsedS: number, failure: Error | undefined): number {
   const causes = values.json && values.html === undefined ? [] : causesOf(result, traces);
   process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : textReport(result, causes, elapsedS, values.steps === true));
   if (values.html !== undefined) {
@@ -226,5 +275,7 @@ function emitReport(values: Values, result: CheckResult, traces: ReadonlyMap<str
     writeFileAtomic(values.html, renderHtmlReport({ title, facts, sections: [section] }));
     process.stderr.write(`HTML report: ${values.html}\n`);
   }
-  return result.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
+  // The report is out; only now may a failed write end the command.
+  if (failure !== undefined) throw failure;
+  return checkExit(result);
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { manifestName } from '../trace/output-dir.ts';
 import { mqttDst } from './run-cli.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'mqtt-dst-cli-'));
@@ -11,6 +12,11 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function filesOf(dir: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+}
+
+/** The traces in an output directory: every file but its manifest. */
+function tracesIn(dir: string): string[] {
+  return readdirSync(dir).filter((name) => name !== manifestName);
 }
 
 describe('mqtt-dst explore', () => {
@@ -28,7 +34,8 @@ describe('mqtt-dst explore', () => {
     const report = JSON.parse(first.stdout) as { runs: number; classes: { trace: string }[] };
     expect(report.runs).toBe(300);
     expect(report.classes.length).toBeGreaterThan(0);
-    expect(Object.keys(firstFiles)).toHaveLength(report.classes.length);
+    expect(tracesIn(out)).toHaveLength(report.classes.length);
+    expect(Object.keys(firstFiles)).toHaveLength(report.classes.length + 1);
   });
 
   it('exits 0 and says what it explored when nothing fails', async () => {
@@ -42,7 +49,7 @@ describe('mqtt-dst replay', () => {
   it('replays a written trace and exits 0; a tampered digest diverges with exit 1', async () => {
     const out = join(scratch, 'replay');
     await mqttDst(['explore', '--runs', '200', '--seed', '3', '--faults', 'broker-kill', '--out', out]);
-    const [name] = readdirSync(out);
+    const [name] = tracesIn(out);
     if (name === undefined) throw new Error('explore wrote no trace');
     const file = join(out, name);
     const replay = await mqttDst(['replay', file]);
@@ -64,7 +71,7 @@ describe('mqtt-dst replay', () => {
 describe('bad input', () => {
   const validTrace = (): Record<string, unknown> => {
     const dir = join(scratch, 'replay');
-    const [name] = readdirSync(dir);
+    const [name] = tracesIn(dir);
     return JSON.parse(readFileSync(join(dir, name as string), 'utf8')) as Record<string, unknown>;
   };
 

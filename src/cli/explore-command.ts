@@ -12,9 +12,11 @@ import { classRunOf, rootCausesOf, type RootCause } from '../explore/root-causes
 import { renderHtmlReport } from '../trace/render-html.ts';
 import { rootCauseDetails, rootCauseSummary } from '../trace/render-root-causes.ts';
 import { recordTrace } from '../trace/record.ts';
-import { saveTrace, writeFileAtomic } from '../trace/store.ts';
+import { checkOutputDir, writeOutputSet, type OutputFile } from '../trace/output-dir.ts';
+import { checkedTraceText, writeFileAtomic } from '../trace/store.ts';
+import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
 import { describeScenario } from './describe-case.ts';
-import { configFrom, exploreBoundsFrom, faultList, htmlFileFrom, parse, wholeNumber, type ResolvedConfig } from './options.ts';
+import { configFrom, exploreBoundsFrom, faultList, htmlFileFrom, limits, parse, seedOption, usable, wholeNumber, type ResolvedConfig } from './options.ts';
 import { progressReporter, type ProgressSnapshot } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
@@ -53,13 +55,14 @@ export async function exploreCommand(args: readonly string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`explore: unexpected argument '${positionals[0]}'`);
   const html = htmlFileFrom(values.html);
   const resolved = configFrom(values.preset, values.set, values.config);
-  const runs = wholeNumber(values.runs, '--runs', 2000, 1);
-  const seed = wholeNumber(values.seed, '--seed', 1);
+  const runs = wholeNumber(values.runs, '--runs', 2000, 1, limits.runs);
+  const seed = seedOption(values.seed);
   const explored: ExploreBounds = exploreBoundsFrom(values);
   // A swarm's bounds are its own (src/explore/swarm.ts); the report states those.
   const bounds: ExploreBounds =
     values.swarm === undefined ? explored : { ...explored, messagesMax: swarmBoundsOf(values).messagesMax, faultsMax: swarmBoundsOf(values).faultsMax };
   const outDir = values.out === 'none' ? null : (values.out ?? join('out', resolved.preset));
+  if (outDir !== null) usable(checkOutputDir(outDir));
   const progress = values.json ? undefined : progressReporter();
   const onProgress = progress === undefined ? undefined : (at: ExploreProgress) => progress.report(exploreSnapshot(at));
   const startedMs = performance.now();
@@ -70,7 +73,7 @@ export async function exploreCommand(args: readonly string[]): Promise<number> {
       : exploreSwarmFrom(resolved, values, seed, onProgress);
   const elapsedS = (performance.now() - startedMs) / 1000;
   progress?.done();
-  const written = report.classes.map((entry) => writeClassTrace(resolved, entry, outDir));
+  const { written, failure } = writeClassTraces(resolved, report.classes, outDir);
   const reproduce = [
     `npx mqtt-dst explore --preset ${resolved.preset}`,
     ...Object.entries(resolved.overrides).map(([key, value]) => `--set ${key}=${value}`),
@@ -88,8 +91,21 @@ export async function exploreCommand(args: readonly string[]): Promise<number> {
     writeFileAtomic(html, renderHtmlReport({ title, facts, sections: [section] }));
     process.stderr.write(`HTML report: ${html}\n`);
   }
+  // The report is out; only now may a failed write end the command.
+  if (failure !== undefined) throw failure;
   if (report.interrupted) return exitCodes.interrupted;
-  return report.classes.length > 0 ? exitCodes.violations : exitCodes.ok;
+  return exploreExit(report);
+}
+
+/** Violations found stand whatever else was cut; a clean result with too many cut runs is no result. */
+function exploreExit(report: ExploreReport): number {
+  const inconclusive = tooInconclusive(report.inconclusive, report.runs);
+  if (inconclusive) {
+    const remedy = `raise timing.eventsMax (events-max: ${report.ends['events-max']}) or timing.healingMsMax (healing-ms-max: ${report.ends['healing-ms-max']})`;
+    process.stderr.write(inconclusiveLine('explore', report.inconclusive, report.runs, 'runs', remedy));
+  }
+  if (report.classes.length > 0) return exitCodes.violations;
+  return inconclusive ? exitCodes.inconclusive : exitCodes.ok;
 }
 
 /**
@@ -144,15 +160,30 @@ interface SwarmValues {
   readonly 'max-faults'?: string | undefined;
 }
 
-function writeClassTrace(resolved: ResolvedConfig, entry: CounterexampleClass, outDir: string | null): WrittenClass {
-  // A swarm class's case carries the configuration it drew; its trace records those overrides.
-  const drawn = swarmCaseOf(entry);
-  const own = drawn === undefined ? resolved : { preset: resolved.preset, overrides: drawn.overrides, config: drawn.config };
-  const trace = recordTrace({ ...own, explored: entry.minimal, signature: entry.signature.text });
-  if (outDir === null) return { entry, trace, file: null };
-  const file = join(outDir, `${entry.id}.json`);
-  saveTrace(file, trace);
-  return { entry, trace, file };
+/** Each class's minimal trace in outDir (exactly these, beside the manifest); on failure no file is claimed. */
+function writeClassTraces(
+  resolved: ResolvedConfig,
+  classes: readonly CounterexampleClass[],
+  outDir: string | null,
+): { readonly written: readonly WrittenClass[]; readonly failure?: Error } {
+  const traces = classes.map((entry) => {
+    // A swarm class's case carries the configuration it drew; its trace records those overrides.
+    const drawn = swarmCaseOf(entry);
+    const own = drawn === undefined ? resolved : { preset: resolved.preset, overrides: drawn.overrides, config: drawn.config };
+    return recordTrace({ ...own, explored: entry.minimal, signature: entry.signature.text });
+  });
+  const unwritten = classes.map((entry, index) => ({ entry, trace: traces[index] as WrittenClass['trace'], file: null }));
+  if (outDir === null) return { written: unwritten };
+  try {
+    const files = classes.map((entry, index): OutputFile => {
+      const name = `${entry.id}.json`;
+      return { name, text: checkedTraceText(join(outDir, name), traces[index] as WrittenClass['trace']) };
+    });
+    writeOutputSet(outDir, files);
+    return { written: unwritten.map((entry, index) => ({ ...entry, file: join(outDir, (files[index] as OutputFile).name) })) };
+  } catch (error) {
+    return { written: unwritten, failure: new Error(`writing traces to ${outDir}: ${(error as Error).message}`) };
+  }
 }
 
 function jsonReport(report: ExploreReport, written: readonly WrittenClass[]): string {
@@ -162,6 +193,7 @@ function jsonReport(report: ExploreReport, written: readonly WrittenClass[]): st
     violations: report.violations,
     violatingRuns: report.violatingRuns,
     ends: report.ends,
+    inconclusive: report.inconclusive,
     classes: written.map(({ entry, file }) => ({
       id: entry.id,
       signature: entry.signature.text,
@@ -198,14 +230,18 @@ function exploredLines({ resolved, bounds, report, seed, elapsedS, runsAsked }: 
   if (report.interrupted) {
     lines.push(`INTERRUPTED after ${report.runs} of ${runsAsked} scenarios: what was found so far (classes not shrunk once interrupted); not a result for these bounds`);
   }
-  const bounded = report.ends['events-max'] + report.ends['healing-ms-max'];
-  if (bounded > 0) lines.push(`warning: ${bounded} runs hit a bound before quiescence (events-max ${report.ends['events-max']}, healing-ms-max ${report.ends['healing-ms-max']})`);
+  if (report.inconclusive > 0) {
+    lines.push(
+      `inconclusive: ${report.inconclusive} runs hit a bound before quiescence and were not judged (events-max ${report.ends['events-max']}, healing-ms-max ${report.ends['healing-ms-max']})`,
+    );
+  }
   return lines;
 }
 
 function soundText({ report }: Explored): string {
-  if (report.interrupted) return `no violation in the ${report.runs} scenarios explored before the interruption`;
-  return `no violation in ${report.runs} scenarios within these bounds`;
+  const cut = report.inconclusive > 0 ? ` (${report.inconclusive} more cut by a bound, not judged)` : '';
+  if (report.interrupted) return `no violation in the ${report.runs - report.inconclusive} scenarios explored before the interruption${cut}`;
+  return `no violation in ${report.runs - report.inconclusive} scenarios within these bounds${cut}`;
 }
 
 function textReport(done: Explored, causes: readonly RootCause[]): string {

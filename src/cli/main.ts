@@ -1,4 +1,7 @@
-// The `mqtt-dst` command line: dispatches to a command; bad input is one line on stderr and exit 2.
+// The `mqtt-dst` command line: dispatches to a command; bad input is one line on stderr and exit
+// 2; an unexpected error (a bug, a write that failed after the checks passed) is one line and
+// exit 5, with the stack only when MQTT_DST_DEBUG=1. Commands print their report before they
+// fail a write, so such an error never costs a finished report.
 import { benchCommand, benchHelp } from './bench-command.ts';
 import { checkBrokerCommand, checkBrokerHelp } from './check-broker-command.ts';
 import { checkCommand, checkHelp } from './check-command.ts';
@@ -24,7 +27,8 @@ function usage(): string {
     '',
     ...Object.values(commands).map((command) => command.help),
     '',
-    'exit codes: 0 no violation, 1 violations found (or a replay diverged), 2 bad input',
+    'exit codes: 0 no violation, 1 violations found (or a replay diverged), 2 bad input,',
+    '  3 check-broker: model and broker disagree or a run failed, 4 inconclusive (too many runs cut by a bound), 5 unexpected error',
   ].join('\n');
 }
 
@@ -44,9 +48,21 @@ export async function main(args: readonly string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`mqtt-dst: ${error.message}\n`);
+      process.stderr.write(`mqtt-dst: ${firstLine(error.message)}\n`);
       return exitCodes.badInput;
     }
-    throw error;
+    process.stderr.write(unexpectedText(error, name));
+    return exitCodes.unexpected;
   }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
+
+/** One line naming the error; the full stack only with MQTT_DST_DEBUG=1. */
+export function unexpectedText(error: unknown, command: string): string {
+  const message = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${firstLine(error.message)}` : String(error);
+  if (process.env['MQTT_DST_DEBUG'] === '1' && error instanceof Error && error.stack !== undefined) return `mqtt-dst: ${command}: ${error.stack}\n`;
+  return `mqtt-dst: ${command}: unexpected error: ${message} (MQTT_DST_DEBUG=1 shows the stack)\n`;
 }

@@ -13,7 +13,8 @@ import { slugOf } from '../explore/signature.ts';
 import { recordTrace } from '../trace/record.ts';
 import { renderHtmlReport, type CauseSection, type MatrixView } from '../trace/render-html.ts';
 import { writeFileAtomic } from '../trace/store.ts';
-import { exploreBoundsFrom, htmlFileFrom, parse, wholeNumber } from './options.ts';
+import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
+import { exploreBoundsFrom, htmlFileFrom, limits, parse, seedOption, wholeNumber } from './options.ts';
 import { progressReporter } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
@@ -34,7 +35,10 @@ const options = {
 
 export interface MatrixCell {
   readonly property: PropertyName;
+  /** No class breaks it and the runs were conclusive enough to say so. */
   readonly holds: boolean;
+  /** No class breaks it, but too many runs were cut by a bound to say it holds. */
+  readonly inconclusive: boolean;
   /** Classes breaking the property, simplest first. */
   readonly classes: readonly string[];
 }
@@ -42,14 +46,28 @@ export interface MatrixCell {
 export interface MatrixRow {
   readonly preset: string;
   readonly runs: number;
+  /** Runs cut by a bound, not judged. */
+  readonly inconclusive: number;
   readonly cells: readonly MatrixCell[];
 }
 
-function cellsOf(classes: readonly CounterexampleClass[]): MatrixCell[] {
+function cellsOf(classes: readonly CounterexampleClass[], cut: boolean): MatrixCell[] {
   return propertyNames.map((property) => {
     const breaking = classes.filter((entry) => entry.signature.property === property).map((entry) => entry.signature.text);
-    return { property, holds: breaking.length === 0, classes: breaking };
+    return { property, holds: breaking.length === 0 && !cut, inconclusive: breaking.length === 0 && cut, classes: breaking };
   });
+}
+
+function cellText(cell: MatrixCell): string {
+  if (cell.holds) return 'holds';
+  return cell.inconclusive ? 'inconclusive' : `FAILS (${cell.classes.length})`;
+}
+
+/** A row whose runs were too often cut by a bound has no verdict where nothing broke: said on stderr. */
+function rowOf(preset: string, report: ExploreReport): MatrixRow {
+  const cut = tooInconclusive(report.inconclusive, report.runs);
+  if (cut) process.stderr.write(inconclusiveLine(`matrix: ${preset}`, report.inconclusive, report.runs, 'runs', 'raise timing.eventsMax or timing.healingMsMax'));
+  return { preset, runs: report.runs, inconclusive: report.inconclusive, cells: cellsOf(report.classes, cut) };
 }
 
 export function matrixCommand(args: readonly string[]): number {
@@ -57,8 +75,8 @@ export function matrixCommand(args: readonly string[]): number {
   if (positionals.length > 0) throw new UsageError(`matrix: unexpected argument '${positionals[0]}'`);
   const html = htmlFileFrom(values.html);
   const presets = values.presets === undefined ? presetNames() : values.presets.split(',').map((name) => name.trim());
-  const runs = wholeNumber(values.runs, '--runs', 2000, 1);
-  const seed = wholeNumber(values.seed, '--seed', 1);
+  const runs = wholeNumber(values.runs, '--runs', 2000, 1, limits.runs);
+  const seed = seedOption(values.seed);
   const bounds: ExploreBounds = exploreBoundsFrom(values);
   const configs = presets.map((preset) => {
     const config = resolveConfig(preset, {});
@@ -76,7 +94,7 @@ export function matrixCommand(args: readonly string[]): number {
     return { preset, config, report };
   });
   progress?.done();
-  const rows: MatrixRow[] = explored.map(({ preset, report }) => ({ preset, runs: report.runs, cells: cellsOf(report.classes) }));
+  const rows: MatrixRow[] = explored.map(({ preset, report }) => rowOf(preset, report));
   const elapsedS = (performance.now() - startedMs) / 1000;
   const title = `mqtt-dst matrix: ${runs} scenarios per preset, seed ${seed}, <= ${bounds.messagesMax} messages, <= ${bounds.faultsMax} faults of ${bounds.faultKinds.join(', ') || 'no kind'} (${elapsedS.toFixed(1)} s)`;
   if (values.json) {
@@ -88,7 +106,8 @@ export function matrixCommand(args: readonly string[]): number {
     writeFileAtomic(html, renderHtmlReport({ title, facts: [evidenceNote], sections: explored.map(sectionOf), matrix: matrixView(rows) }));
     process.stderr.write(`HTML report: ${html}\n`);
   }
-  return exitCodes.ok;
+  // The table is the result, FAILS cells included; only a cell that cannot be filled in changes the code.
+  return rows.some((row) => row.cells.some((cell) => cell.inconclusive)) ? exitCodes.inconclusive : exitCodes.ok;
 }
 
 const evidenceNote = '"holds" means no violation in the explored scenarios, not a proof; `mqtt-dst check --exhaustive` proves within bounds.';
@@ -121,12 +140,12 @@ function matrixText(title: string, rows: readonly MatrixRow[]): string {
   const columns = propertyNames.map((name) => Math.max(name.length, 12));
   const lines = [title, '', `${'preset'.padEnd(width)}  ${propertyNames.map((name, i) => name.padEnd(columns[i] ?? 0)).join('  ')}`];
   for (const row of rows) {
-    const cells = row.cells.map((cell, i) => (cell.holds ? 'holds' : `FAILS (${cell.classes.length})`).padEnd(columns[i] ?? 0));
+    const cells = row.cells.map((cell, i) => cellText(cell).padEnd(columns[i] ?? 0));
     lines.push(`${row.preset.padEnd(width)}  ${cells.join('  ')}`);
   }
   lines.push('', ...conclusionOf(rows), '', evidenceNote);
   for (const row of rows) {
-    const failing = row.cells.filter((cell) => !cell.holds);
+    const failing = row.cells.filter((cell) => cell.classes.length > 0);
     if (failing.length === 0) continue;
     lines.push('', `${row.preset}: simplest way each property fails`);
     for (const cell of failing) lines.push(`  ${cell.classes[0] ?? ''}${cell.classes.length > 1 ? `  (+${cell.classes.length - 1} more)` : ''}`);
@@ -151,7 +170,7 @@ function matrixView(rows: readonly MatrixRow[]): MatrixView {
     rows: rows.map((row) => ({
       preset: row.preset,
       idPrefix: idPrefixOf(row.preset),
-      cells: row.cells.map((cell) => ({ property: cell.property, holds: cell.holds, classes: cell.classes.length, simplest: cell.classes[0] ?? null })),
+      cells: row.cells.map((cell) => ({ property: cell.property, holds: cell.holds, inconclusive: cell.inconclusive, classes: cell.classes.length, simplest: cell.classes[0] ?? null })),
     })),
     conclusion: conclusionOf(rows),
   };

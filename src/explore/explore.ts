@@ -54,6 +54,8 @@ export interface ExploreReport {
   readonly violatingRuns: number;
   readonly violations: number;
   readonly ends: Readonly<Record<RunEnd, number>>;
+  /** Runs cut by a bound (every end but quiescent): not judged, neither violations nor passes. */
+  readonly inconclusive: number;
   readonly events: number;
   readonly classes: readonly CounterexampleClass[];
 }
@@ -101,7 +103,7 @@ export function explore(options: ExploreOptions): ExploreReport {
     onProgress?.({ phase: 'shrink', done: index, total: ordered.length, classes: found.size, violatingRuns: tally.violatingRuns });
     return shrinkClass(config, bounds, seed, entry, stop() ? 0 : (options.shrinkRunsMax ?? 4_000));
   });
-  return { runs: runIndex, interrupted: stopped, violatingRuns: tally.violatingRuns, violations: tally.violations, ends: tally.ends, events: tally.events, classes };
+  return { runs: runIndex, interrupted: stopped, violatingRuns: tally.violatingRuns, violations: tally.violations, ends: tally.ends, inconclusive: runIndex - tally.ends.quiescent, events: tally.events, classes };
 }
 
 function shrinkClass(config: Config, bounds: ExploreBounds, seed: number, entry: Found, shrinkRunsMax: number): CounterexampleClass {

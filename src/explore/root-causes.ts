@@ -115,11 +115,17 @@ function implies(worse: ClassRun, weaker: ClassRun): boolean {
 
 /**
  * The mechanism a class stands for: its effect, and each culprit fault with the snapshot's part
- * in it; the victim's protocol step is left out (see the head of this file). A class without a
- * culprit keeps its phase ("no fault", "no fault: broker dropped it (queue-full)").
+ * in it; the victim's protocol step is left out (see the head of this file), except whether the
+ * victim existed at all: a fault before the message was published cannot have lost the message
+ * itself, only something it needed (the consumer's session, its subscription), which is another
+ * mechanism. A class without a culprit keeps its phase ("no fault", "no fault: broker dropped it
+ * (queue-full)").
  */
 export function mechanismOf(signature: Signature): string {
-  const culprits = signature.culpritPhases.map((phase) => `${phase.label}${phase.inSnapshot === null ? '' : phase.inSnapshot ? ', in snapshot' : ', not in snapshot'}`);
+  const culprits = signature.culpritPhases.map((phase) => {
+    if (!phase.published) return `${phase.label}, before it was published`;
+    return `${phase.label}${phase.inSnapshot === null ? '' : phase.inSnapshot ? ', in snapshot' : ', not in snapshot'}`;
+  });
   return `${signature.property} / ${culprits.length === 0 ? signature.phase : culprits.join(' + ')}`;
 }
 

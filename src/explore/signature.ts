@@ -13,6 +13,8 @@ export interface CulpritPhase {
   readonly label: string;
   /** The victim's last protocol step when the fault struck ("broker got PUBREC", "before it was published"). */
   readonly step: string;
+  /** Whether the victim existed when the fault struck; a fault before its publish destroyed something else it needed (a session). */
+  readonly published: boolean;
   /** For a broker fault, whether the broker's snapshot held the victim; null for every other fault. */
   readonly inSnapshot: boolean | null;
   /** When it struck (virtual time), for the story a report tells. */
@@ -77,6 +79,7 @@ function culpritPhase(fault: FaultRecord, violation: Violation): CulpritPhase {
     kind: fault.kind,
     label: faultLabel(fault),
     step: victim?.step ?? 'before it was published',
+    published: victim !== undefined,
     inSnapshot: brokerFault ? victim?.inSnapshot === true : null,
     atMs: fault.atMs,
   };

@@ -61,8 +61,9 @@ export function exploreSwarm(options: SwarmExploreOptions): ExploreReport {
     minimal: entry.smallest,
     violations: evaluate(entry.smallest.config, entry.smallest).violations,
   }));
-  // A swarm runs in this thread and is not interrupted (explore-thread.ts is for the plain exploration).
-  return { runs, interrupted: false, violatingRuns: tally.violatingRuns, violations: tally.violations, ends: tally.ends, events: tally.events, classes };
+  // Runs cut by a bound were not judged (evaluate.ts); they are counted apart. A swarm runs in this
+  // thread and is not interrupted (explore-thread.ts is for the plain exploration).
+  return { runs, interrupted: false, violatingRuns: tally.violatingRuns, violations: tally.violations, ends: tally.ends, inconclusive: runs - tally.ends.quiescent, events: tally.events, classes };
 }
 
 /** The configuration a class's case ran with, when a swarm drew it. */

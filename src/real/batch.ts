@@ -32,7 +32,9 @@ export interface BatchOptions extends RealRunOptions {
 export const warmUpScenario: Scenario = { messages: [{ atMs: 0 }], offline: [], faults: [] };
 
 export async function warmUp(spec: TargetSpec, config: Config, options: RealRunOptions = {}): Promise<void> {
-  await checkScenario(spec, { ...options, modelConfig: config, realConfig: config, scenario: warmUpScenario, modelSeed: 1, idleMs: 20, explainSeeds: 0 });
+  // The run's own idle window: a cold broker's first delivery can take tens of milliseconds,
+  // and a shorter window would end the run before it (which reads as a broker that did nothing).
+  await checkScenario(spec, { ...options, modelConfig: config, realConfig: config, scenario: warmUpScenario, modelSeed: 1, explainSeeds: 0 });
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchEntry[]> {

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BrokerConfig } from '../../models/config.ts';
 import { AedesBroker } from './aedes-broker.ts';
 import { delay } from './bounded.ts';
-import { cleanupAll, isProcessAlive, makeTempDir, trackedProcesses, trackedResources } from './cleanup.ts';
+import { cleanupAll, isProcessAlive, makeTempDir, sweepStale, trackedProcesses, trackedResources, trackResource } from './cleanup.ts';
 import { FaultProxy } from './fault-proxy.ts';
 import { isMosquittoAvailable, isMosquittoRequired, Mosquitto } from './mosquitto.ts';
 import { PacketSocket } from './packet-socket.ts';
@@ -65,6 +65,46 @@ async function childThatStartsMosquitto(ending: 'exit' | 'sigkill'): Promise<Chi
   return report;
 }
 
+/**
+ * A separate Node process that makes a temp dir through this module, starts a detached process
+ * running from it (as a broker runs from its dir), reports both, and is then SIGKILLed: no hook
+ * runs, so the dir and the orphan stay. The orphan is tracked here, so afterEach ends it if the
+ * test fails before the sweep does.
+ */
+async function childThatLeavesATempDirAndAProcess(): Promise<{ readonly pid: number; readonly dir: string; readonly orphan: number }> {
+  const scratch = makeTempDir('sweep-script');
+  const script = join(scratch.path, 'child.mts');
+  writeFileSync(
+    script,
+    [
+      `import { spawn } from 'node:child_process';`,
+      `import { writeFileSync } from 'node:fs';`,
+      `import { makeTempDir } from ${JSON.stringify(join(import.meta.dirname, 'cleanup.ts'))};`,
+      `const dir = makeTempDir('sweep-child');`,
+      `writeFileSync(dir.path + '/idle.js', 'setInterval(() => {}, 1000);');`,
+      `const orphan = spawn(process.execPath, [dir.path + '/idle.js'], { detached: true, stdio: 'ignore' });`,
+      `orphan.unref();`,
+      `console.log(JSON.stringify({ pid: process.pid, dir: dir.path, orphan: orphan.pid }));`,
+      'setInterval(() => {}, 1000);',
+    ].join('\n'),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: join(import.meta.dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const stdout = child.stdout;
+  if (stdout === null) throw new Error('no stdout');
+  const report = await new Promise<{ pid: number; dir: string; orphan: number }>((resolve, reject) => {
+    createInterface({ input: stdout }).once('line', (line) => resolve(JSON.parse(line) as { pid: number; dir: string; orphan: number }));
+    child.once('exit', (code) => reject(new Error(`child exited (${code}) before reporting`)));
+  });
+  trackResource(`orphan ${report.orphan}`, async () => {
+    if (isProcessAlive(report.orphan)) process.kill(report.orphan, 'SIGKILL');
+  });
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  await gone;
+  await scratch.remove();
+  return report;
+}
+
 describe('cleanup', () => {
   it('after cleanupAll no child process, listening port, socket or temp dir is left', async () => {
     const aedes = await AedesBroker.start({ durability: 'every-change' });
@@ -102,11 +142,31 @@ describe('cleanup', () => {
     expect(await portAccepts(child.port, 200)).toBe(false);
   });
 
-  it.skipIf(!withMosquitto)('a process killed with SIGKILL takes its mosquitto with it (parent-death signal)', async () => {
+  it.skipIf(!withMosquitto)('a process killed with SIGKILL takes its mosquitto with it (parent-death signal); the next run sweeps its temp dir', async () => {
     const child = await childThatStartsMosquitto('sigkill');
     // No hook runs on SIGKILL: the kernel delivers the parent-death signal; the temp dir stays.
     await until(() => !isProcessAlive(child.pid), `mosquitto pid ${child.pid} to die with its parent`);
     expect(await portAccepts(child.port, 200)).toBe(false);
-    rmSync(child.dir, { recursive: true, force: true });
+    expect(existsSync(child.dir)).toBe(true);
+    // The next run (any process that makes a temp dir, or check-broker as it starts) sweeps it.
+    const swept = sweepStale();
+    expect(swept.dirs).toContain(child.dir);
+    expect(existsSync(child.dir)).toBe(false);
+  });
+
+  it('a temp dir whose owner was killed, and a process still running from it, are swept; a live owner\'s dir is not', async () => {
+    const mine = makeTempDir('sweep-live');
+    const dead = await childThatLeavesATempDirAndAProcess();
+    expect(isProcessAlive(dead.pid)).toBe(false);
+    expect(isProcessAlive(dead.orphan)).toBe(true);
+    expect(existsSync(dead.dir)).toBe(true);
+    const swept = sweepStale();
+    // Other killed runs on this machine may have left dirs too: they are swept alike.
+    expect(swept.dirs).toContain(dead.dir);
+    expect(swept.processes).toContain(dead.orphan);
+    await until(() => !isProcessAlive(dead.orphan), `orphan ${dead.orphan} to die`);
+    expect(existsSync(dead.dir)).toBe(false);
+    expect(existsSync(mine.path)).toBe(true);
+    expect(sweepStale().dirs).not.toContain(mine.path);
   });
 });

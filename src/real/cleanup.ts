@@ -2,8 +2,11 @@
 // child processes, listening servers, sockets, temp dirs. Tests call cleanupAll() in
 // afterEach/afterAll so a failing test leaves nothing behind, and a process 'exit' hook
 // SIGKILLs any child still alive (the last line of defence when a run is interrupted).
+// A process killed with SIGKILL runs no hook: its temp dirs carry its pid in their names, and
+// the next process to make a temp dir (or check-broker, as it starts) sweeps every dir whose
+// owner is dead, and SIGKILLs any process still running from one (sweepStale).
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -188,9 +191,74 @@ export interface TempDir {
   remove(): Promise<void>;
 }
 
-/** Creates a fresh directory under the OS temp dir, tracked until removed. */
+/** A temp dir's owner: `mqtt-dst-<purpose>-p<pid>-XXXXXX` (mkdtemp's six characters). */
+const ownedDirName = new RegExp(`^${tempDirPrefix}.*-p(\\d+)-[A-Za-z0-9]{6}$`);
+
+export interface SweepReport {
+  /** Temp dirs of dead owners, removed. */
+  readonly dirs: readonly string[];
+  /** Processes still running from one of them (a broker whose parent died), SIGKILLed. */
+  readonly processes: readonly number[];
+}
+
+/** Pids of processes whose command line names a path under one of `dirs` (Linux /proc; none elsewhere). */
+function processesUsing(dirs: readonly string[]): number[] {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  for (const pid of pids) {
+    try {
+      const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (commandLine.some((arg) => dirs.some((dir) => arg === dir || arg.startsWith(`${dir}/`)))) found.push(Number(pid));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/**
+ * Removes what killed runs left behind under `root`: every temp dir of this project whose owner
+ * pid is dead, after SIGKILLing any process still running from it. A dir of a live process,
+ * or one whose name carries no owner, is never touched.
+ */
+export function sweepStale(root = tmpdir()): SweepReport {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return { dirs: [], processes: [] };
+  }
+  const stale = names.flatMap((name) => {
+    const owner = ownedDirName.exec(name)?.[1];
+    return owner !== undefined && Number(owner) !== process.pid && !isProcessAlive(Number(owner)) ? [join(root, name)] : [];
+  });
+  if (stale.length === 0) return { dirs: [], processes: [] };
+  const processes = processesUsing(stale);
+  for (const pid of processes) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  for (const dir of stale) rmSync(dir, { recursive: true, force: true });
+  return { dirs: stale, processes };
+}
+
+let sweptOnce = false;
+
+/** Creates a fresh directory under the OS temp dir, tracked until removed; the first one of a process sweeps stale ones first. */
 export function makeTempDir(purpose: string): TempDir {
-  const path = mkdtempSync(join(tmpdir(), `${tempDirPrefix}${purpose}-`));
+  if (!sweptOnce) {
+    sweptOnce = true;
+    sweepStale();
+  }
+  const path = mkdtempSync(join(tmpdir(), `${tempDirPrefix}${purpose}-p${process.pid}-`));
   const untrack = add({
     kind: 'temp-dir',
     description: `temp dir ${path}`,

@@ -17,7 +17,8 @@ import { RandomChooser } from '../sim/chooser.ts';
 import { runScenario } from '../sim/run.ts';
 import type { RunEnd } from '../sim/log.ts';
 import { discardSessions } from './session-reset.ts';
-import { runOnBroker, type RealFaultRecord, type RealRunEnd, type RealRunOptions, type RealRunResult } from './run-real.ts';
+import { missingActivity } from './activity.ts';
+import { RealRunError, runOnBroker, type RealFaultRecord, type RealRunEnd, type RealRunOptions, type RealRunResult } from './run-real.ts';
 import { openTarget, type BrokerControl, type TargetSpec } from './targets.ts';
 
 /** One verdict: `property` was violated for `message` at `consumer`. */
@@ -77,7 +78,14 @@ export interface Comparison {
   readonly scenario: Scenario;
   readonly model: ModelSide;
   readonly real: RealSide;
+  /** Both runs ended on their own and gave the same verdicts. */
   readonly agree: boolean;
+  /**
+   * A side was cut by a bound (the model's events or healing time, the real run's wall-clock
+   * cap): its history stops mid-protocol, so neither agreement nor disagreement is supported
+   * (DESIGN §3). Such a comparison is neither agree nor a disagreement, and has no explanation.
+   */
+  readonly inconclusive: boolean;
   /** Verdicts only the model has, and only the real broker has. */
   readonly onlyModel: readonly VerdictKey[];
   readonly onlyReal: readonly VerdictKey[];
@@ -181,9 +189,10 @@ export function compare(config: Config, scenario: Scenario, model: ModelSide, re
   const modelTexts = new Set(modelKeys.map(keyText));
   const onlyModel = modelKeys.filter((key) => !realTexts.has(keyText(key)));
   const onlyReal = realKeys.filter((key) => !modelTexts.has(keyText(key)));
-  const agree = onlyModel.length === 0 && onlyReal.length === 0;
-  const base = { scenario, model, real, agree, onlyModel, onlyReal };
-  if (agree) return base;
+  const inconclusive = model.end !== 'quiescent' || real.end !== 'quiescent';
+  const agree = !inconclusive && onlyModel.length === 0 && onlyReal.length === 0;
+  const base = { scenario, model, real, agree, inconclusive, onlyModel, onlyReal };
+  if (agree || inconclusive) return base;
   const explanation = explain(config, scenario, realKeys, explainSeeds, asRunOf(real));
   if (explanation.kind === 'semantics' && real.lateMsMax > lateMsTolerated) {
     return { ...base, explanation: { kind: 'late', seeds: explanation.seeds, lateMs: real.lateMsMax } };
@@ -211,6 +220,8 @@ export async function checkScenario(spec: TargetSpec, options: CheckOptions): Pr
   } finally {
     await broker.close();
   }
+  const missing = missingActivity(model.history, real.history, real.faults, broker.name);
+  if (missing !== undefined) throw new RealRunError(missing);
   return compare(options.modelConfig, options.scenario, model, real, options.explainSeeds);
 }
 

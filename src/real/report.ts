@@ -3,6 +3,7 @@
 import type { HistoryEvent } from '../../models/history.ts';
 import { propertyNames } from '../../properties/index.ts';
 import type { Violation } from '../../properties/types.ts';
+import { activityOf } from './activity.ts';
 import type { BatchEntry } from './batch.ts';
 import { verdictKeys, type Comparison, type Explanation, type VerdictKey } from './differential.ts';
 
@@ -76,8 +77,15 @@ export function comparisonTable(comparison: Comparison, indent = '     '): strin
   lines.push(row('messages lost', messages(m.lost), messages(r.lost)));
   lines.push(row('handled twice', messages(m.duplicated), messages(r.duplicated)));
   lines.push(row('delivered twice', messages(m.deliveredTwice), messages(r.deliveredTwice)));
+  // What happened, beside what was judged (activity.ts): a broker that did nothing shows here.
+  const ma = activityOf(model.history);
+  const ra = activityOf(real.history);
+  lines.push(row('SUBACKs received', String(ma.subscribed), String(ra.subscribed)));
+  lines.push(row('delivered', messages(ma.delivered), messages(ra.delivered)));
+  lines.push(row('handled', messages(ma.handled), messages(ra.handled)));
   const realEnd = real.end === 'quiescent' ? `quiescent after ${real.elapsedMs.toFixed(0)} ms` : `HIT THE CAP after ${real.elapsedMs.toFixed(0)} ms`;
   lines.push(row('run ended', model.end, realEnd));
+  if (comparison.inconclusive) lines.push(`${indent}inconclusive: a run was cut by a bound (its history stops mid-protocol); not compared`);
   if (comparison.explanation !== undefined) lines.push(`${indent}disagreement, ${explanationText(comparison.explanation, real.target)}`);
   return lines;
 }
@@ -102,6 +110,8 @@ export interface BatchTally {
   /** Disagreements a busy machine leaves undecided (Explanation 'late'). */
   readonly late: number;
   readonly errors: number;
+  /** Comparisons with a side cut by a bound (the real run's cap, the model's event or healing bound): not compared. */
+  readonly inconclusive: number;
   readonly capHits: number;
 }
 
@@ -113,6 +123,7 @@ export function tally(entries: readonly BatchEntry[]): BatchTally {
   let semantics = 0;
   let late = 0;
   let errors = 0;
+  let inconclusive = 0;
   let capHits = 0;
   for (const entry of entries) {
     if (!('comparison' in entry)) {
@@ -121,7 +132,9 @@ export function tally(entries: readonly BatchEntry[]): BatchTally {
     }
     const comparison = entry.comparison;
     if (comparison.real.end === 'cap') capHits += 1;
-    if (comparison.agree) {
+    if (comparison.inconclusive) {
+      inconclusive += 1;
+    } else if (comparison.agree) {
       agree += 1;
       if (comparison.real.violations.length > 0) agreeViolating += 1;
     } else {
@@ -131,7 +144,7 @@ export function tally(entries: readonly BatchEntry[]): BatchTally {
       else semantics += 1;
     }
   }
-  return { scenarios: entries.length, agree, agreeViolating, disagree, timing, semantics, late, errors, capHits };
+  return { scenarios: entries.length, agree, agreeViolating, disagree, timing, semantics, late, errors, inconclusive, capHits };
 }
 
 export function comparisonJson(comparison: Comparison): object {
@@ -141,6 +154,7 @@ export function comparisonJson(comparison: Comparison): object {
   });
   return {
     agree: comparison.agree,
+    inconclusive: comparison.inconclusive,
     model: { seed: comparison.model.seed, end: comparison.model.end, ...side(comparison.model.violations, comparison.model.history) },
     real: {
       target: comparison.real.target,
@@ -148,6 +162,7 @@ export function comparisonJson(comparison: Comparison): object {
       elapsedMs: Math.round(comparison.real.elapsedMs),
       ...side(comparison.real.violations, comparison.real.history),
     },
+    activity: { model: activityOf(comparison.model.history), real: activityOf(comparison.real.history) },
     onlyModel: comparison.onlyModel,
     onlyReal: comparison.onlyReal,
     ...(comparison.explanation === undefined ? {} : { explanation: comparison.explanation }),

@@ -9,6 +9,7 @@ import { judge } from '../check/judge.ts';
 import { AedesBroker } from './aedes-broker.ts';
 import { cleanupAll, trackedResources } from './cleanup.ts';
 import { checkScenarioForTarget, runOnBroker, RealRunError, scenarioEndMs } from './run-real.ts';
+import { delegate } from './test-flows.ts';
 import { openTarget, parseBrokerUrl, type BrokerControl } from './targets.ts';
 
 afterEach(async () => {
@@ -118,18 +119,3 @@ describe('targets', () => {
     await expect(openTarget({ kind: 'url', host: aedes.host, port: aedes.port }, config().broker)).rejects.toThrow(/^no broker at mqtt:\/\/127\.0\.0\.1:\d+: connect to 127\.0\.0\.1:\d+ failed: connect ECONNREFUSED/);
   });
 });
-
-/** A BrokerControl that forwards to another (object spread does not copy a class's prototype methods). */
-function delegate(broker: BrokerControl): BrokerControl {
-  return {
-    name: broker.name,
-    host: broker.host,
-    port: broker.port,
-    controllable: broker.controllable,
-    kill: () => broker.kill(),
-    stop: () => broker.stop(),
-    restart: () => broker.restart(),
-    assertHealthy: () => broker.assertHealthy(),
-    close: () => broker.close(),
-  };
-}

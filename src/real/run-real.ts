@@ -70,6 +70,8 @@ export class RealRunError extends Error {
 const idleMsDefault = 300;
 const capMsDefault = 10_000;
 const pollMs = 5;
+/** Bound on the wait for the consumer's first SUBACK when the cap is shorter: a loaded machine can take a while. */
+const subackWaitMsMin = 5_000;
 /** Bound on a broker kill, stop or restart (each has its own inner bounds; this is the last word). */
 const brokerOperationMsMax = 15_000;
 
@@ -149,6 +151,8 @@ class RealRun implements ClientHost {
   #lateMsMax = 0;
   /** Schedules the timed items once the consumer has first subscribed. */
   #onSubscribed: (() => void) | undefined;
+  /** Run time at which the timed items were scheduled (the consumer's first SUBACK, or 0). */
+  #timedFromMs = 0;
   #over = false;
 
   constructor(config: Config, scenario: Scenario, broker: BrokerControl, proxies: Readonly<Record<Link, FaultProxy>>, options: RealRunOptions) {
@@ -165,13 +169,13 @@ class RealRun implements ClientHost {
     this.#consumer = new ModelClient(nodes.consumer, 'consumer', endpoint('consumer'), this);
     this.#script = new PublishScript(scenario.messages, config.producer.publish_mode, {
       scheduleAt: (atMs, message) =>
-        this.#later(atMs - this.nowMs(), () => {
+        this.#later(atMs - this.#scenarioMs(), () => {
           this.#dueMs[message - 1] ??= this.nowMs();
           this.#script.due(message);
         }),
       invoke: (message) => this.#producer.input({ kind: 'publish', message, topic: config.topic, qos: publishQos(scenario, config, message) }),
       producerUp: () => this.#producer.up,
-      nowMs: () => this.nowMs(),
+      nowMs: () => this.#scenarioMs(),
     });
   }
 
@@ -247,31 +251,55 @@ class RealRun implements ClientHost {
     }
   }
 
-  /** Polls for quiescence or the cap; a failure ends the wait at once. */
+  /**
+   * Polls for quiescence or the cap; a failure ends the wait at once. Each decision waits for
+   * the turn's I/O (setImmediate runs after the poll phase): after a stall — a loaded machine
+   * that did not run this process for a while — the timers run before the sockets are read,
+   * and what arrived meanwhile would look like silence.
+   */
   #settle(endMs: number): Promise<RealRunEnd> {
     return new Promise((resolve) => {
+      let settled = false;
       const poll = setInterval(() => {
-        const now = this.nowMs();
-        let end: RealRunEnd | undefined;
-        if (this.#failure !== undefined) end = 'cap';
-        else if (this.#quiescent(now)) end = 'quiescent';
-        else if (now > endMs + this.#capMs) end = 'cap';
-        if (end !== undefined) {
+        setImmediate(() => {
+          if (settled) return;
+          const end = this.#endNow(endMs);
+          if (end === undefined) return;
+          settled = true;
           clearInterval(poll);
           resolve(end);
-        }
+        });
       }, pollMs);
     });
+  }
+
+  /** How the run ends now, if it does. */
+  #endNow(endMs: number): RealRunEnd | undefined {
+    const now = this.nowMs();
+    let end: RealRunEnd | undefined;
+    // The wait for the first SUBACK has its own bound; after it, the cap counts beyond the
+    // scenario's end on the scenario's clock, which started at the SUBACK.
+    if (this.#onSubscribed !== undefined && now > Math.max(this.#capMs, subackWaitMsMin)) {
+      this.fail(new RealRunError(`the consumer never got its SUBACK in ${Math.round(now)} ms: ${this.#broker.name} did not confirm the subscription, so nothing was published`));
+    }
+    if (this.#failure !== undefined) end = 'cap';
+    else if (this.#quiescent(now)) end = 'quiescent';
+    else if (this.#onSubscribed === undefined && now > this.#timedFromMs + endMs + this.#capMs) end = 'cap';
+    return end;
   }
 
   /**
    * As the world's foregroundPending === 0: no harness event, client timer or connect is due.
    * An anchored fault whose anchor never came does not count, in the world either. The idle
    * window stands in for what the world knows and we do not: that no packet is on its way
-   * (a broker sends queued messages after CONNACK with no client timer pending).
+   * (a broker sends queued messages after CONNACK with no client timer pending). The scenario's
+   * timed items waiting for the consumer's first SUBACK are pending too: a SUBACK slower than the
+   * idle window (a loaded machine) must not end the run before anything was published; one that
+   * never comes ends it at the cap, and the comparison names it (activity.ts).
    */
   #quiescent(nowMs: number): boolean {
     return (
+      this.#onSubscribed === undefined &&
       this.#pending === 0 &&
       this.#producer.pending === 0 &&
       this.#consumer.pending === 0 &&
@@ -294,33 +322,48 @@ class RealRun implements ClientHost {
     this.#consumer.start(neverConnected);
     this.#producer.start(false);
     // The scenario's timed items assume the consumer has subscribed (the model's does so within
-    // a few milliseconds); a loaded machine can take longer. So they wait for its SUBACK, and
-    // any that fell due meanwhile run at once, late, which the as-run scenario records.
+    // a few milliseconds); a loaded machine can take longer. So their clock starts at its SUBACK:
+    // every item keeps its time and its distance from the others (running the late ones at once
+    // would collapse a going-offline and a drop 100 ms apart into one instant, in either order).
+    // The as-run scenario records when each really happened, on the run's clock.
     if (neverConnected) this.#scheduleTimed();
     else this.#onSubscribed = () => this.#scheduleTimed();
   }
 
-  /** Publishes, offline periods and time faults, each at its time since the run began. */
+  /** Scenario time: milliseconds since the scenario's clock started (0 until it has). */
+  #scenarioMs(): number {
+    return this.#onSubscribed === undefined ? this.nowMs() - this.#timedFromMs : 0;
+  }
+
+  /** Publishes, offline periods and time faults, each at its time on the scenario's clock, which starts now. */
   #scheduleTimed(): void {
-    const { offline, faults } = this.#scenario;
+    this.#timedFromMs = this.nowMs();
+    const { offline, faults, messages } = this.#scenario;
+    // Armed in the order of their times (ties: faults, offline periods, publishes), so that
+    // timers due together fire in that order; sort is stable.
+    const items: { readonly atMs: number; readonly arm: () => void }[] = [];
     faults.forEach((fault, index) => {
-      if (fault.when.kind === 'time') this.#later(fault.when.atMs - this.nowMs(), () => this.#strike(index));
+      const when = fault.when;
+      if (when.kind === 'time') items.push({ atMs: when.atMs, arm: () => this.#later(when.atMs - this.#scenarioMs(), () => this.#strike(index)) });
     });
     offline.forEach((period, index) => {
       const times: { fromMs?: number; toMs?: number } = {};
       this.#offlineMs[index] = times;
-      this.#later(period.fromMs - this.nowMs(), () => {
+      const goOffline = (): void => {
         times.fromMs = this.nowMs();
         this.#offlineDepth += 1;
         if (this.#offlineDepth === 1 && this.#consumer.up) this.#consumer.input({ kind: 'go-offline' });
-      });
-      this.#later(period.toMs - this.nowMs(), () => {
+      };
+      const goOnline = (): void => {
         times.toMs = this.nowMs();
         this.#offlineDepth -= 1;
         if (this.#offlineDepth === 0 && this.#consumer.up) this.#consumer.input({ kind: 'go-online' });
-      });
+      };
+      items.push({ atMs: period.fromMs, arm: () => this.#later(period.fromMs - this.#scenarioMs(), goOffline) });
+      items.push({ atMs: period.toMs, arm: () => this.#later(period.toMs - this.#scenarioMs(), goOnline) });
     });
-    this.#script.start();
+    items.push({ atMs: messages[0]?.atMs ?? 0, arm: () => this.#script.start() });
+    for (const item of items.sort((a, b) => a.atMs - b.atMs)) item.arm();
   }
 
   /** Runs `action` after `ms` real milliseconds, counted as pending until it has run. */

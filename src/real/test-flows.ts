@@ -4,6 +4,7 @@ import type { BrokerConfig } from '../../models/config.ts';
 // broker's answer, so a deviation fails with the packet that came instead.
 import type { ConnackPacket, PublishPacket, QoS, SubackPacket } from '../../models/packets.ts';
 import { PacketSocket } from './packet-socket.ts';
+import type { BrokerControl } from './targets.ts';
 
 export interface Endpoint {
   readonly host: string;
@@ -105,3 +106,18 @@ export const savesEveryChange: BrokerConfig = {
   max_queued_messages: 1000,
   queue_qos0_messages: false,
 };
+
+/** A BrokerControl that forwards to another (object spread does not copy a class's prototype methods). */
+export function delegate(broker: BrokerControl): BrokerControl {
+  return {
+    name: broker.name,
+    host: broker.host,
+    port: broker.port,
+    controllable: broker.controllable,
+    kill: () => broker.kill(),
+    stop: () => broker.stop(),
+    restart: () => broker.restart(),
+    assertHealthy: () => broker.assertHealthy(),
+    close: () => broker.close(),
+  };
+}

@@ -25,6 +25,8 @@ export interface CauseSection {
 export interface MatrixCell {
   readonly property: string;
   readonly holds: boolean;
+  /** Nothing broke it, but too many runs were cut by a bound to say it holds. */
+  readonly inconclusive?: boolean;
   readonly classes: number;
   /** The signature of the simplest class breaking it, which the cell links to. */
   readonly simplest: string | null;
@@ -152,6 +154,7 @@ function matrixHtml(matrix: MatrixView): string {
   const rows = matrix.rows.map((row) => {
     const cells = row.cells.map((cell) => {
       if (cell.holds) return '<td class="holds">holds</td>';
+      if (cell.inconclusive === true) return '<td class="inconclusive">inconclusive</td>';
       const label = `FAILS (${plural(cell.classes, 'class')})`;
       const link = cell.simplest === null ? label : `<a href="#${classAnchor(row.idPrefix, cell.simplest)}">${label}</a>`;
       return `<td class="fails">${link}</td>`;

@@ -26,6 +26,7 @@ export function effectOf(property: PropertyName): string {
 }
 
 function snapshotText(phase: CulpritPhase): string {
+  if (!phase.published) return ' before the message was published';
   if (phase.inSnapshot === null) return '';
   return phase.inSnapshot ? ' (message in its snapshot)' : ' (message not in its snapshot)';
 }
@@ -38,11 +39,11 @@ export function faultText(phase: CulpritPhase): string {
     case 'broker-restart':
       return `broker restarted (SIGTERM)${snapshotText(phase)}`;
     case 'consumer-crash':
-      return 'consumer crashes';
+      return `consumer crashes${phase.published ? '' : ' before the message was published'}`;
     case 'producer-crash':
-      return 'producer crashes';
+      return `producer crashes${phase.published ? '' : ' before the message was published'}`;
     case 'connection-drop':
-      return `${phase.label.replace(/^connection-drop\((.*)\)$/, '$1')}'s connection drops`;
+      return `${phase.label.replace(/^connection-drop\((.*)\)$/, '$1')}'s connection drops${phase.published ? '' : ' before the message was published'}`;
     default:
       return unreachable(phase.kind);
   }
@@ -118,7 +119,7 @@ function faultNoun(phase: CulpritPhase): string {
 /** "at 9 ms a broker kill (kill -9) struck, when the producer had seen PUBCOMP and the broker's snapshot did not hold m2". */
 function strikeText(phase: CulpritPhase, message: number): string {
   const where = phase.step === 'before it was published' ? `before m${message} was published` : `when m${message}'s last step was "${phase.step}"`;
-  const snapshot = phase.inSnapshot === null ? '' : ` and the broker's snapshot ${phase.inSnapshot ? 'held' : 'did not hold'} it`;
+  const snapshot = phase.inSnapshot === null || !phase.published ? '' : ` and the broker's snapshot ${phase.inSnapshot ? 'held' : 'did not hold'} it`;
   return `at ${phase.atMs} ms ${faultNoun(phase)} struck ${where}${snapshot}`;
 }
 
