@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mqttDst } from './run-cli.ts';
 import { manifestName } from '../trace/output-dir.ts';
+import { mqttDst } from './run-cli.ts';
 
 const cli = fileURLToPath(new URL('./mqtt-dst.js', import.meta.url));
 
