@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { manifestName } from '../trace/output-dir.ts';
 import { mqttDst } from './run-cli.ts';
 
 const cli = fileURLToPath(new URL('./mqtt-dst.js', import.meta.url));
@@ -34,7 +35,7 @@ describe('replay --mermaid', () => {
   it('prints Mermaid alone on stdout, the header and the verdict on stderr', async () => {
     const out = join(scratch, 'traces');
     await mqttDst(['explore', '--runs', '200', '--seed', '3', '--faults', 'broker-kill', '--out', out]);
-    const [name] = readdirSync(out);
+    const [name] = readdirSync(out).filter((entry) => entry !== manifestName);
     if (name === undefined) throw new Error('explore wrote no trace');
     const result = await mqttDst(['replay', join(out, name), '--mermaid']);
     expect(result.code).toBe(0);
@@ -76,6 +77,8 @@ describe('explore interrupted by Ctrl-C', () => {
     const classes = Number(/^explored \d+ scenarios .* (\d+) distinct class/m.exec(stdout)?.[1]);
     expect(classes).toBeGreaterThan(0);
     expect(stdout).toMatch(/root causes? explains? the \d+ class/);
-    expect(readdirSync(out)).toHaveLength(classes);
+    // One trace per class found, beside the directory's manifest.
+    expect(readdirSync(out).filter((name) => name !== manifestName)).toHaveLength(classes);
+    expect(readdirSync(out)).toContain(manifestName);
   });
 });
