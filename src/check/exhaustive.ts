@@ -58,6 +58,8 @@ export interface ExhaustiveOptions {
   readonly shard?: Shard;
   /** Stop (incomplete, reported) once the search has run this long: for benchmarks of bounds too large to exhaust. */
   readonly stopAfterMs?: number;
+  /** Asked every few states: true stops the search there (incomplete, reported), as Ctrl-C does. */
+  readonly shouldStop?: () => boolean;
   readonly onProgress?: (progress: ExhaustiveProgress) => void;
   /** Offer only a client's steps where it stands alone (exhaustive-reduction.ts); default true. false: the unreduced search, to compare. */
   readonly reduce?: boolean;
@@ -110,7 +112,7 @@ export interface ExhaustiveReport {
   /** Distinct states by the depth they were first reached at. */
   readonly statesByDepth: readonly number[];
   readonly elapsedMs: number;
-  /** The search stopped at stopAfterMs before it had expanded every state (see `stoppedAtDepth`). */
+  /** The search stopped (stopAfterMs, shouldStop) before it had expanded every state (see `stoppedAtDepth`). */
   readonly stopped: boolean;
   /** The level the search was expanding when it stopped, or null. */
   readonly stoppedAtDepth: number | null;
@@ -259,7 +261,7 @@ class Search {
   private level(frontier: readonly number[], depth: number): number[] {
     const next: number[] = [];
     for (let at = 0; at < frontier.length; at += 1) {
-      if (at % 64 === 0 && performance.now() > this.stopAtMs) {
+      if (at % 64 === 0 && (performance.now() > this.stopAtMs || this.options.shouldStop?.() === true)) {
         this.stoppedAtDepth = depth;
         break;
       }

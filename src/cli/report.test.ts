@@ -82,3 +82,35 @@ describe('explore interrupted by Ctrl-C', () => {
     expect(readdirSync(out)).toContain(manifestName);
   });
 });
+
+describe('check --exhaustive interrupted by Ctrl-C', () => {
+  it('reports what it had searched, says it is no result, and exits 130', async () => {
+    const out = join(scratch, 'interrupted-check');
+    // The default bound: far more than a test waits for, so only Ctrl-C ends it.
+    const child = spawn(process.execPath, [cli, 'check', '--exhaustive', '--preset', 'blog', '--out', out], {
+      env: { ...process.env, MQTT_DST_PROGRESS_MS: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    // The first progress line with states searched is the cue: the search runs, Ctrl-C then.
+    let sent = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!sent && /searching: [1-9][\d,]* states/.test(stderr)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+    expect(sent).toBe(true);
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted: reporting what was found so far/);
+    expect(stderr).toMatch(/check: inconclusive: the search was interrupted by Ctrl-C/);
+    const states = Number(/^searched ([\d,]+) states/m.exec(stdout)?.[1]?.replaceAll(',', ''));
+    expect(states).toBeGreaterThan(0);
+    expect(stdout).toMatch(/^INTERRUPTED at depth \d+: what the search had found so far; not a result for these bounds$/m);
+    expect(readdirSync(out)).toContain(manifestName);
+  });
+});
