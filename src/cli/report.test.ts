@@ -48,26 +48,43 @@ describe('replay --mermaid', () => {
   });
 });
 
+interface Interrupted {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Whether the cue came, and so Ctrl-C was sent. */
+  readonly sent: boolean;
+}
+
+/** Runs the command and sends it Ctrl-C (SIGINT) at the first stderr that matches `cue`. */
+async function interruptAt(args: readonly string[], cue: RegExp): Promise<Interrupted> {
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { ...process.env, MQTT_DST_PROGRESS_MS: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let sent = false;
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (!sent && cue.test(stderr)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+  return { code, stdout, stderr, sent };
+}
+
 describe('explore interrupted by Ctrl-C', () => {
   it('reports what it found so far, writes those traces, and exits 130', async () => {
     const out = join(scratch, 'interrupted');
-    const child = spawn(process.execPath, [cli, 'explore', '--runs', '1000000', '--seed', '5', '--out', out], {
-      env: { ...process.env, MQTT_DST_PROGRESS_MS: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     // The first progress line past a few hundred runs is the cue: Ctrl-C then.
-    let sent = false;
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (!sent && /exploring: [3-9]00\/1,000,000 runs, [1-9]\d* class/.test(stderr)) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+    const { code, stdout, stderr, sent } = await interruptAt(
+      ['explore', '--runs', '1000000', '--seed', '5', '--out', out],
+      /exploring: [3-9]00\/1,000,000 runs, [1-9]\d* class/,
+    );
     expect(sent).toBe(true);
     expect(code).toBe(130);
     expect(stderr).toMatch(/interrupted: reporting what was found so far/);
@@ -86,24 +103,9 @@ describe('explore interrupted by Ctrl-C', () => {
 describe('check --exhaustive interrupted by Ctrl-C', () => {
   it('reports what it had searched, says it is no result, and exits 130', async () => {
     const out = join(scratch, 'interrupted-check');
-    // The default bound: far more than a test waits for, so only Ctrl-C ends it.
-    const child = spawn(process.execPath, [cli, 'check', '--exhaustive', '--preset', 'blog', '--out', out], {
-      env: { ...process.env, MQTT_DST_PROGRESS_MS: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    // The first progress line with states searched is the cue: the search runs, Ctrl-C then.
-    let sent = false;
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (!sent && /searching: [1-9][\d,]* states/.test(stderr)) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+    // The default bound: far more than a test waits for, so only Ctrl-C ends it. The first
+    // progress line with states searched is the cue: the search runs, Ctrl-C then.
+    const { code, stdout, stderr, sent } = await interruptAt(['check', '--exhaustive', '--preset', 'blog', '--out', out], /searching: [1-9][\d,]* states/);
     expect(sent).toBe(true);
     expect(code).toBe(130);
     expect(stderr).toMatch(/interrupted: reporting what was found so far/);
