@@ -15,7 +15,17 @@ export interface ShardJob {
   readonly shard: Shard;
   /** Stop after this many milliseconds (the result is then incomplete); unbounded when absent. */
   readonly stopAfterMs?: number;
+  /** The partial-order reduction (exhaustive-reduction.ts); default true. */
+  readonly reduce?: boolean;
+  /**
+   * One Int32 the search reads every few states: 1 stops it there (incomplete, reported). Shared
+   * memory, because a search is one synchronous loop: the thread that takes Ctrl-C is another.
+   */
+  readonly stop?: SharedArrayBuffer;
 }
+
+/** What a shard's worker posts: its progress as it goes, then its result. */
+type FromShardWorker = { readonly kind: 'progress'; readonly progress: ExhaustiveProgress } | { readonly kind: 'result'; readonly result: unknown };
 
 export function runShard(job: ShardJob, onProgress?: (progress: ExhaustiveProgress) => void): CheckResult {
   const config = resolveConfig(job.preset, job.overrides);
@@ -24,7 +34,9 @@ export function runShard(job: ShardJob, onProgress?: (progress: ExhaustiveProgre
     config: config.value,
     bounds: job.bounds,
     shard: job.shard,
+    reduce: job.reduce ?? true,
     ...(job.stopAfterMs !== undefined ? { stopAfterMs: job.stopAfterMs } : {}),
+    ...(job.stop !== undefined ? { shouldStop: stopFlag(job.stop) } : {}),
     ...(onProgress ? { onProgress } : {}),
   });
   return checkResultOf(report, { preset: job.preset, overrides: job.overrides, shard: job.shard });
@@ -34,18 +46,30 @@ export function runShard(job: ShardJob, onProgress?: (progress: ExhaustiveProgre
 export function runShardInWorker(): void {
   const port = parentPort;
   if (port === null) throw new Error('exhaustive-shard: not in a worker thread');
-  port.postMessage(runShard(workerData as ShardJob));
+  const job = workerData as ShardJob & { readonly progress: boolean };
+  const onProgress = job.progress ? (progress: ExhaustiveProgress) => port.postMessage({ kind: 'progress', progress } satisfies FromShardWorker) : undefined;
+  port.postMessage({ kind: 'result', result: runShard(job, onProgress) } satisfies FromShardWorker);
 }
 
-function inWorker(job: ShardJob): Promise<CheckResult> {
+function stopFlag(stop: SharedArrayBuffer): () => boolean {
+  const flag = new Int32Array(stop);
+  return () => Atomics.load(flag, 0) === 1;
+}
+
+function inWorker(job: ShardJob, onProgress?: (progress: ExhaustiveProgress) => void): Promise<CheckResult> {
   return new Promise((resolve, reject) => {
     // A search holds every state's hash and two levels of snapshots: let each worker grow as large
     // as this thread may (NODE_OPTIONS=--max-old-space-size=N raises both).
     const maxOldGenerationSizeMb = Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
-    const worker = new Worker(new URL('./exhaustive-worker.js', import.meta.url), { workerData: job, resourceLimits: { maxOldGenerationSizeMb } });
+    const workerData = { ...job, progress: onProgress !== undefined };
+    const worker = new Worker(new URL('./exhaustive-worker.js', import.meta.url), { workerData, resourceLimits: { maxOldGenerationSizeMb } });
     let result: CheckResult | undefined;
-    worker.on('message', (message: unknown) => {
-      const parsed = parseCheckResult(message, `worker ${job.shard.index}`);
+    worker.on('message', (message: FromShardWorker) => {
+      if (message.kind === 'progress') {
+        onProgress?.(message.progress);
+        return;
+      }
+      const parsed = parseCheckResult(message.result, `worker ${job.shard.index}`);
       if (parsed.ok) result = parsed.value;
       else reject(new Error(parsed.error));
     });
@@ -63,4 +87,19 @@ export async function runInWorkers(job: Omit<ShardJob, 'shard'>, workers: number
   const merged = mergeCheckResults(results);
   if (!merged.ok) throw new Error(merged.error);
   return merged.value;
+}
+
+/**
+ * The whole search (one shard of one) in a worker thread, so that this thread hears Ctrl-C while
+ * it runs: aborting `signal` stops the search at its next few states, and the result then reports
+ * what it had searched and found (incomplete). Same job: the same result as runShard.
+ */
+export function runShardStoppable(job: Omit<ShardJob, 'stop'>, signal: AbortSignal, onProgress?: (progress: ExhaustiveProgress) => void): Promise<CheckResult> {
+  const stop = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const flag = new Int32Array(stop);
+  const onAbort = (): void => {
+    Atomics.store(flag, 0, 1);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  return inWorker({ ...job, stop }, onProgress).finally(() => signal.removeEventListener('abort', onAbort));
 }

@@ -58,6 +58,8 @@ export interface ExhaustiveOptions {
   readonly shard?: Shard;
   /** Stop (incomplete, reported) once the search has run this long: for benchmarks of bounds too large to exhaust. */
   readonly stopAfterMs?: number;
+  /** Asked every few states: true stops the search there (incomplete, reported), as Ctrl-C does. */
+  readonly shouldStop?: () => boolean;
   readonly onProgress?: (progress: ExhaustiveProgress) => void;
   /** Offer only a client's steps where it stands alone (exhaustive-reduction.ts); default true. false: the unreduced search, to compare. */
   readonly reduce?: boolean;
@@ -110,7 +112,7 @@ export interface ExhaustiveReport {
   /** Distinct states by the depth they were first reached at. */
   readonly statesByDepth: readonly number[];
   readonly elapsedMs: number;
-  /** The search stopped at stopAfterMs before it had expanded every state (see `stoppedAtDepth`). */
+  /** The search stopped (stopAfterMs, shouldStop) before it had expanded every state (see `stoppedAtDepth`). */
   readonly stopped: boolean;
   /** The level the search was expanding when it stopped, or null. */
   readonly stoppedAtDepth: number | null;
@@ -259,7 +261,7 @@ class Search {
   private level(frontier: readonly number[], depth: number): number[] {
     const next: number[] = [];
     for (let at = 0; at < frontier.length; at += 1) {
-      if (at % 64 === 0 && performance.now() > this.stopAtMs) {
+      if (at % 64 === 0 && (performance.now() > this.stopAtMs || this.options.shouldStop?.() === true)) {
         this.stoppedAtDepth = depth;
         break;
       }
@@ -358,25 +360,27 @@ class Search {
     const view = world.view();
     const brokerMayFault = budgets.mayCrash('broker', budget);
     const quiet = quietWorld(view, budgets.searchState(budget).faultsPossible);
+    // The candidates first, from the state as it is (cheap); only they are taken and checked.
+    const candidates: { readonly client: Slot; readonly steps: readonly number[]; readonly alone: boolean }[] = [];
     for (const client of [view.nodes[1], view.nodes[2]] as Slot[]) {
-      world.restore(snapshot);
-      const outside = outsideOf(world.view(), client);
       const name = client.name as 'producer' | 'consumer';
       const left = { crash: budgets.mayCrash(name, budget), link: budgets.mayDrop(name, budget), broker: brokerMayFault };
-      const alone = aloneCandidate(world.view(), stepOptions, client, left);
-      if (alone !== null) {
-        const edges = this.clientEdges(snapshot, stepOptions, alone, budget, () => {
-          const { inside, opened } = stayedInside(outside, world.view());
-          return inside && !(opened && brokerMayFault);
-        });
-        if (edges !== null) return edges;
-      }
+      const alone = aloneCandidate(view, stepOptions, client, left);
+      if (alone !== null) candidates.push({ client, steps: alone, alone: true });
+      const steps = quiet ? quietCandidate(view, stepOptions, client) : null;
+      if (steps !== null) candidates.push({ client, steps, alone: false });
+    }
+    for (const { client, steps, alone } of candidates) {
       world.restore(snapshot);
-      const steps = quiet ? quietCandidate(world.view(), stepOptions, client) : null;
-      if (steps !== null) {
-        const edges = this.clientEdges(snapshot, stepOptions, steps, budget, () => stayedQuiet(outside, world.view()));
-        if (edges !== null) return edges;
-      }
+      const outside = outsideOf(world.view(), client);
+      const check = alone
+        ? () => {
+            const { inside, opened } = stayedInside(outside, world.view());
+            return inside && !(opened && brokerMayFault);
+          }
+        : () => stayedQuiet(outside, world.view());
+      const edges = this.clientEdges(snapshot, stepOptions, steps, budget, check);
+      if (edges !== null) return edges;
     }
     return null;
   }

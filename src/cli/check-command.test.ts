@@ -26,6 +26,16 @@ function classesOf(stdout: string): { signature: string; steps: number; choices:
 }
 
 describe('mqtt-dst check --exhaustive', () => {
+  it('finds the same classes without the partial-order reduction, from more states', async () => {
+    const reduced = await mqttDst([...tiny, '--json', '--out', 'none']);
+    const full = await mqttDst([...tiny, '--json', '--out', 'none', '--no-reduction']);
+    expect(reduced.code).toBe(1);
+    expect(full.code).toBe(1);
+    expect(classesOf(full.stdout).map(({ signature, steps }) => ({ signature, steps }))).toEqual(classesOf(reduced.stdout).map(({ signature, steps }) => ({ signature, steps })));
+    const states = (stdout: string): number => (JSON.parse(stdout) as { states: number }).states;
+    expect(states(full.stdout)).toBeGreaterThan(states(reduced.stdout));
+  });
+
   it.each<[string, string[], RegExp]>([
     ['no mode', ['check'], /say --exhaustive/],
     ['no message', ['check', '--exhaustive', '--messages', '0'], /--messages: must be at least 1/],

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type ExhaustiveBounds, type ExhaustiveProgress } from '../check/exhaustive.ts';
 import { mergeCheckResults, parseCheckResult, type CheckClass, type CheckResult } from '../check/exhaustive-result.ts';
-import { runInWorkers, runShard } from '../check/exhaustive-shard.ts';
+import { runInWorkers, runShardStoppable } from '../check/exhaustive-shard.ts';
 import { checkClassTraces, reportedCheckClasses } from '../explore/reported-classes.ts';
 import { classRunOf, rootCausesOf, type RootCause } from '../explore/root-causes.ts';
 import type { Trace } from '../trace/format.ts';
@@ -20,6 +20,7 @@ import { inconclusiveLine, tooInconclusive } from '../check/inconclusive.ts';
 import { configFrom, faultList, htmlFileFrom, limits, parse, usable, wholeNumber } from './options.ts';
 import { progressReporter, type ProgressSnapshot } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
+import { untilInterrupted } from './interrupt.ts';
 
 export const checkHelp = `mqtt-dst check --exhaustive [options]
   every interleaving of events and every placement of faults within the bounds; every class with its shortest trace
@@ -28,12 +29,14 @@ export const checkHelp = `mqtt-dst check --exhaustive [options]
   --crashes N        crashes per node: broker (kill or restart), producer, consumer (default 1)
   --drops N          connection drops per client link (default 1)
   --max-faults N     faults per run, all kinds together (default: only the two bounds above)
+  --no-reduction     take every option at every state (no partial-order reduction): the same classes, more states
   --faults LIST      fault kinds that may strike, 'all' (default) or 'none'
   --depth N          steps (events and faults) per path (default 200); states cut there are reported
   --resends N        firings of the outbox's resend timer per path (default 1); runs cut there are reported
   --shard I/N        search only shard I (0-based) of N of the top-level choices
   --workers N        search all N shards in worker threads and merge them
   --time-limit S     stop the search after S seconds; a search stopped short is inconclusive (exit 4)
+                     (Ctrl-C stops it too: what it had found is reported, exit 130)
   --out DIR          where shortest traces are written (default out/<preset>-exhaustive), 'none' to skip
   --html FILE        also write the report as one self-contained HTML file (diagrams of every class)
   --steps            print each class's shortest path step by step
@@ -51,6 +54,7 @@ const options = {
   crashes: { type: 'string' },
   drops: { type: 'string' },
   'max-faults': { type: 'string' },
+  'no-reduction': { type: 'boolean' },
   faults: { type: 'string' },
   depth: { type: 'string' },
   resends: { type: 'string' },
@@ -90,17 +94,23 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   // A shard's classes are not final (another shard may hold a shorter path): its traces come from --merge.
   const outDir = shard !== undefined && values.out === undefined ? null : outDirOf(values, resolved.preset);
   if (outDir !== null) usable(checkOutputDir(outDir));
-  const job = { preset: resolved.preset, overrides: resolved.overrides, bounds };
+  const job = { preset: resolved.preset, overrides: resolved.overrides, bounds, reduce: values['no-reduction'] !== true };
   const startedMs = performance.now();
   const progress = values.json ? undefined : progressReporter();
   const onProgress = progress === undefined ? undefined : (at: ExhaustiveProgress) => progress.report(searchSnapshot(at));
-  const result =
-    workers !== undefined && workers > 1 ? await runInWorkers(job, workers) : runShard({ ...job, shard: shard ?? { index: 0, count: 1 }, ...(timeLimitS === undefined ? {} : { stopAfterMs: timeLimitS * 1000 }) }, onProgress);
+  // One process: the search runs in a worker thread, so that Ctrl-C reaches this one and ends it
+  // with what it has searched and found (interrupt.ts).
+  const { value: result, interrupted } =
+    workers !== undefined && workers > 1
+      ? { value: await runInWorkers(job, workers), interrupted: false }
+      : await untilInterrupted((signal) =>
+          runShardStoppable({ ...job, shard: shard ?? { index: 0, count: 1 }, ...(timeLimitS === undefined ? {} : { stopAfterMs: timeLimitS * 1000 }) }, signal, onProgress),
+        );
   progress?.done();
   const elapsedS = (performance.now() - startedMs) / 1000;
   const traces = tracesOf(result);
   const { written, failure } = withTraces(result, traces, outDir);
-  return emitReport(values, written, traces, elapsedS, failure);
+  return emitReport(values, written, traces, elapsedS, failure, interrupted && stoppedShort(result));
 }
 
 /** How far the search has got, for the progress line: its total is not known in advance. */
@@ -140,7 +150,7 @@ function mergeCommand(values: Values, files: readonly string[]): number {
   if (outDir !== null) usable(checkOutputDir(outDir));
   const traces = tracesOf(merged.value);
   const { written, failure } = withTraces(merged.value, traces, outDir);
-  return emitReport(values, written, traces, written.elapsedMs / 1000, failure);
+  return emitReport(values, written, traces, written.elapsedMs / 1000, failure, false);
 }
 
 function tracesOf(result: CheckResult): Map<string, Trace> {
@@ -174,7 +184,7 @@ function withTraces(result: CheckResult, traces: ReadonlyMap<string, Trace>, out
  * bounds judged: a state cut by the depth bound hides runs never searched (any number of them),
  * and a run cut by the resend bound was not judged; more than a small share of those is no result.
  */
-function checkExit(result: CheckResult): number {
+function checkExit(result: CheckResult, interrupted: boolean): number {
   const cutRuns = result.resendBounded;
   const runs = result.terminals + cutRuns;
   const stopped = stoppedShort(result);
@@ -182,12 +192,18 @@ function checkExit(result: CheckResult): number {
   if (result.depthBounded > 0) {
     process.stderr.write(`mqtt-dst: check: inconclusive: ${plural(result.depthBounded, 'state')} at the depth bound still had steps to take; raise --depth\n`);
   } else if (stopped) {
-    process.stderr.write('mqtt-dst: check: inconclusive: the search stopped at --time-limit before it had expanded every state\n');
+    process.stderr.write(`mqtt-dst: check: inconclusive: the search was ${stopWhy(interrupted)} before it had expanded every state\n`);
   } else if (inconclusive) {
     process.stderr.write(inconclusiveLine('check', cutRuns, runs, 'runs', 'raise --resends'));
   }
+  if (interrupted) return exitCodes.interrupted;
   if (result.classes.length > 0) return exitCodes.violations;
   return inconclusive ? exitCodes.inconclusive : exitCodes.ok;
+}
+
+/** Why a whole search stopped short: Ctrl-C, or else its --time-limit. */
+function stopWhy(interrupted: boolean): string {
+  return interrupted ? 'interrupted by Ctrl-C' : 'stopped at --time-limit';
 }
 
 /** A whole search (one shard of one) that is not complete though nothing hit the depth bound: it stopped at --time-limit. */
@@ -222,7 +238,7 @@ function classLines(entry: CheckClass, index: number, steps: boolean): string[] 
 }
 
 /** What was searched, a line each: the head of the text report and the facts of the HTML one. */
-function searchedLines(result: CheckResult, elapsedS: number): string[] {
+function searchedLines(result: CheckResult, elapsedS: number, interrupted: boolean): string[] {
   const overrides = Object.entries(result.overrides).map(([key, value]) => ` ${key}=${value}`).join('');
   const rate = elapsedS > 0 ? Math.round(result.states / elapsedS) : result.states;
   const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -233,6 +249,7 @@ function searchedLines(result: CheckResult, elapsedS: number): string[] {
     `searched ${plural(result.states, 'state')} (${result.worldStates.toLocaleString('en-US')} simulated, ${plural(result.transitions, 'transition')}, max depth ${result.maxDepth}, ${plural(result.terminals, 'complete run')}) ` +
       `in ${elapsedS.toFixed(1)} s: ${rate.toLocaleString('en-US')} states/s, peak RSS ${rssMb} MB`,
   ];
+  if (interrupted) lines.push(`INTERRUPTED at depth ${result.maxDepth}: what the search had found so far; not a result for these bounds`);
   if (result.depthBounded > 0) lines.push(`WARNING: ${plural(result.depthBounded, 'state')} at the depth bound still had steps to take: not every run within the bounds was searched; raise --depth`);
   if (result.resendBounded > 0) {
     lines.push(`note: ${plural(result.resendBounded, 'state')} had no step left but a resend beyond the bound; those runs were not judged (raise --resends)`);
@@ -241,19 +258,19 @@ function searchedLines(result: CheckResult, elapsedS: number): string[] {
   return lines;
 }
 
-function soundText(result: CheckResult): string {
+function soundText(result: CheckResult, interrupted: boolean): string {
   if (result.depthBounded > 0 || stoppedShort(result)) {
-    const why = result.depthBounded > 0 ? 'cut at the depth bound' : 'stopped at --time-limit';
+    const why = result.depthBounded > 0 ? 'cut at the depth bound' : stopWhy(interrupted);
     return `no violation found, but the search was ${why}: inconclusive (${boundsText(result)}), ${plural(result.states, 'state')}`;
   }
   const cut = result.resendBounded > 0 ? `; ${plural(result.resendBounded, 'run')} cut by the resend bound, not judged` : '';
   return `no violation within bounds (${boundsText(result)}), ${plural(result.states, 'state')}${cut}`;
 }
 
-function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS: number, steps: boolean): string {
-  const lines = searchedLines(result, elapsedS);
+function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS: number, steps: boolean, interrupted: boolean): string {
+  const lines = searchedLines(result, elapsedS, interrupted);
   if (result.classes.length === 0) {
-    lines.push('', soundText(result));
+    lines.push('', soundText(result, interrupted));
   } else {
     const textOptions = { countUnit: 'complete run' };
     lines.push('', ...rootCauseSummary(causes, textOptions), '', 'Root causes in detail:', ...rootCauseDetails(causes, textOptions));
@@ -264,16 +281,16 @@ function textReport(result: CheckResult, causes: readonly RootCause[], elapsedS:
 }
 
 /** The report on stdout (text or JSON), then the HTML file if asked for, then a failed trace write if any; the exit code. */
-function emitReport(values: Values, result: CheckResult, traces: ReadonlyMap<string, Trace>, elapsedS: number, failure: Error | undefined): number {
+function emitReport(values: Values, result: CheckResult, traces: ReadonlyMap<string, Trace>, elapsedS: number, failure: Error | undefined, interrupted: boolean): number {
   const causes = values.json && values.html === undefined ? [] : causesOf(result, traces);
-  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : textReport(result, causes, elapsedS, values.steps === true));
+  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : textReport(result, causes, elapsedS, values.steps === true, interrupted));
   if (values.html !== undefined) {
-    const [title = '', ...facts] = searchedLines(result, elapsedS);
-    const section = { idPrefix: '', heading: 'Root causes', causes, countUnit: 'complete run', sound: soundText(result) };
+    const [title = '', ...facts] = searchedLines(result, elapsedS, interrupted);
+    const section = { idPrefix: '', heading: 'Root causes', causes, countUnit: 'complete run', sound: soundText(result, interrupted) };
     writeFileAtomic(values.html, renderHtmlReport({ title, facts, sections: [section] }));
     process.stderr.write(`HTML report: ${values.html}\n`);
   }
   // The report is out; only now may a failed write end the command.
   if (failure !== undefined) throw failure;
-  return checkExit(result);
+  return checkExit(result, interrupted);
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ExploreBounds } from '../explore/arbitraries.ts';
 import type { CounterexampleClass, ExploreProgress, ExploreReport } from '../explore/explore.ts';
-import { exploreInWorker, type ThreadedExploreOptions } from '../explore/explore-thread.ts';
+import { exploreInWorker } from '../explore/explore-thread.ts';
 import { exploreSwarm, swarmCaseOf } from '../explore/swarm-explore.ts';
 import { swarmBoundsDefault, type SwarmBounds } from '../explore/swarm.ts';
 import { reportedExploreClasses, type WrittenClass } from '../explore/reported-classes.ts';
@@ -19,6 +19,7 @@ import { describeScenario } from './describe-case.ts';
 import { configFrom, exploreBoundsFrom, faultList, htmlFileFrom, limits, parse, seedOption, usable, wholeNumber, type ResolvedConfig } from './options.ts';
 import { progressReporter, type ProgressSnapshot } from './progress.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
+import { untilInterrupted } from './interrupt.ts';
 
 export const exploreHelp = `mqtt-dst explore [options]
   --preset NAME      configuration preset (default blog)
@@ -69,7 +70,7 @@ export async function exploreCommand(args: readonly string[]): Promise<number> {
   if (values.swarm !== undefined && values.runs !== undefined) throw new UsageError('explore: give --runs N or --swarm N, not both');
   const report =
     values.swarm === undefined
-      ? await exploreUntilInterrupted({ config: resolved.config, bounds, runs, seed, ...(onProgress ? { onProgress } : {}) })
+      ? (await untilInterrupted((signal) => exploreInWorker({ config: resolved.config, bounds, runs, seed, signal, ...(onProgress ? { onProgress } : {}) }))).value
       : exploreSwarmFrom(resolved, values, seed, onProgress);
   const elapsedS = (performance.now() - startedMs) / 1000;
   progress?.done();
@@ -106,26 +107,6 @@ function exploreExit(report: ExploreReport): number {
   }
   if (report.classes.length > 0) return exitCodes.violations;
   return inconclusive ? exitCodes.inconclusive : exitCodes.ok;
-}
-
-/**
- * The exploration in a worker thread, so that Ctrl-C (SIGINT) reaches this one: the first ends
- * the exploration with what it has found so far, which is then reported and written as usual;
- * a second quits at once.
- */
-async function exploreUntilInterrupted(options: Omit<ThreadedExploreOptions, 'signal'>): Promise<ExploreReport> {
-  const controller = new AbortController();
-  const onSignal = (): void => {
-    if (controller.signal.aborted) process.exit(exitCodes.interrupted);
-    process.stderr.write('\ninterrupted: reporting what was found so far (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  try {
-    return await exploreInWorker({ ...options, signal: controller.signal });
-  } finally {
-    process.off('SIGINT', onSignal);
-  }
 }
 
 function exploreSnapshot(at: ExploreProgress): ProgressSnapshot {

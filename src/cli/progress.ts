@@ -31,14 +31,22 @@ export interface Progress {
   done(): void;
 }
 
-function formatLine(snapshot: ProgressSnapshot, elapsedMs: number): string {
+/** What the rate and the estimate are of: this phase (`what`) since its first report. */
+interface Phase {
+  readonly what: string;
+  readonly startedMs: number;
+  readonly done: number;
+}
+
+function formatLine(snapshot: ProgressSnapshot, phase: Phase, atMs: number, elapsedMs: number): string {
   const seconds = Math.max(elapsedMs / 1000, 0.001);
-  const rate = snapshot.done / seconds;
+  // A phase's first report has no rate yet: nothing is said of it then.
+  const rate = atMs > phase.startedMs ? (snapshot.done - phase.done) / ((atMs - phase.startedMs) / 1000) : null;
   const done = snapshot.total === null ? snapshot.done.toLocaleString('en-US') : `${snapshot.done.toLocaleString('en-US')}/${snapshot.total.toLocaleString('en-US')}`;
   const parts = [`${snapshot.what}: ${done} ${snapshot.unit}`, `${snapshot.classes} class${snapshot.classes === 1 ? '' : 'es'} so far`];
   if (snapshot.detail !== undefined) parts.push(snapshot.detail);
-  parts.push(`${Math.round(rate).toLocaleString('en-US')} ${snapshot.unit}/s`);
-  if (snapshot.total !== null && rate > 0 && snapshot.done < snapshot.total) parts.push(`about ${Math.ceil((snapshot.total - snapshot.done) / rate)} s left`);
+  if (rate !== null) parts.push(`${Math.round(rate).toLocaleString('en-US')} ${snapshot.unit}/s`);
+  if (snapshot.total !== null && rate !== null && rate > 0 && snapshot.done < snapshot.total) parts.push(`about ${Math.ceil((snapshot.total - snapshot.done) / rate)} s left`);
   parts.push(`${Math.round(seconds)} s elapsed`);
   return parts.join(', ');
 }
@@ -57,13 +65,16 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr, op
   // The first line in a log waits one interval too: a run that ends sooner prints none.
   let lastMs = startedMs;
   let written = false;
+  let phase: Phase = { what: '', startedMs, done: 0 };
   return {
     report(snapshot) {
       const at = now();
+      // The first phase began with the reporter; a later one with its first report.
+      if (snapshot.what !== phase.what) phase = phase.what === '' ? { what: snapshot.what, startedMs, done: 0 } : { what: snapshot.what, startedMs: at, done: snapshot.done };
       if (at - lastMs < everyMs) return;
       lastMs = at;
       written = true;
-      const line = formatLine(snapshot, at - startedMs);
+      const line = formatLine(snapshot, phase, at, at - startedMs);
       stream.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
     },
     done() {

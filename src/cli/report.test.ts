@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { manifestName } from '../trace/output-dir.ts';
 import { mqttDst } from './run-cli.ts';
 
 const cli = fileURLToPath(new URL('./mqtt-dst.js', import.meta.url));
@@ -34,7 +35,7 @@ describe('replay --mermaid', () => {
   it('prints Mermaid alone on stdout, the header and the verdict on stderr', async () => {
     const out = join(scratch, 'traces');
     await mqttDst(['explore', '--runs', '200', '--seed', '3', '--faults', 'broker-kill', '--out', out]);
-    const [name] = readdirSync(out);
+    const [name] = readdirSync(out).filter((entry) => entry !== manifestName);
     if (name === undefined) throw new Error('explore wrote no trace');
     const result = await mqttDst(['replay', join(out, name), '--mermaid']);
     expect(result.code).toBe(0);
@@ -47,26 +48,43 @@ describe('replay --mermaid', () => {
   });
 });
 
+interface Interrupted {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Whether the cue came, and so Ctrl-C was sent. */
+  readonly sent: boolean;
+}
+
+/** Runs the command and sends it Ctrl-C (SIGINT) at the first stderr that matches `cue`. */
+async function interruptAt(args: readonly string[], cue: RegExp): Promise<Interrupted> {
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { ...process.env, MQTT_DST_PROGRESS_MS: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let sent = false;
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (!sent && cue.test(stderr)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+  return { code, stdout, stderr, sent };
+}
+
 describe('explore interrupted by Ctrl-C', () => {
   it('reports what it found so far, writes those traces, and exits 130', async () => {
     const out = join(scratch, 'interrupted');
-    const child = spawn(process.execPath, [cli, 'explore', '--runs', '1000000', '--seed', '5', '--out', out], {
-      env: { ...process.env, MQTT_DST_PROGRESS_MS: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     // The first progress line past a few hundred runs is the cue: Ctrl-C then.
-    let sent = false;
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (!sent && /exploring: [3-9]00\/1,000,000 runs, [1-9]\d* class/.test(stderr)) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+    const { code, stdout, stderr, sent } = await interruptAt(
+      ['explore', '--runs', '1000000', '--seed', '5', '--out', out],
+      /exploring: [3-9]00\/1,000,000 runs, [1-9]\d* class/,
+    );
     expect(sent).toBe(true);
     expect(code).toBe(130);
     expect(stderr).toMatch(/interrupted: reporting what was found so far/);
@@ -76,6 +94,25 @@ describe('explore interrupted by Ctrl-C', () => {
     const classes = Number(/^explored \d+ scenarios .* (\d+) distinct class/m.exec(stdout)?.[1]);
     expect(classes).toBeGreaterThan(0);
     expect(stdout).toMatch(/root causes? explains? the \d+ class/);
-    expect(readdirSync(out)).toHaveLength(classes);
+    // Each class's trace, and the manifest that lists them.
+    expect(readdirSync(out).filter((file) => file !== manifestName)).toHaveLength(classes);
+    expect(readdirSync(out)).toContain(manifestName);
+  });
+});
+
+describe('check --exhaustive interrupted by Ctrl-C', () => {
+  it('reports what it had searched, says it is no result, and exits 130', async () => {
+    const out = join(scratch, 'interrupted-check');
+    // The default bound: far more than a test waits for, so only Ctrl-C ends it. The first
+    // progress line with states searched is the cue: the search runs, Ctrl-C then.
+    const { code, stdout, stderr, sent } = await interruptAt(['check', '--exhaustive', '--preset', 'blog', '--out', out], /searching: [1-9][\d,]* states/);
+    expect(sent).toBe(true);
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted: reporting what was found so far/);
+    expect(stderr).toMatch(/check: inconclusive: the search was interrupted by Ctrl-C/);
+    const states = Number(/^searched ([\d,]+) states/m.exec(stdout)?.[1]?.replaceAll(',', ''));
+    expect(states).toBeGreaterThan(0);
+    expect(stdout).toMatch(/^INTERRUPTED at depth \d+: what the search had found so far; not a result for these bounds$/m);
+    expect(readdirSync(out)).toContain(manifestName);
   });
 });

@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mqttDst } from '../cli/run-cli.ts';
+import { manifestName } from './output-dir.ts';
 
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
@@ -154,7 +155,7 @@ describe.skipIf(chromiumPath === undefined && !required)('the HTML report in hea
   it('replay: one run, its story and its diagram', async () => {
     const traces = join(scratch, 'replay');
     await mqttDst(['explore', '--runs', '200', '--seed', '3', '--faults', 'broker-kill', '--out', traces]);
-    const [name] = readdirSync(traces);
+    const [name] = readdirSync(traces).filter((entry) => entry !== manifestName);
     if (name === undefined) throw new Error('explore wrote no trace');
     const html = join(artifacts, 'replay.html');
     const run = await mqttDst(['replay', join(traces, name), '--html', html]);
