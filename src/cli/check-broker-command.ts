@@ -132,6 +132,8 @@ function targetName(spec: TargetSpec): string {
   return spec.kind === 'url' ? `mqtt://${spec.host}:${spec.port}` : spec.kind;
 }
 
+type Values = ReturnType<typeof parse<typeof options>>['values'];
+
 export async function checkBrokerCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parse(args, options, 'check-broker');
   if (positionals.length > 0) throw new UsageError(`check-broker: unexpected argument '${positionals[0]}'`);
@@ -143,47 +145,97 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
     throw new UsageError('check-broker: give one of --scenario FILE, --runs N, --swarm N');
   }
   const seed = seedOption(values.seed);
-  const controllable = spec.kind !== 'url';
-  let cases: readonly ExploreCase[];
-  if (values.swarm !== undefined) {
-    cases = swarmCasesFor(spec, resolved, values, seed);
-  } else if (values.scenario !== undefined) {
-    const scenario = readScenario(values.scenario);
-    const refusal = checkScenarioForTarget(scenario, { name: targetName(spec), controllable });
-    if (refusal !== undefined) throw new UsageError(`${values.scenario}: ${refusal}`);
-    cases = [{ scenario, seed }];
-  } else {
-    const requested = faultList(values.faults);
-    const faultKinds = faultKindsFor(controllable, requested);
-    if (faultKinds.length === 0) throw new UsageError(`check-broker: --faults ${values.faults ?? 'all'}: no fault kind applies to ${targetName(spec)} (client crashes and connection drops only)`);
-    const faultsMax = wholeNumber(values['max-faults'], '--max-faults', realBoundsDefault.faultsMax, 1, limits.faults);
-    const bounds: RealScenarioBounds = {
-      ...realBoundsDefault,
-      faultKinds,
-      messagesMax: wholeNumber(values.messages, '--messages', realBoundsDefault.messagesMax, 1, limits.realMessages),
-      faultsMax,
-      faultsMin: Math.min(realBoundsDefault.faultsMin, faultsMax),
-    };
-    cases = sampleRealCases(bounds, wholeNumber(values.runs, '--runs', 20, 1, limits.realRuns), seed);
-  }
+  const cases = casesFrom(spec, resolved, values, seed);
   const parallel = wholeNumber(values.parallel, '--parallel', 1, 1, limits.parallel);
   const idleMs = wholeNumber(values['idle-ms'], '--idle-ms', 300, 1, limits.idleMs);
   const capMs = wholeNumber(values['cap-ms'], '--cap-ms', 10_000, 1, limits.capMs);
   if (values.out !== undefined) usable(checkOutputDir(values.out));
+  const configs = caseConfigs(spec, resolved, values.swarm === undefined ? undefined : (cases as readonly SwarmCase[]));
+  const startedMs = performance.now();
+  const single = values.scenario !== undefined;
+  // One mark per finished scenario (. agree, v agree with violations, D disagree, I inconclusive, E failed), on a terminal only.
+  const progress = !values.json && !single && process.stderr.isTTY === true;
+  const entries = await runCases(spec, configs, { cases, parallel, idleMs, capMs, progress });
+  if (progress) process.stderr.write('\n');
+  const elapsedS = (performance.now() - startedMs) / 1000;
+  const { written, failure } = writeDisagreements(values.out, spec, resolved, entries);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(jsonReport(spec, resolved, configs.modelConfig, seed, entries, elapsedS, written))}\n`);
+  } else {
+    process.stdout.write(textReport(spec, resolved, configs.modelConfig, seed, single, entries, elapsedS, written));
+  }
+  if (html !== undefined) {
+    const [title = '', ...facts] = headLines(spec, resolved, configs.modelConfig, seed, single ? null : entries.length);
+    writeFileAtomic(html, renderHtmlReport({ title, facts: [...facts, tallyLine(entries, elapsedS)], sections: [], comparisons: entries.map((entry) => sideBySide(spec, entry)) }));
+    process.stderr.write(`HTML report: ${html}\n`);
+  }
+  // The report is out; only now may a failed write end the command.
+  if (failure !== undefined) throw failure;
+  return checkBrokerExit(entries);
+}
+
+/** The scenarios to run: a swarm, one scenario file, or random scenarios within the bounds given. */
+function casesFrom(spec: TargetSpec, resolved: ResolvedConfig, values: Values, seed: number): readonly ExploreCase[] {
+  const controllable = spec.kind !== 'url';
+  if (values.swarm !== undefined) return swarmCasesFor(spec, resolved, values, seed);
+  if (values.scenario !== undefined) {
+    const scenario = readScenario(values.scenario);
+    const refusal = checkScenarioForTarget(scenario, { name: targetName(spec), controllable });
+    if (refusal !== undefined) throw new UsageError(`${values.scenario}: ${refusal}`);
+    return [{ scenario, seed }];
+  }
+  const requested = faultList(values.faults);
+  const faultKinds = faultKindsFor(controllable, requested);
+  if (faultKinds.length === 0) throw new UsageError(`check-broker: --faults ${values.faults ?? 'all'}: no fault kind applies to ${targetName(spec)} (client crashes and connection drops only)`);
+  const faultsMax = wholeNumber(values['max-faults'], '--max-faults', realBoundsDefault.faultsMax, 1, limits.faults);
+  const bounds: RealScenarioBounds = {
+    ...realBoundsDefault,
+    faultKinds,
+    messagesMax: wholeNumber(values.messages, '--messages', realBoundsDefault.messagesMax, 1, limits.realMessages),
+    faultsMax,
+    faultsMin: Math.min(realBoundsDefault.faultsMin, faultsMax),
+  };
+  return sampleRealCases(bounds, wholeNumber(values.runs, '--runs', 20, 1, limits.realRuns), seed);
+}
+
+interface CaseConfigs {
+  /** The model of the configuration resolved from the options (a swarm case may bring its own). */
+  readonly modelConfig: Config;
+  /** The warm-up run's real configuration. */
+  readonly warmUpConfig: Config;
+  readonly model: (index: number) => Config;
+  readonly real: (index: number) => Config;
+}
+
+/** Each case's model and real configurations: a swarm case brings its own, every other case runs the one resolved. */
+function caseConfigs(spec: TargetSpec, resolved: ResolvedConfig, swarm: readonly SwarmCase[] | undefined): CaseConfigs {
   const modelConfigOf = (config: Config, overrides: Overrides): Config => withLoopbackNetwork(spec.kind === 'aedes' ? aedesModelConfig(config, overrides) : config, overrides);
   const modelConfig = modelConfigOf(resolved.config, resolved.overrides);
   const realConfig = realConfigFor(spec, resolved.config, `${process.pid}-${Date.now()}`);
-  // A swarm case brings its own configuration; every other case runs the one resolved above.
-  const drawn = (index: number): SwarmCase | undefined => (values.swarm === undefined ? undefined : (cases[index] as SwarmCase));
-  const caseModelConfig = (index: number): Config => {
-    const own = drawn(index);
-    return own === undefined ? modelConfig : modelConfigOf(own.config, own.overrides);
+  return {
+    modelConfig,
+    warmUpConfig: realConfig(-1),
+    model: (index) => {
+      const own = swarm?.[index];
+      return own === undefined ? modelConfig : modelConfigOf(own.config, own.overrides);
+    },
+    real: (index) => {
+      const own = swarm?.[index];
+      return own === undefined ? realConfig(index) : realConfigFor(spec, own.config, `${process.pid}-${Date.now()}`)(index);
+    },
   };
-  const caseRealConfig = (index: number): Config => {
-    const own = drawn(index);
-    return own === undefined ? realConfig(index) : realConfigFor(spec, own.config, `${process.pid}-${Date.now()}`)(index);
-  };
+}
 
+interface CaseRun {
+  readonly cases: readonly ExploreCase[];
+  readonly parallel: number;
+  readonly idleMs: number;
+  readonly capMs: number;
+  readonly progress: boolean;
+}
+
+/** Runs every case on the real broker and the model; whatever happens, nothing it started is left behind. */
+async function runCases(spec: TargetSpec, configs: CaseConfigs, run: CaseRun): Promise<BatchEntry[]> {
   // What a killed run left behind (temp dirs of a dead pid, a broker still running from one) goes first.
   sweepStale();
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -191,26 +243,21 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const startedMs = performance.now();
-  const single = values.scenario !== undefined;
-  // One mark per finished scenario (. agree, v agree with violations, D disagree, I inconclusive, E failed), on a terminal only.
-  const progress = !values.json && !single && process.stderr.isTTY === true;
-  let entries: BatchEntry[];
   try {
-    await warmUp(spec, realConfig(-1), { capMs }).catch((error: unknown) => {
+    await warmUp(spec, configs.warmUpConfig, { capMs: run.capMs }).catch((error: unknown) => {
       if (error instanceof BrokerUnavailableError) throw error;
       // The warm-up only pays for JIT and lazy loading; its failure is a scenario's to report.
       process.stderr.write(`mqtt-dst: check-broker: warm-up run failed (${errorMessage(error).split('\n')[0]}); going on\n`);
     });
-    entries = await runBatch({
+    return await runBatch({
       spec,
-      modelConfig: caseModelConfig,
-      realConfig: caseRealConfig,
-      cases,
-      parallel,
-      idleMs,
-      capMs,
-      ...(progress ? { onEntry: (entry: BatchEntry) => process.stderr.write(progressMark(entry)) } : {}),
+      modelConfig: configs.model,
+      realConfig: configs.real,
+      cases: run.cases,
+      parallel: run.parallel,
+      idleMs: run.idleMs,
+      capMs: run.capMs,
+      ...(run.progress ? { onEntry: (entry: BatchEntry) => process.stderr.write(progressMark(entry)) } : {}),
     });
   } catch (error) {
     if (error instanceof BrokerUnavailableError) throw new UsageError(`check-broker: ${error.message}`);
@@ -220,22 +267,6 @@ export async function checkBrokerCommand(args: readonly string[]): Promise<numbe
     process.off('SIGTERM', onSignal);
     await cleanupAll();
   }
-  if (progress) process.stderr.write('\n');
-  const elapsedS = (performance.now() - startedMs) / 1000;
-  const { written, failure } = writeDisagreements(values.out, spec, resolved, entries);
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(jsonReport(spec, resolved, modelConfig, seed, entries, elapsedS, written))}\n`);
-  } else {
-    process.stdout.write(textReport(spec, resolved, modelConfig, seed, single, entries, elapsedS, written));
-  }
-  if (html !== undefined) {
-    const [title = '', ...facts] = headLines(spec, resolved, modelConfig, seed, single ? null : entries.length);
-    writeFileAtomic(html, renderHtmlReport({ title, facts: [...facts, tallyLine(entries, elapsedS)], sections: [], comparisons: entries.map((entry) => sideBySide(spec, entry)) }));
-    process.stderr.write(`HTML report: ${html}\n`);
-  }
-  // The report is out; only now may a failed write end the command.
-  if (failure !== undefined) throw failure;
-  return checkBrokerExit(entries);
 }
 
 /**
