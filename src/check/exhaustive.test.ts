@@ -2,7 +2,6 @@
 // every time and however it is sharded, and every shortest path is a trace that replays.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { FaultKind } from '../../models/history.ts';
 import { resolveConfig } from '../../models/presets.ts';
 import { recordExhaustiveTrace, replayTrace } from '../trace/record.ts';
 import { parseTrace } from '../trace/format.ts';
@@ -11,19 +10,10 @@ import { exhaustiveButForOfChoices } from './exhaustive-culprit.ts';
 import { checkResultOf, mergeCheckResults, type CheckResult } from './exhaustive-result.ts';
 import { exhaustiveScenario, exhaustiveSearch, type ExhaustiveBounds, type ExhaustiveReport } from './exhaustive.ts';
 import { signaturesOf } from '../explore/signature.ts';
+import { smallBounds } from './test-bounds.ts';
 
 const expectedFile = new URL('./exhaustive-expected.json', import.meta.url);
 
-/** The bound npm test searches: one message, a crash of either client or a drop of either link, one fault per run. */
-const smallBounds: ExhaustiveBounds = {
-  messages: 1,
-  crashesPerNode: 1,
-  dropsPerLink: 1,
-  faultsMax: 1,
-  depthMax: 200,
-  resendsMax: 1,
-  faultKinds: ['consumer-crash', 'producer-crash', 'connection-drop'] satisfies FaultKind[],
-};
 
 function blog() {
   const config = resolveConfig('blog', {});

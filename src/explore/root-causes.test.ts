@@ -2,23 +2,14 @@
 // partition the classes, a class is placed under another only when that class's own run shows it
 // for the same message, what stays on top is implied by nothing, and the order is worst first.
 import { describe, expect, it } from 'vitest';
-import type { FaultKind } from '../../models/history.ts';
 import { causeNumbers, rootCauseSummary, summaryLinesMax, summaryRows } from '../trace/render-root-causes.ts';
 import { storyOf, titleOf } from '../trace/story.ts';
-import type { ExhaustiveBounds } from '../check/exhaustive.ts';
 import { runShard } from '../check/exhaustive-shard.ts';
 import { checkClassTraces, reportedCheckClasses } from './reported-classes.ts';
 import { classesOf, classRunOf, mechanismOf, rootCausesOf, severityOf, type ClassRun } from './root-causes.ts';
+import { smallBounds } from '../check/test-bounds.ts';
 
-const bounds: ExhaustiveBounds = {
-  messages: 1,
-  crashesPerNode: 1,
-  dropsPerLink: 1,
-  faultsMax: 1,
-  depthMax: 200,
-  resendsMax: 1,
-  faultKinds: ['consumer-crash', 'producer-crash', 'connection-drop'] satisfies FaultKind[],
-};
+const bounds = smallBounds;
 
 const result = runShard({ preset: 'blog', overrides: {}, bounds, shard: { index: 0, count: 1 } });
 const traces = checkClassTraces(result);
