@@ -72,6 +72,8 @@ export interface ProducerConfig {
   readonly resendMs: number;
 }
 
+export type ProducerCount = 1 | 2;
+
 export interface ConsumerConfig {
   readonly profile: ConsumerProfile;
   readonly client_id: string;
@@ -111,6 +113,14 @@ export interface Config {
   readonly topic: string;
   readonly broker: BrokerConfig;
   readonly producer: ProducerConfig;
+  /**
+   * How many producers publish to the topic: 1, or 2 with a second producer ('producer2' in
+   * histories and scenarios) configured by `producer2`. A scenario names each message's
+   * publisher (PublishSpec.by) and which producer a fault strikes.
+   */
+  readonly producers: ProducerCount;
+  /** The second producer: its own client id, session and profile; used only with `producers: 2`. */
+  readonly producer2: ProducerConfig;
   readonly consumer: ConsumerConfig;
   readonly network: NetworkConfig;
   readonly timing: TimingConfig;

@@ -1,5 +1,5 @@
 // Named configurations, and `--set path=value` overrides applied to them with validation.
-import type { Config } from './config.ts';
+import type { Config, ProducerConfig } from './config.ts';
 import { brokerProfiles, consumerProfiles, producerProfiles } from './config.ts';
 import { err, ok, type Result } from './result.ts';
 
@@ -9,6 +9,8 @@ const harnessTiming = {
   healingMsMax: 3_600_000,
   eventsMax: 200_000,
 } as const;
+
+const blogProducer: ProducerConfig = { profile: 'paho', client_id: 'producer', clean_session: true, loopMs: 1, publish_mode: 'sequential', resendMs: 1000 };
 
 /**
  * The blog post's recommended setup: QoS 2, a consumer with a fixed client id and
@@ -30,7 +32,10 @@ const blog: Config = {
     save_before_ack: false,
   },
   // resendMs is the outbox's and ignored by paho; it is here so that --set can name it.
-  producer: { profile: 'paho', client_id: 'producer', clean_session: true, loopMs: 1, publish_mode: 'sequential', resendMs: 1000 },
+  producer: blogProducer,
+  // A second producer only when asked for (--set producers=2): the blog's producer under its own id.
+  producers: 1,
+  producer2: { ...blogProducer, client_id: 'producer2' },
   consumer: { profile: 'paho', client_id: 'testclient', clean_session: false, handlingMs: 5, loopMs: 1, e2e_ack: false },
   network: { latencyMsMin: 1, latencyMsMax: 5 },
   timing: harnessTiming,
@@ -98,6 +103,7 @@ const dedupConsumer: Config = {
 const outboxE2e: Config = {
   ...blog,
   producer: { ...blog.producer, profile: 'outbox' },
+  producer2: { ...blog.producer2, profile: 'outbox' },
   consumer: { ...blog.consumer, e2e_ack: true },
 };
 
@@ -142,6 +148,9 @@ const enumerations: Readonly<Record<string, readonly (string | number)[]>> = {
   'consumer.profile': consumerProfiles,
   'broker.profile': brokerProfiles,
   'producer.publish_mode': ['sequential', 'scheduled'],
+  producers: [1, 2],
+  'producer2.profile': producerProfiles,
+  'producer2.publish_mode': ['sequential', 'scheduled'],
 };
 
 function parseValue(path: string, current: Json, text: string): Result<Json> {
@@ -191,6 +200,8 @@ function numericSettings(config: Config): readonly (readonly [path: string, valu
     ['broker.max_queued_messages', broker.max_queued_messages, 0, 100_000_000],
     ['producer.loopMs', producer.loopMs, 0, msMax],
     ['producer.resendMs', producer.resendMs, 0, msMax],
+    ['producer2.loopMs', config.producer2.loopMs, 0, msMax],
+    ['producer2.resendMs', config.producer2.resendMs, 0, msMax],
     ['consumer.handlingMs', consumer.handlingMs, 0, msMax],
     ['consumer.loopMs', consumer.loopMs, 0, msMax],
     ['network.latencyMsMin', network.latencyMsMin, 0, msMax],
@@ -216,6 +227,16 @@ export function topicNameProblem(topic: string): string | undefined {
   return undefined;
 }
 
+/** The producer sections a configuration runs, by their --set path. */
+function producerSections(config: Config): readonly (readonly [path: string, producer: ProducerConfig])[] {
+  return config.producers === 2 ? [['producer', config.producer], ['producer2', config.producer2]] : [['producer', config.producer]];
+}
+
+/** The client ids of the clients a configuration runs, by their --set path, the consumer's last. */
+function clientsOf(config: Config): readonly (readonly [path: string, id: string])[] {
+  return [...producerSections(config).map(([path, producer]) => [`${path}.client_id`, producer.client_id] as const), ['consumer.client_id', config.consumer.client_id]];
+}
+
 /** Checks that hold across keys, and ranges; the single-key syntax checks live in parseValue. */
 export function validateConfig(config: Config): Result<Config> {
   const { network, broker } = config;
@@ -228,20 +249,24 @@ export function validateConfig(config: Config): Result<Config> {
   }
   const topicProblem = topicNameProblem(config.topic);
   if (topicProblem !== undefined) return err(`topic ${topicProblem}`);
-  for (const [path, id] of [['producer.client_id', config.producer.client_id], ['consumer.client_id', config.consumer.client_id]] as const) {
+  const clients = clientsOf(config);
+  for (const [path, id] of clients) {
     // Sessions are told apart by client id (MQTT 3.1.1 §3.1.3.1); an empty one has no session to keep.
     if (id === '' || id.includes('\u0000')) return err(`${path} must be a non-empty client id without U+0000, got '${id}'`);
   }
-  if (config.consumer.client_id === config.producer.client_id) {
-    return err(`producer.client_id and consumer.client_id must differ (both '${config.consumer.client_id}')`);
+  for (const [at, [path, id]] of clients.entries()) {
+    const same = clients.slice(at + 1).find(([, other]) => other === id);
+    // Two live clients under one id take each other's session over (MQTT-3.1.4-2): not two clients.
+    if (same !== undefined) return err(`${path} and ${same[0]} must differ (both '${id}')`);
   }
   if (broker.save_before_ack === true && !broker.persistence) {
     return err(`broker.save_before_ack needs broker.persistence true: without persistence there is nothing to save`);
   }
-  if (config.producer.profile === 'outbox') {
+  for (const [path, producer] of producerSections(config)) {
+    if (producer.profile !== 'outbox') continue;
     // Without replies the outbox resends for ever and every run ends at timing.healingMsMax.
-    if (!config.consumer.e2e_ack) return err(`producer.profile outbox needs consumer.e2e_ack true: only the consumer's reply acknowledges a message end to end`);
-    if (config.producer.resendMs < 1) return err(`producer.resendMs must be at least 1 for producer.profile outbox, got ${config.producer.resendMs}`);
+    if (!config.consumer.e2e_ack) return err(`${path}.profile outbox needs consumer.e2e_ack true: only the consumer's reply acknowledges a message end to end`);
+    if (producer.resendMs < 1) return err(`${path}.resendMs must be at least 1 for ${path}.profile outbox, got ${producer.resendMs}`);
   }
   return ok(config);
 }

@@ -1,12 +1,13 @@
 // Judges a run: the properties over its history, with the context the configuration gives.
 import type { Config } from '../../models/config.ts';
 import type { History } from '../../models/history.ts';
+import { producersOf } from '../../models/scenario.ts';
 import { checkAll } from '../../properties/index.ts';
 import type { PropertyContext, PropertyName, Violation } from '../../properties/types.ts';
 
 export function propertyContext(config: Config): PropertyContext {
   return {
-    producers: ['producer'],
+    producers: producersOf(config),
     consumers: [{ name: 'consumer', persistent: !config.consumer.clean_session }],
   };
 }

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../../models/config.ts';
-import type { Scenario } from '../../models/scenario.ts';
+import { scenarioProducerProblem, type Scenario } from '../../models/scenario.ts';
 import type { ExploreCase } from '../explore/arbitraries.ts';
 import { runBatch, warmUp, type BatchEntry } from '../real/batch.ts';
 import { errorMessage } from '../real/bounded.ts';
@@ -123,6 +123,7 @@ function realConfigFor(spec: TargetSpec, config: Config, runTag: string): (index
       ...config,
       topic: `${config.topic}/mqtt-dst-${tag}`,
       producer: { ...config.producer, client_id: `${config.producer.client_id}-${tag}` },
+      producer2: { ...config.producer2, client_id: `${config.producer2.client_id}-${tag}` },
       consumer: { ...config.consumer, client_id: `${config.consumer.client_id}-${tag}` },
     };
   };
@@ -180,7 +181,7 @@ function casesFrom(spec: TargetSpec, resolved: ResolvedConfig, values: Values, s
   if (values.swarm !== undefined) return swarmCasesFor(spec, resolved, values, seed);
   if (values.scenario !== undefined) {
     const scenario = readScenario(values.scenario);
-    const refusal = checkScenarioForTarget(scenario, { name: targetName(spec), controllable });
+    const refusal = checkScenarioForTarget(scenario, { name: targetName(spec), controllable }) ?? scenarioProducerProblem(scenario, resolved.config);
     if (refusal !== undefined) throw new UsageError(`${values.scenario}: ${refusal}`);
     return [{ scenario, seed }];
   }

@@ -3,7 +3,7 @@
 // the run's own choices (latencies, simultaneous events).
 import fc from 'fast-check';
 import { faultKinds, type FaultKind } from '../../models/history.ts';
-import { anchorEvents, type Fault, type FaultWhen, type Scenario } from '../../models/scenario.ts';
+import { anchorEvents, type Fault, type FaultWhen, type ProducerName, type PublishSpec, type Scenario } from '../../models/scenario.ts';
 
 export interface ExploreBounds {
   readonly messagesMin: number;
@@ -30,7 +30,7 @@ export interface ExploreCase {
   readonly seed: number;
 }
 
-function faultArbitrary(bounds: ExploreBounds): fc.Arbitrary<Fault> {
+function faultArbitrary(bounds: ExploreBounds, producers: readonly ProducerName[]): fc.Arbitrary<Fault> {
   // An anchor on a message the scenario does not have never fires; that costs a little
   // exploration but keeps messages and faults independent, which is what lets them shrink well.
   const when: fc.Arbitrary<FaultWhen> = fc.oneof(
@@ -42,16 +42,40 @@ function faultArbitrary(bounds: ExploreBounds): fc.Arbitrary<Fault> {
       delayMs: fc.integer({ min: 0, max: 20 }),
     }),
   );
-  return fc
+  const fault = fc
     .record({ kind: fc.constantFrom(...bounds.faultKinds), link: fc.constantFrom('producer' as const, 'consumer' as const), when })
     .map(({ kind, link, when: at }): Fault => (kind === 'connection-drop' ? { kind, link, when: at } : { kind, when: at }));
+  // One producer: the draws above, unchanged, so a seed explores what it always did.
+  return producers.length === 1 ? fault : fault.chain((drawn) => withProducerTarget(drawn, producers));
 }
 
-export function scenarioArbitrary(bounds: ExploreBounds): fc.Arbitrary<Scenario> {
+/**
+ * With several producers a producer crash or a producer's link drop names its producer, drawn
+ * among them; the first producer's keeps no field of its own, as in a one-producer scenario.
+ */
+export function withProducerTarget(fault: Fault, producers: readonly ProducerName[]): fc.Arbitrary<Fault> {
+  const named = fault.kind === 'producer-crash' || (fault.kind === 'connection-drop' && fault.link === 'producer');
+  if (!named) return fc.constant(fault);
+  return fc.constantFrom(...producers).map((producer): Fault => {
+    if (producer === 'producer') return fault;
+    return fault.kind === 'connection-drop' ? { ...fault, link: producer } : { ...fault, producer };
+  });
+}
+
+/** Publish times, sorted; with several producers each message's publisher too (the first's is left unnamed). */
+function messagesArbitrary(bounds: ExploreBounds, producers: readonly ProducerName[]): fc.Arbitrary<PublishSpec[]> {
+  const times = fc.array(fc.integer({ min: 0, max: bounds.horizonMs }), { minLength: bounds.messagesMin, maxLength: bounds.messagesMax });
+  if (producers.length === 1) return times.map((list) => [...list].sort((a, b) => a - b).map((atMs) => ({ atMs })));
+  return times.chain((list) =>
+    fc.array(fc.constantFrom(...producers), { minLength: list.length, maxLength: list.length }).map((by) =>
+      [...list].sort((a, b) => a - b).map((atMs, index): PublishSpec => (by[index] === 'producer' || by[index] === undefined ? { atMs } : { atMs, by: by[index] })),
+    ),
+  );
+}
+
+export function scenarioArbitrary(bounds: ExploreBounds, producers: readonly ProducerName[] = ['producer']): fc.Arbitrary<Scenario> {
   return fc.record({
-    messages: fc
-      .array(fc.integer({ min: 0, max: bounds.horizonMs }), { minLength: bounds.messagesMin, maxLength: bounds.messagesMax })
-      .map((times) => [...times].sort((a, b) => a - b).map((atMs) => ({ atMs }))),
+    messages: messagesArbitrary(bounds, producers),
     offline: fc.array(
       fc
         .record({ fromMs: fc.integer({ min: 1, max: bounds.horizonMs }), lengthMs: fc.integer({ min: 1, max: 2_000 }) })
@@ -61,10 +85,11 @@ export function scenarioArbitrary(bounds: ExploreBounds): fc.Arbitrary<Scenario>
     faults:
       bounds.faultKinds.length === 0 || bounds.faultsMax === 0
         ? fc.constant([])
-        : fc.array(faultArbitrary(bounds), { maxLength: bounds.faultsMax }),
+        : fc.array(faultArbitrary(bounds, producers), { maxLength: bounds.faultsMax }),
   });
 }
 
-export function caseArbitrary(bounds: ExploreBounds): fc.Arbitrary<ExploreCase> {
-  return fc.record({ scenario: scenarioArbitrary(bounds), seed: fc.integer({ min: 0, max: 0x7fffffff }) });
+/** `producers`: the producers of the configuration explored (models/scenario.ts producersOf). */
+export function caseArbitrary(bounds: ExploreBounds, producers: readonly ProducerName[] = ['producer']): fc.Arbitrary<ExploreCase> {
+  return fc.record({ scenario: scenarioArbitrary(bounds, producers), seed: fc.integer({ min: 0, max: 0x7fffffff }) });
 }

@@ -4,6 +4,7 @@
 // signature still shows, to a minimal case. Memory holds classes, never runs.
 import fc from 'fast-check';
 import type { Config } from '../../models/config.ts';
+import { producersOf } from '../../models/scenario.ts';
 import type { Violation } from '../../properties/types.ts';
 import type { RunEnd } from '../sim/log.ts';
 import { caseArbitrary, type ExploreBounds, type ExploreCase } from './arbitraries.ts';
@@ -71,7 +72,7 @@ const progressEvery = 100;
 
 export function explore(options: ExploreOptions): ExploreReport {
   const { config, bounds, runs, seed, onProgress } = options;
-  const arbitrary = caseArbitrary(bounds);
+  const arbitrary = caseArbitrary(bounds, producersOf(config));
   const found = new Map<string, Found>();
   const tally = new RunTally();
   let runIndex = 0;
@@ -112,7 +113,7 @@ function shrinkClass(config: Config, bounds: ExploreBounds, seed: number, entry:
   let replayed = false;
   const path = String(entry.runIndex);
   const outcome = fc.check(
-    fc.property(caseArbitrary(bounds), (explored) => {
+    fc.property(caseArbitrary(bounds, producersOf(config)), (explored) => {
       // The first call replays the run as found; after it, once the budget is spent every
       // candidate "passes", which ends shrinking where it stands.
       if (replayed) {

@@ -68,7 +68,9 @@ export type CulpritPicker = (violation: Violation, suspects: readonly FaultRecor
 export const lastSuspect: CulpritPicker = (_violation, candidates) => candidates.slice(-1);
 
 function faultLabel(fault: FaultRecord): string {
-  return fault.kind === 'connection-drop' ? `connection-drop(${fault.target})` : fault.kind;
+  if (fault.kind === 'connection-drop') return `connection-drop(${fault.target})`;
+  // With two producers, which one crashed is part of the story; the first's crash keeps its old name.
+  return fault.kind === 'producer-crash' && fault.target !== 'producer' ? `producer-crash(${fault.target})` : fault.kind;
 }
 
 /** Where a fault found the victim message: its last step and, for broker faults, the snapshot. */

@@ -12,8 +12,8 @@ import type { Config } from '../../models/config.ts';
 import type { FaultKind } from '../../models/history.ts';
 import type { QoS } from '../../models/packets.ts';
 import { resolveConfig, type Overrides } from '../../models/presets.ts';
-import { anchorEvents, type Fault, type OfflinePeriod, type PublishSpec, type Scenario } from '../../models/scenario.ts';
-import type { ExploreCase } from './arbitraries.ts';
+import { anchorEvents, producerNames, type Fault, type OfflinePeriod, type PublishSpec, type Scenario } from '../../models/scenario.ts';
+import { withProducerTarget, type ExploreCase } from './arbitraries.ts';
 
 export interface SwarmBounds {
   readonly messagesMax: number;
@@ -175,15 +175,50 @@ function scenarioArbitrary(bounds: SwarmBounds, drawn: Drawn): fc.Arbitrary<Scen
   );
 }
 
+interface DrawnCase {
+  readonly overrides: Overrides;
+  readonly scenario: Scenario;
+  readonly seed: number;
+}
+
 /** A drawn configuration (as overrides), its scenario, and the model's seed. */
-export function swarmArbitrary(bounds: SwarmBounds): fc.Arbitrary<{ readonly overrides: Overrides; readonly scenario: Scenario; readonly seed: number }> {
-  return drawnArbitrary().chain((drawn) =>
-    fc.record({
-      overrides: fc.constant(drawnOverrides(drawn)),
-      scenario: scenarioArbitrary(bounds, drawn),
-      seed: fc.integer({ min: 1, max: 0x7fffffff }),
-    }),
-  );
+export function swarmArbitrary(bounds: SwarmBounds): fc.Arbitrary<DrawnCase> {
+  return drawnArbitrary()
+    .chain((drawn) =>
+      fc.record({
+        overrides: fc.constant(drawnOverrides(drawn)),
+        scenario: scenarioArbitrary(bounds, drawn),
+        seed: fc.integer({ min: 1, max: 0x7fffffff }),
+      }),
+    )
+    .chain(withSecondProducer);
+}
+
+/**
+ * One or two producers. Drawn after everything else, so that a case left with one producer is
+ * the very case the same seed drew before the second producer existed. With two, the second
+ * has a session of its own drawn (clean, or persistent under its fixed id), is paced as the
+ * first (the pacing drew the messages' times, which they share), and each message's publisher
+ * and each producer fault's producer are drawn between them.
+ */
+function withSecondProducer(drawn: DrawnCase): fc.Arbitrary<DrawnCase> {
+  return fc.record({ two: fc.constantFrom(false, false, true), clean: fc.boolean() }).chain(({ two, clean }) => {
+    if (!two) return fc.constant(drawn);
+    const { messages, faults } = drawn.scenario;
+    const publishers = fc.array(fc.constantFrom(...producerNames), { minLength: messages.length, maxLength: messages.length });
+    const targets = fc.tuple(...faults.map((fault) => withProducerTarget(fault, producerNames)));
+    return fc.tuple(publishers, targets).map(([by, named]): DrawnCase => ({
+      seed: drawn.seed,
+      overrides: {
+        ...drawn.overrides,
+        producers: '2',
+        'producer2.clean_session': String(clean),
+        'producer2.publish_mode': drawn.overrides['producer.publish_mode'] ?? 'sequential',
+      },
+      // The first producer's messages name no publisher, as in a one-producer scenario.
+      scenario: { ...drawn.scenario, messages: messages.map((spec, index) => (by[index] === 'producer2' ? { ...spec, by: 'producer2' } : spec)), faults: named },
+    }));
+  });
 }
 
 /**
@@ -197,8 +232,16 @@ export function sampleSwarm(preset: string, base: Overrides, bounds: SwarmBounds
     const overrides = { ...drawn.overrides, ...base };
     const config = resolveConfig(preset, overrides);
     if (!config.ok) throw new Error(`swarm: drawn configuration is invalid on preset ${preset}: ${config.error}`);
-    return { overrides, config: config.value, scenario: drawn.scenario, seed: drawn.seed };
+    // A user who pinned one producer gets the drawn case with the first producer doing it all.
+    const scenario = config.value.producers === 1 ? firstProducerOnly(drawn.scenario) : drawn.scenario;
+    return { overrides, config: config.value, scenario, seed: drawn.seed };
   });
+}
+
+function firstProducerOnly(scenario: Scenario): Scenario {
+  const messages = scenario.messages.map(({ by: _by, ...spec }) => spec);
+  const faults = scenario.faults.map(({ producer: _producer, ...fault }): Fault => (fault.link === 'producer2' ? { ...fault, link: 'producer' } : fault));
+  return { ...scenario, messages, faults };
 }
 
 /** The drawn settings a case differs from its preset by, as `--set` arguments. */

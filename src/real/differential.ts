@@ -242,6 +242,9 @@ async function realSide(broker: BrokerControl, options: CheckOptions): Promise<R
     };
   } finally {
     // An external broker outlives the run: leave no persistent session of ours behind on it.
-    if (!broker.controllable) await discardSessions(broker, [realConfig.producer.client_id, realConfig.consumer.client_id]);
+    if (!broker.controllable) {
+      const producers = realConfig.producers === 2 ? [realConfig.producer, realConfig.producer2] : [realConfig.producer];
+      await discardSessions(broker, [...producers.map((producer) => producer.client_id), realConfig.consumer.client_id]);
+    }
   }
 }

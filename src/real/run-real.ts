@@ -16,7 +16,7 @@
 import { unreachable } from '../../models/assert.ts';
 import type { Config } from '../../models/config.ts';
 import type { HistoryBody, HistoryEvent } from '../../models/history.ts';
-import { publishQos, type Fault, type Link, type Scenario } from '../../models/scenario.ts';
+import { producersOf, publishQos, publisherOf, scenarioProducerProblem, type Fault, type Link, type ProducerName, type Scenario } from '../../models/scenario.ts';
 import { nodesFor } from '../sim/run.ts';
 import { PublishScript } from '../sim/workload.ts';
 import { errorMessage, withTimeout } from './bounded.ts';
@@ -52,8 +52,8 @@ export interface RealRunResult {
   readonly end: RealRunEnd;
   /** Real milliseconds from the run's start to its end. */
   readonly elapsedMs: number;
-  /** What each link's proxy saw (connections accepted, dialled, closed, severed), for diagnosis. */
-  readonly links: Readonly<Record<Link, readonly ProxyEvent[]>>;
+  /** What each link's proxy saw (connections accepted, dialled, closed, severed), for diagnosis; 'producer2' with a second producer. */
+  readonly links: LinkEvents;
   /** The scenario as it really ran (src/real/as-run.ts): each item at the instant it happened. */
   readonly asRun: Scenario;
   /**
@@ -62,6 +62,9 @@ export interface RealRunResult {
    */
   readonly lateMsMax: number;
 }
+
+/** Each link's proxy events: the first producer's and the consumer's always, the second producer's when it runs. */
+export type LinkEvents = Readonly<Record<'producer' | 'consumer', readonly ProxyEvent[]>> & { readonly producer2?: readonly ProxyEvent[] };
 
 export class RealRunError extends Error {
   override name = 'RealRunError';
@@ -102,37 +105,48 @@ export function scenarioEndMs(scenario: Scenario): number {
  * The proxies are the run's own and are closed before it returns, even when it fails.
  */
 export async function runOnBroker(config: Config, scenario: Scenario, broker: BrokerControl, options: RealRunOptions = {}): Promise<RealRunResult> {
-  const refusal = checkScenarioForTarget(scenario, broker);
+  const refusal = checkScenarioForTarget(scenario, broker) ?? scenarioProducerProblem(scenario, config);
   if (refusal !== undefined) throw new RealRunError(refusal);
   const proxies: Partial<Record<Link, FaultProxy>> = {};
   try {
-    for (const link of ['producer', 'consumer'] as const) {
+    for (const link of [...producersOf(config), 'consumer'] as const) {
       proxies[link] = await FaultProxy.start({ upstreamPort: broker.port, upstreamHost: broker.host, label: `${link} link -> ${broker.name}` });
     }
-    const links = { producer: proxies.producer as FaultProxy, consumer: proxies.consumer as FaultProxy };
-    const run = new RealRun(config, scenario, broker, links, options);
+    const run = new RealRun(config, scenario, broker, proxies, options);
     const result = await run.run();
     const startedAtMs = Date.now() - result.elapsedMs;
     // Proxy events carry wall-clock times; make them run-relative like the history's.
-    const relative = (proxy: FaultProxy) => proxy.events().map((event) => ({ ...event, atMs: Math.round(event.atMs - startedAtMs) }));
-    return { ...result, links: { producer: relative(links.producer), consumer: relative(links.consumer) } };
+    const relative = (proxy: FaultProxy | undefined) => (proxy?.events() ?? []).map((event) => ({ ...event, atMs: Math.round(event.atMs - startedAtMs) }));
+    const links: LinkEvents = {
+      producer: relative(proxies.producer),
+      consumer: relative(proxies.consumer),
+      ...(proxies.producer2 === undefined ? {} : { producer2: relative(proxies.producer2) }),
+    };
+    return { ...result, links };
   } finally {
     await Promise.all(Object.values(proxies).map((proxy) => proxy.close()));
   }
 }
 
-type Slot = 'broker' | 'producer' | 'consumer';
+type Slot = 'broker' | Link;
+
+/** A producer client with its own publish script (src/sim/workload.ts), as in the world. */
+interface Publisher {
+  readonly name: ProducerName;
+  readonly client: ModelClient<unknown>;
+  readonly script: PublishScript;
+}
 
 class RealRun implements ClientHost {
   readonly #config: Config;
   readonly #scenario: Scenario;
   readonly #broker: BrokerControl;
-  readonly #proxies: Readonly<Record<Link, FaultProxy>>;
+  readonly #proxies: Readonly<Partial<Record<Link, FaultProxy>>>;
   readonly #idleMs: number;
   readonly #capMs: number;
-  readonly #producer: ModelClient<unknown>;
+  /** Every producer, the first first. */
+  readonly #publishers: readonly Publisher[];
   readonly #consumer: ModelClient<unknown>;
-  readonly #script: PublishScript;
   readonly #history: HistoryEvent[] = [];
   readonly #faults: RealFaultRecord[] = [];
   /** When each publish fell due and each offline period began and ended, for the as-run scenario. */
@@ -155,27 +169,42 @@ class RealRun implements ClientHost {
   #timedFromMs = 0;
   #over = false;
 
-  constructor(config: Config, scenario: Scenario, broker: BrokerControl, proxies: Readonly<Record<Link, FaultProxy>>, options: RealRunOptions) {
+  constructor(config: Config, scenario: Scenario, broker: BrokerControl, proxies: Readonly<Partial<Record<Link, FaultProxy>>>, options: RealRunOptions) {
     this.#config = config;
     this.#scenario = scenario;
     this.#broker = broker;
     this.#proxies = proxies;
     this.#idleMs = options.idleMs ?? idleMsDefault;
     this.#capMs = options.capMs ?? capMsDefault;
-    const endpoint = (link: Link) => ({ host: proxies[link].host, port: proxies[link].port });
+    const endpoint = (link: Link) => {
+      const proxy = proxies[link];
+      if (proxy === undefined) throw new RealRunError(`no proxy for the ${link} link`);
+      return { host: proxy.host, port: proxy.port };
+    };
     // The very models the simulation runs (nodesFor picks them by profile, as runScenario does).
     const nodes = nodesFor(config);
-    this.#producer = new ModelClient(nodes.producer, 'producer', endpoint('producer'), this);
     this.#consumer = new ModelClient(nodes.consumer, 'consumer', endpoint('consumer'), this);
-    this.#script = new PublishScript(scenario.messages, config.producer.publish_mode, {
-      scheduleAt: (atMs, message) =>
-        this.#later(atMs - this.#scenarioMs(), () => {
-          this.#dueMs[message - 1] ??= this.nowMs();
-          this.#script.due(message);
-        }),
-      invoke: (message) => this.#producer.input({ kind: 'publish', message, topic: config.topic, qos: publishQos(scenario, config, message) }),
-      producerUp: () => this.#producer.up,
-      nowMs: () => this.#scenarioMs(),
+    this.#publishers = producersOf(config).map((name) => {
+      const model = name === 'producer2' ? nodes.producer2 : nodes.producer;
+      if (model === undefined) throw new RealRunError(`no model for ${name}`);
+      const client = new ModelClient(model, name, endpoint(name), this);
+      const mode = (name === 'producer2' ? config.producer2 : config.producer).publish_mode;
+      const script: PublishScript = new PublishScript(
+        scenario.messages,
+        mode,
+        {
+          scheduleAt: (atMs, message) =>
+            this.#later(atMs - this.#scenarioMs(), () => {
+              this.#dueMs[message - 1] ??= this.nowMs();
+              script.due(message);
+            }),
+          invoke: (message) => client.input({ kind: 'publish', message, topic: config.topic, qos: publishQos(scenario, config, message) }),
+          producerUp: () => client.up,
+          nowMs: () => this.#scenarioMs(),
+        },
+        name,
+      );
+      return { name, client, script };
     });
   }
 
@@ -211,7 +240,7 @@ class RealRun implements ClientHost {
       this.#soon(then);
     }
     this.#lastActivityMs = atMs;
-    this.#script.observed(body);
+    for (const publisher of this.#publishers) publisher.script.observed(body);
     if ('message' in body && this.#anchored.size > 0) {
       const key = `${body.kind}:${body.message}`;
       const waiting = this.#anchored.get(key);
@@ -247,7 +276,7 @@ class RealRun implements ClientHost {
       this.#over = true;
       for (const handle of this.#timeouts) clearTimeout(handle);
       this.#timeouts.clear();
-      await Promise.all([this.#producer.shutdown(), this.#consumer.shutdown()]);
+      await Promise.all([...this.#publishers.map((publisher) => publisher.client.shutdown()), this.#consumer.shutdown()]);
     }
   }
 
@@ -301,7 +330,7 @@ class RealRun implements ClientHost {
     return (
       this.#onSubscribed === undefined &&
       this.#pending === 0 &&
-      this.#producer.pending === 0 &&
+      this.#publishers.every((publisher) => publisher.client.pending === 0) &&
       this.#consumer.pending === 0 &&
       nowMs - this.#lastActivityMs >= this.#idleMs
     );
@@ -320,7 +349,7 @@ class RealRun implements ClientHost {
     // The broker is already up. An offline period from 0: the consumer has never connected.
     const neverConnected = offline.some((period) => period.fromMs === 0);
     this.#consumer.start(neverConnected);
-    this.#producer.start(false);
+    for (const publisher of this.#publishers) publisher.client.start(false);
     // The scenario's timed items assume the consumer has subscribed (the model's does so within
     // a few milliseconds); a loaded machine can take longer. So their clock starts at its SUBACK:
     // every item keeps its time and its distance from the others (running the late ones at once
@@ -362,7 +391,10 @@ class RealRun implements ClientHost {
       items.push({ atMs: period.fromMs, arm: () => this.#later(period.fromMs - this.#scenarioMs(), goOffline) });
       items.push({ atMs: period.toMs, arm: () => this.#later(period.toMs - this.#scenarioMs(), goOnline) });
     });
-    items.push({ atMs: messages[0]?.atMs ?? 0, arm: () => this.#script.start() });
+    for (const publisher of this.#publishers) {
+      const first = messages.find((_, index) => publisherOf(this.#scenario, index + 1) === publisher.name);
+      items.push({ atMs: first?.atMs ?? 0, arm: () => publisher.script.start() });
+    }
     for (const item of items.sort((a, b) => a.atMs - b.atMs)) item.arm();
   }
 
@@ -424,9 +456,9 @@ class RealRun implements ClientHost {
       case 'consumer-crash':
         return 'consumer';
       case 'producer-crash':
-        return 'producer';
+        return fault.producer ?? 'producer';
       case 'connection-drop':
-        return fault.link === 'producer' ? 'producer' : 'consumer';
+        return fault.link ?? 'consumer';
       default:
         return unreachable(fault.kind);
     }
@@ -436,7 +468,8 @@ class RealRun implements ClientHost {
     const fault = this.#scenario.faults[index] as Fault;
     const target = this.#faultTarget(fault);
     if (fault.kind === 'connection-drop') {
-      const proxy = this.#proxies[target === 'producer' ? 'producer' : 'consumer'];
+      const proxy = this.#proxies[target === 'broker' ? 'consumer' : target];
+      if (proxy === undefined) throw new RealRunError(`scenario.faults[${index}]: no ${target} link in this run`);
       // As in the world: a drop with no live connection on the link is no fault at all.
       if (proxy.connections === 0) return;
       this.#record(index, fault, target);
@@ -460,15 +493,17 @@ class RealRun implements ClientHost {
       });
       return;
     }
-    const client = target === 'producer' ? this.#producer : this.#consumer;
+    const publisher = this.#publishers.find((candidate) => candidate.name === target);
+    const client = target === 'consumer' ? this.#consumer : publisher?.client;
+    if (client === undefined) throw new RealRunError(`scenario.faults[${index}]: no ${target} in this run`);
     if (!client.up) return;
     this.#record(index, fault, target);
     client.crash();
-    if (target === 'producer') this.#script.producerCrashed();
+    publisher?.script.producerCrashed();
     this.#later(this.#config.timing.restartDelayMs, () => {
       this.observe({ kind: 'restarted', node: target });
       client.start(target === 'consumer' && this.#offlineDepth > 0);
-      if (target === 'producer') this.#script.producerRestarted();
+      publisher?.script.producerRestarted();
     });
   }
 

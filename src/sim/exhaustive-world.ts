@@ -191,6 +191,8 @@ export class ExhaustiveWorld extends World {
     // Faults are the search's choices here, and offline periods would be two events free to
     // fire in either order; an exhaustive scenario is its messages only.
     assert(scenario.faults.length === 0 && scenario.offline.length === 0, () => `an exhaustive run takes messages only: ${JSON.stringify(scenario)}`);
+    // Its snapshots and fault choices cover one producer (check-command refuses two, README).
+    assert(this.producers.length === 1, () => `an exhaustive run has one producer, not ${this.producers.length}`);
     this.slots = [this.broker, this.producer, this.consumer];
   }
 

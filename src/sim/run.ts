@@ -28,6 +28,8 @@ function createNodes(config: Config): WorldNodes {
     broker: createBroker(config.broker) as unknown as NodeModel<unknown>,
     producer: createProducer(config) as unknown as NodeModel<unknown>,
     consumer: createConsumer(config) as unknown as NodeModel<unknown>,
+    // The second producer is the same client model under its own settings and node name.
+    ...(config.producers === 2 ? { producer2: createProducer({ ...config, producer: config.producer2 }, 'producer2') as unknown as NodeModel<unknown> } : {}),
   };
 }
 

@@ -2,10 +2,12 @@
 // when each message is published. With sequential publishing (the blog's producer) each publish
 // waits for the previous message's acknowledgement; a script whose process crashed carries on,
 // once restarted, with the next message (the unacknowledged one is an unknown outcome).
+// Each producer runs a script of its own over the messages the scenario gives it (PublishSpec.by),
+// so a sequential producer waits only for its own acknowledgements.
 import type { ProducerConfig } from '../../models/config.ts';
 import type { MessageId } from '../../models/ghost.ts';
 import type { HistoryBody } from '../../models/history.ts';
-import type { PublishSpec } from '../../models/scenario.ts';
+import type { ProducerName, PublishSpec } from '../../models/scenario.ts';
 
 export interface ScriptHost {
   /** Arrange for `due(message)` to be called at virtual or real time `atMs` (never earlier than now). */
@@ -18,6 +20,7 @@ export interface ScriptHost {
 
 /** The script's progress, as a value: for the exhaustive search's snapshots and state hash. */
 export interface ScriptState {
+  /** 1-based position, in this script's own messages, of the next one to schedule. */
   readonly nextMessage: number;
   readonly awaited: MessageId | null;
   readonly diedAwaiting: MessageId | null;
@@ -31,17 +34,26 @@ export class PublishScript {
   /** Publishes that fell due while the producer process was down. */
   private dueOnRestart: MessageId[] = [];
   private lastState: ScriptState | null = null;
+  /** The scenario's messages this producer publishes, in order: their ids. */
+  private readonly own: readonly MessageId[];
 
   constructor(
     private readonly messages: readonly PublishSpec[],
     private readonly mode: ProducerConfig['publish_mode'],
     private readonly host: ScriptHost,
-  ) {}
+    publisher: ProducerName = 'producer',
+  ) {
+    const own: MessageId[] = [];
+    messages.forEach((spec, index) => {
+      if ((spec.by ?? 'producer') === publisher) own.push(index + 1);
+    });
+    this.own = own;
+  }
 
   start(): void {
     if (this.mode === 'scheduled') {
-      this.messages.forEach((message, index) => this.host.scheduleAt(message.atMs, index + 1));
-      this.nextMessage = this.messages.length + 1;
+      for (const message of this.own) this.host.scheduleAt((this.messages[message - 1] as PublishSpec).atMs, message);
+      this.nextMessage = this.own.length + 1;
     } else {
       this.scheduleNext();
     }
@@ -108,9 +120,9 @@ export class PublishScript {
   }
 
   private scheduleNext(): void {
-    const spec = this.messages[this.nextMessage - 1];
-    if (spec === undefined) return;
-    this.host.scheduleAt(Math.max(this.host.nowMs(), spec.atMs), this.nextMessage);
+    const message = this.own[this.nextMessage - 1];
+    if (message === undefined) return;
+    this.host.scheduleAt(Math.max(this.host.nowMs(), (this.messages[message - 1] as PublishSpec).atMs), message);
     this.nextMessage += 1;
   }
 }

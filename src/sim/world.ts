@@ -18,7 +18,7 @@ import type { MessageId } from '../../models/ghost.ts';
 import { type FaultKind, type HistoryBody, type HistoryEvent, type NodeName } from '../../models/history.ts';
 import type { ConnId, Effect, NodeInput, NodeModel } from '../../models/node.ts';
 import type { Packet } from '../../models/packets.ts';
-import { publishQos, type Fault, type Link, type Scenario } from '../../models/scenario.ts';
+import { publishQos, publisherOf, scenarioProducerProblem, type Fault, type Link, type ProducerName, type Scenario } from '../../models/scenario.ts';
 import { keyStart, keyStep, type Chooser } from './chooser.ts';
 import type { LogEntry, RunEnd } from './log.ts';
 import { PhaseTracker, stepNames } from './phases.ts';
@@ -29,6 +29,8 @@ export interface WorldNodes {
   readonly broker: NodeModel<unknown>;
   readonly producer: NodeModel<unknown>;
   readonly consumer: NodeModel<unknown>;
+  /** The second producer, for a configuration of two (config.producers). */
+  readonly producer2?: NodeModel<unknown>;
 }
 
 /** What a fault found when it struck: the phase of every message published so far. */
@@ -178,6 +180,8 @@ export interface InjectedFault {
   readonly kind: FaultKind;
   /** For connection-drop: whose link is cut. */
   readonly link?: Link;
+  /** For producer-crash: which producer; absent means the first. */
+  readonly producer?: ProducerName;
   /** Exhaustive broker faults: which database the last autosave wrote; 0 = none since the broker last wrote its disk (ExhaustiveWorld). */
   readonly saved?: number;
 }
@@ -196,9 +200,14 @@ export abstract class World {
   protected readonly broker: Slot;
   protected readonly producer: Slot;
   protected readonly consumer: Slot;
+  /** Every producer, the first (`producer`) first; the second stands beside it when the configuration has two. */
+  protected readonly producers: readonly Slot[];
   /** Faults anchored to an event, waiting for it: by message, then by event (no key strings on the hot path). */
   private readonly anchoredFaults = new Map<MessageId, Map<string, number[]>>();
+  /** The first producer's publish script. */
   protected readonly script: PublishScript;
+  /** Each producer's script, by the producer's index in `producers`. */
+  protected readonly scripts: readonly PublishScript[];
   protected offlineDepth = 0;
   /** A SIGTERM the broker has not acted on yet (see strikeFault), with its fault's index and time. */
   private sigterm: { readonly index: number; readonly atMs: number; readonly incarnation: number } | null = null;
@@ -217,12 +226,27 @@ export abstract class World {
     this.consumer = this.slot('consumer', nodes.consumer);
     this.phases = new PhaseTracker(this.broker.name);
     this.log = options.log ? [] : undefined;
-    this.script = new PublishScript(scenario.messages, config.producer.publish_mode, new World.ScriptHostOf(this));
+    this.script = new PublishScript(scenario.messages, config.producer.publish_mode, new World.ScriptHostOf(this, this.producer));
+    if (nodes.producer2 === undefined) {
+      this.producers = [this.producer];
+      this.scripts = [this.script];
+    } else {
+      const second = this.slot('producer2', nodes.producer2);
+      this.producers = [this.producer, second];
+      this.scripts = [this.script, new PublishScript(scenario.messages, config.producer2.publish_mode, new World.ScriptHostOf(this, second), 'producer2')];
+    }
+    const problem = scenarioProducerProblem(scenario, config);
+    if (problem !== undefined || this.producers.length !== config.producers) {
+      throw new ModelInvariantError(problem ?? `the configuration has ${config.producers} producers, the nodes ${this.producers.length}`);
+    }
   }
 
   /** The publish script's view of a world: a class rather than four closures, since every run builds one. */
   private static readonly ScriptHostOf = class implements ScriptHost {
-    constructor(private readonly world: World) {}
+    constructor(
+      private readonly world: World,
+      private readonly producer: Slot,
+    ) {}
 
     scheduleAt(atMs: number, message: MessageId): void {
       this.world.push(atMs, { kind: 'publish', message });
@@ -230,11 +254,11 @@ export abstract class World {
 
     invoke(message: MessageId): void {
       const { config, scenario } = this.world;
-      this.world.deliver(this.world.producer, { kind: 'publish', message, topic: config.topic, qos: publishQos(scenario, config, message) });
+      this.world.deliver(this.producer, { kind: 'publish', message, topic: config.topic, qos: publishQos(scenario, config, message) });
     }
 
     producerUp(): boolean {
-      return this.world.producer.up;
+      return this.producer.up;
     }
 
     nowMs(): number {
@@ -292,8 +316,8 @@ export abstract class World {
     // An offline period from time 0 means the consumer has never connected when the run begins.
     this.startNode(this.broker);
     this.startNode(this.consumer, offline.some((period) => period.fromMs === 0));
-    this.startNode(this.producer);
-    this.script.start();
+    for (const producer of this.producers) this.startNode(producer);
+    for (const script of this.scripts) script.start();
   }
 
   private scheduleFault(fault: Fault, index: number): void {
@@ -331,7 +355,7 @@ export abstract class World {
         return;
       }
       case 'publish':
-        return this.script.due(event.message);
+        return this.scriptOf(event.message).due(event.message);
       case 'offline':
         this.offlineDepth += 1;
         if (this.offlineDepth === 1 && this.consumer.up) this.deliver(this.consumer, { kind: 'go-offline' });
@@ -509,7 +533,7 @@ export abstract class World {
     const event = stamp(body, this.nowMs);
     this.history.push(event);
     if (this.log) this.record({ atMs: this.nowMs, kind: 'history', event });
-    this.script.observed(body);
+    for (const script of this.scripts) script.observed(body);
     switch (body.kind) {
       case 'publish-invoked':
         this.phases.note(body.message, stepNames.inMemory(body.node));
@@ -555,12 +579,24 @@ export abstract class World {
       case 'consumer-crash':
         return this.consumer;
       case 'producer-crash':
-        return this.producer;
+        return this.producerNamed(fault.producer ?? 'producer');
       case 'connection-drop':
-        return fault.link === 'producer' ? this.producer : this.consumer;
+        return fault.link === 'consumer' || fault.link === undefined ? this.consumer : this.producerNamed(fault.link);
       default:
         return unreachable(fault.kind);
     }
+  }
+
+  /** The script of the producer that publishes `message`. */
+  private scriptOf(message: MessageId): PublishScript {
+    if (this.scripts.length === 1) return this.script;
+    return this.scripts[this.producers.indexOf(this.producerNamed(publisherOf(this.scenario, message)))] as PublishScript;
+  }
+
+  private producerNamed(name: ProducerName): Slot {
+    const found = this.producers.find((slot) => slot.name === name);
+    if (found === undefined) throw new ModelInvariantError(`no producer ${name} in this world`);
+    return found;
   }
 
   private strike(index: number): void {
@@ -669,7 +705,8 @@ export abstract class World {
     // A kill while a SIGTERM is pending: the process is gone before the signal took effect.
     if (node === this.broker) this.sigterm = null;
     this.forgetTimers(node, null);
-    if (node === this.producer) this.script.producerCrashed();
+    const script = this.scripts[this.producers.indexOf(node)];
+    if (script !== undefined) script.producerCrashed();
     for (const conn of this.connections) {
       if (conn.alive && (node === this.broker || conn.client === node)) this.sever(conn);
     }
@@ -679,7 +716,7 @@ export abstract class World {
   private restart(node: Slot): void {
     this.observe({ kind: 'restarted', node: node.name });
     this.startNode(node, node === this.consumer && this.offlineDepth > 0);
-    if (node === this.producer) this.script.producerRestarted();
+    this.scripts[this.producers.indexOf(node)]?.producerRestarted();
   }
 
   private startNode(node: Slot, offline = false): void {

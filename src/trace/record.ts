@@ -10,7 +10,7 @@ import type { LogEntry } from '../sim/log.ts';
 import { runScenario } from '../sim/run.ts';
 import type { RunResult } from '../sim/world.ts';
 import type { ExploreCase } from '../explore/arbitraries.ts';
-import type { Scenario } from '../../models/scenario.ts';
+import { scenarioProducerProblem, type Scenario } from '../../models/scenario.ts';
 import { logDigest } from './digest.ts';
 import { traceFormat, traceVersion, type RecordedViolation, type Trace } from './format.ts';
 
@@ -97,6 +97,8 @@ export interface Replay {
 export function replayTrace(trace: Trace): Result<Replay> {
   const config = resolveConfig(trace.preset, trace.overrides);
   if (!config.ok) return err(`trace: ${config.error}`);
+  const problem = scenarioProducerProblem(trace.scenario, config.value);
+  if (problem !== undefined) return err(`trace: ${problem}`);
   const chooser = new ReplayChooser(trace.choices);
   let result: RunResult;
   try {

@@ -31,7 +31,9 @@ function participantsOf(log: readonly LogEntry[]): string[] {
     else if (entry.kind === 'history') seen.add(entry.event.node);
     else if (entry.kind === 'connect' || entry.kind === 'hangup' || entry.kind === 'autosaved') seen.add(entry.node);
   }
-  return [...seen];
+  // A second producer's lifeline stands beside the first's.
+  const ordered = [...seen];
+  return ordered.includes('producer2') ? ['producer', 'producer2', ...ordered.filter((node) => node !== 'producer' && node !== 'producer2')] : ordered;
 }
 
 interface Layout {

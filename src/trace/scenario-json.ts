@@ -1,10 +1,10 @@
 // Reads a scenario from untrusted JSON (a trace file, a --scenario file), field by field.
 import { faultKinds } from '../../models/history.ts';
-import { anchorEvents, links, type Fault, type Scenario } from '../../models/scenario.ts';
+import { allLinks, anchorEvents, producerNames, type Fault, type PublishSpec, type Scenario } from '../../models/scenario.ts';
 import { array, fail, integer, object, oneOf } from './validate.ts';
 
 function parseFault(value: unknown, path: string, messageCount: number): Fault {
-  const record = object(value, path, { required: ['kind', 'when'], optional: ['link'] });
+  const record = object(value, path, { required: ['kind', 'when'], optional: ['link', 'producer'] });
   const kind = oneOf(record['kind'], `${path}.kind`, faultKinds);
   const whenRecord = object(record['when'], `${path}.when`, { required: ['kind'], optional: ['atMs', 'event', 'message', 'delayMs'] });
   const whenKind = oneOf(whenRecord['kind'], `${path}.when.kind`, ['time', 'event'] as const);
@@ -17,19 +17,28 @@ function parseFault(value: unknown, path: string, messageCount: number): Fault {
           message: integer(whenRecord['message'], `${path}.when.message`, 1, Math.max(1, messageCount)),
           delayMs: integer(whenRecord['delayMs'], `${path}.when.delayMs`),
         };
+  if (record['producer'] !== undefined && kind !== 'producer-crash') fail(`${path}.producer`, `no producer for ${kind}`, record['producer']);
   if (kind === 'connection-drop') {
-    return { kind, link: oneOf(record['link'], `${path}.link`, links), when };
+    return { kind, link: oneOf(record['link'], `${path}.link`, allLinks), when };
   }
   if (record['link'] !== undefined) fail(`${path}.link`, `no link for ${kind}`, record['link']);
+  // Which producer crashes: absent means the first, so a one-producer scenario reads as before.
+  if (kind === 'producer-crash' && record['producer'] !== undefined) return { kind, producer: oneOf(record['producer'], `${path}.producer`, producerNames), when };
   return { kind, when };
 }
 
 export function parseScenario(value: unknown, path: string): Scenario {
   const record = object(value, path, { required: ['messages', 'offline', 'faults'] });
-  const messages = array(record['messages'], `${path}.messages`).map((entry, index) => {
-    const message = object(entry, `${path}.messages[${index}]`, { required: ['atMs'], optional: ['qos'] });
-    const atMs = integer(message['atMs'], `${path}.messages[${index}].atMs`);
-    return message['qos'] === undefined ? { atMs } : { atMs, qos: oneOf(message['qos'], `${path}.messages[${index}].qos`, [0, 1, 2] as const) };
+  const messages = array(record['messages'], `${path}.messages`).map((entry, index): PublishSpec => {
+    const at = `${path}.messages[${index}]`;
+    const message = object(entry, at, { required: ['atMs'], optional: ['qos', 'by'] });
+    const atMs = integer(message['atMs'], `${at}.atMs`);
+    // Optional fields stay absent when absent, so a scenario reads back exactly as it was written.
+    return {
+      atMs,
+      ...(message['qos'] === undefined ? {} : { qos: oneOf(message['qos'], `${at}.qos`, [0, 1, 2] as const) }),
+      ...(message['by'] === undefined ? {} : { by: oneOf(message['by'], `${at}.by`, producerNames) }),
+    };
   });
   const offline = array(record['offline'], `${path}.offline`).map((entry, index) => {
     const at = `${path}.offline[${index}]`;
