@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../../models/config.ts';
-import { scenarioProducerProblem, type Scenario } from '../../models/scenario.ts';
+import { producersOf, scenarioProducerProblem, type Scenario } from '../../models/scenario.ts';
 import type { ExploreCase } from '../explore/arbitraries.ts';
 import { runBatch, warmUp, type BatchEntry } from '../real/batch.ts';
 import { errorMessage } from '../real/bounded.ts';
@@ -196,7 +196,7 @@ function casesFrom(spec: TargetSpec, resolved: ResolvedConfig, values: Values, s
     faultsMax,
     faultsMin: Math.min(realBoundsDefault.faultsMin, faultsMax),
   };
-  return sampleRealCases(bounds, wholeNumber(values.runs, '--runs', 20, 1, limits.realRuns), seed);
+  return sampleRealCases(bounds, wholeNumber(values.runs, '--runs', 20, 1, limits.realRuns), seed, producersOf(resolved.config));
 }
 
 interface CaseConfigs {

@@ -44,6 +44,7 @@ describe('mqtt-dst check --exhaustive', () => {
     ['shards and workers', ['check', '--exhaustive', '--shard', '0/2', '--workers', '2'], /do not go together/],
     ['an unknown preset', ['check', '--exhaustive', '--preset', 'nope'], /unknown preset 'nope'/],
     ['an unknown fault', ['check', '--exhaustive', '--faults', 'meteor'], /--faults: unknown fault 'meteor'/],
+    ['two producers', ['check', '--exhaustive', '--set', 'producers=2'], /one producer only/],
     ['nothing to merge', ['check', '--merge'], /give the --json results to merge/],
   ])('exits 2 on %s, with one line on stderr', async (_name, args, message) => {
     const result = await mqttDst(args);

@@ -76,6 +76,8 @@ export async function checkCommand(args: readonly string[]): Promise<number> {
   if (!values.exhaustive) throw new UsageError('check: say --exhaustive (bounded exhaustive model checking) or --merge FILES');
   if (positionals.length > 0) throw new UsageError(`check: unexpected argument '${positionals[0]}'`);
   const resolved = configFrom(values.preset, values.set, values.config);
+  // The exhaustive search runs one producer (its state snapshots and fault choices are the first's).
+  if (resolved.config.producers !== 1) throw new UsageError('check --exhaustive: one producer only (producers=2 is explored by explore and check-broker)');
   const bounds: ExhaustiveBounds = {
     messages: wholeNumber(values.messages, '--messages', 2, 1, limits.exhaustiveMessages),
     crashesPerNode: wholeNumber(values.crashes, '--crashes', 1, 0, limits.exhaustiveFaults),

@@ -23,6 +23,12 @@ describe('swarm scenarios', () => {
     expect(cases.filter((c) => c.config.producer.publish_mode === 'scheduled').length).toBeGreaterThan(100);
     expect(cases.filter(burst).length).toBeGreaterThan(10);
     expect(cases.filter(idReusedAfterCrash).length).toBeGreaterThan(10);
+    // Two producers in about a third of the cases, both publishing, each one's faults drawn too.
+    const two = cases.filter((c) => c.config.producers === 2);
+    expect(two.length).toBeGreaterThan(80);
+    expect(two.filter((c) => c.scenario.messages.some((m) => m.by === 'producer2') && c.scenario.messages.some((m) => m.by === undefined)).length).toBeGreaterThan(20);
+    expect(two.some((c) => c.scenario.faults.some((fault) => fault.producer === 'producer2' || fault.link === 'producer2'))).toBe(true);
+    expect(cases.filter((c) => c.config.producers === 1).every((c) => JSON.stringify(c.scenario).includes('producer2') === false)).toBe(true);
     expect(new Set(cases.map((c) => c.config.broker.max_queued_messages))).toEqual(new Set([0, 1, 2, 5, 1000]));
     const anchors = new Set(cases.flatMap((c) => c.scenario.faults.map((fault) => fault.when.kind)));
     expect(anchors).toEqual(new Set(['event', 'time']));
@@ -31,6 +37,9 @@ describe('swarm scenarios', () => {
   it('keep what the user pins with --set', () => {
     const pinned = sampleSwarm('blog', { qos: '1', 'broker.persistence': 'false' }, swarmBoundsDefault, 50, 3);
     expect(pinned.every((c) => c.config.qos === 1 && !c.config.broker.persistence && c.overrides['qos'] === '1')).toBe(true);
+    // One producer pinned: the first publishes every message and takes every producer fault.
+    const alone = sampleSwarm('blog', { producers: '1' }, swarmBoundsDefault, 50, 3);
+    expect(alone.every((c) => c.config.producers === 1 && !JSON.stringify(c.scenario).includes('producer2'))).toBe(true);
   });
 
   it('explore --swarm: classes come from mixed-QoS, unwaited-publish and resumed-producer runs, each with the settings it ran', () => {
@@ -42,6 +51,7 @@ describe('swarm scenarios', () => {
     expect(found.some((c) => mixedQos(c.scenario))).toBe(true);
     expect(found.some((c) => c.config.producer.publish_mode === 'scheduled')).toBe(true);
     expect(found.some((c) => !c.config.producer.clean_session)).toBe(true);
+    expect(found.some((c) => c.config.producers === 2 && c.scenario.messages.some((m) => m.by === 'producer2'))).toBe(true);
     expect(exploreSwarm({ preset: 'blog', base: {}, bounds: swarmBoundsDefault, runs: 600, seed: 5 }).classes.map((entry) => entry.signature.text)).toEqual(
       report.classes.map((entry) => entry.signature.text),
     );

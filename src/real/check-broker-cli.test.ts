@@ -87,6 +87,25 @@ describe('mqtt-dst check-broker: bad input and no broker (exit 2, one line)', ()
   });
 });
 
+describe('mqtt-dst check-broker: two producers', () => {
+  it('refuses, in one line, a scenario naming a producer the configuration lacks', async () => {
+    const file = scenarioFile('second.json', { ...producerExitsEarly, messages: [{ atMs: 100, by: 'producer2' }] });
+    const outcome = await mqttDst(['--target', 'aedes', '--scenario', file]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toBe(`mqtt-dst: ${file}: scenario.messages[0].by names producer2, but the configuration has 1 producer (--set producers=2 adds 'producer2')\n`);
+  });
+
+  it('--url --set producers=2 --runs: random scenarios draw each message\'s publisher and run both producer clients', async () => {
+    const aedes = await AedesBroker.start({ durability: 'none' });
+    const args = ['--url', `mqtt://127.0.0.1:${aedes.port}`, '--set', 'producers=2', '--runs', '2', '--seed', '2', '--idle-ms', '100', '--faults', 'producer-crash,connection-drop'];
+    const outcome = await mqttDst([...args, '--set', 'timing.restartDelayMs=50', '--set', 'timing.reconnectDelayMs=50']);
+    expect([0, 1, 3, 4]).toContain(outcome.code);
+    expect(outcome.stdout).toMatch(/^mqtt-dst check-broker: mqtt:\/\/127\.0\.0\.1:\d+, preset blog producers=2 /);
+    expect(outcome.stdout).toMatch(/messages? \(by [a-z0-9 ]*producer2[a-z0-9 ]*\)/);
+    expect(outcome.stdout).toMatch(/\n2 scenarios in [\d.]+ s: .* 0 failed to run/);
+  });
+});
+
 describe('mqtt-dst check-broker: verdicts', () => {
   it('--url: runs against an external broker; exit 1 when both sides show the same violation', async () => {
     const aedes = await AedesBroker.start({ durability: 'none' });

@@ -5,8 +5,8 @@
 import fc from 'fast-check';
 import type { Config } from '../../models/config.ts';
 import type { FaultKind } from '../../models/history.ts';
-import { anchorEvents, type Fault, type Scenario } from '../../models/scenario.ts';
-import { defaultBounds, scenarioArbitrary, type ExploreCase } from '../explore/arbitraries.ts';
+import { anchorEvents, type Fault, type ProducerName, type Scenario } from '../../models/scenario.ts';
+import { defaultBounds, scenarioArbitrary, withProducerTarget, type ExploreCase } from '../explore/arbitraries.ts';
 
 export interface RealScenarioBounds {
   readonly messagesMin: number;
@@ -43,8 +43,8 @@ export const realBoundsDefault: RealScenarioBounds = {
 /** The explorer's offline lengths go up to 2000 ms; real ones are scaled into [1, offlineMsMax]. */
 const exploreOfflineMsMax = 2_000;
 
-function eventFault(bounds: RealScenarioBounds, messages: number): fc.Arbitrary<Fault> {
-  return fc
+function eventFault(bounds: RealScenarioBounds, messages: number, producers: readonly ProducerName[]): fc.Arbitrary<Fault> {
+  const fault = fc
     .record({
       kind: fc.constantFrom(...bounds.faultKinds),
       link: fc.constantFrom('producer' as const, 'consumer' as const),
@@ -57,11 +57,13 @@ function eventFault(bounds: RealScenarioBounds, messages: number): fc.Arbitrary<
       const when = { kind: 'event', event, message, delayMs } as const;
       return kind === 'connection-drop' ? { kind, link, when } : { kind, when };
     });
+  // One producer: these draws alone, as before; with two, each producer fault names its producer.
+  return producers.length === 1 ? fault : fault.chain((drawn) => withProducerTarget(drawn, producers));
 }
 
 function shifted(workload: Scenario, bounds: RealScenarioBounds): Pick<Scenario, 'messages' | 'offline'> {
   return {
-    messages: workload.messages.map((message) => ({ atMs: bounds.startMs + message.atMs })),
+    messages: workload.messages.map((message) => ({ ...message, atMs: bounds.startMs + message.atMs })),
     offline: workload.offline.map((period) => {
       const fromMs = bounds.startMs + period.fromMs;
       const lengthMs = 1 + Math.floor(((period.toMs - period.fromMs - 1) * (bounds.offlineMsMax - 1)) / (exploreOfflineMsMax - 1));
@@ -70,7 +72,8 @@ function shifted(workload: Scenario, bounds: RealScenarioBounds): Pick<Scenario,
   };
 }
 
-export function realCaseArbitrary(bounds: RealScenarioBounds): fc.Arbitrary<ExploreCase> {
+/** `producers`: the configuration's (models/scenario.ts producersOf); each message's publisher is drawn among them. */
+export function realCaseArbitrary(bounds: RealScenarioBounds, producers: readonly ProducerName[] = ['producer']): fc.Arbitrary<ExploreCase> {
   const workload = scenarioArbitrary({
     ...defaultBounds,
     messagesMin: bounds.messagesMin,
@@ -78,13 +81,13 @@ export function realCaseArbitrary(bounds: RealScenarioBounds): fc.Arbitrary<Expl
     faultsMax: 0,
     horizonMs: bounds.horizonMs,
     offlinePeriodsMax: bounds.offlinePeriodsMax,
-  });
+  }, producers);
   return workload.chain((generated) => {
     const base = shifted(generated, bounds);
     const faults =
       bounds.faultKinds.length === 0 || bounds.faultsMax === 0
         ? fc.constant<Fault[]>([])
-        : fc.array(eventFault(bounds, base.messages.length), { minLength: Math.min(bounds.faultsMin, bounds.faultsMax), maxLength: bounds.faultsMax });
+        : fc.array(eventFault(bounds, base.messages.length, producers), { minLength: Math.min(bounds.faultsMin, bounds.faultsMax), maxLength: bounds.faultsMax });
     return fc.record({
       scenario: faults.map((list): Scenario => ({ ...base, faults: list })),
       seed: fc.integer({ min: 1, max: 0x7fffffff }),
@@ -93,8 +96,8 @@ export function realCaseArbitrary(bounds: RealScenarioBounds): fc.Arbitrary<Expl
 }
 
 /** `count` cases, the same for the same seed and bounds. */
-export function sampleRealCases(bounds: RealScenarioBounds, count: number, seed: number): ExploreCase[] {
-  return fc.sample(realCaseArbitrary(bounds), { seed, numRuns: count });
+export function sampleRealCases(bounds: RealScenarioBounds, count: number, seed: number, producers: readonly ProducerName[] = ['producer']): ExploreCase[] {
+  return fc.sample(realCaseArbitrary(bounds, producers), { seed, numRuns: count });
 }
 
 /** Fault kinds a target supports: an external broker cannot be killed or restarted by the harness. */
