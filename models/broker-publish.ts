@@ -49,7 +49,11 @@ export function publish(tx: Tx, session: Session, packet: PublishPacket): Publis
     // db__message_store_find: is a message with this id held from this client (QoS 2 awaiting PUBREL)?
     const stored = findIncoming(publisher, packet.messageId);
     if (stored !== undefined) {
-      if (stored.qos !== packet.qos || stored.topic !== packet.topic || stored.payload !== packet.payload) {
+      // aedes knows a held id as the same message whatever it carries (lib/handlers/publish.js
+      // enqueuePublish: persistence.incomingGetPacket by messageId, then "Duplicate packet: just
+      // send PUBREC, don't publish again"): a reused id's new message is lost there.
+      const reused = tx.config.profile !== 'aedes-1.2' && (stored.qos !== packet.qos || stored.topic !== packet.topic || stored.payload !== packet.payload);
+      if (reused) {
         // "Reused message ID %u from %s detected. Clearing from storage.": a different message
         // under a held id drops the held one, unreleased, and is taken as new. Mosquitto
         // compares QoS, topic and payload bytes; the payload here is the ghost tag, which is
@@ -61,7 +65,15 @@ export function publish(tx: Tx, session: Session, packet: PublishPacket): Publis
       }
     }
   }
-  if (fresh && packet.qos > 0 && tx.config.profile !== 'aedes-1.2' && !receiveQuotaLeft(publisher, tx.config)) return dropIncoming(tx, publisher, packet);
+  if (fresh && packet.qos > 0 && tx.config.profile !== 'aedes-1.2' && !receiveQuotaLeft(publisher, tx.config)) {
+    // A held message a reused id cleared stays cleared when the new one is dropped: handle__publish
+    // calls db__message_remove_incoming before the quota check, and db__message_remove gives no
+    // receive quota back. Seen on Mosquitto: a persistent producer restarted between PUBREC and
+    // PUBREL reuses id 1 for its next message, "Reused message ID 1 … Clearing from storage.",
+    // then "Sending PUBREC … rc151" (quota exceeded): both messages gone, neither released.
+    if (publisher !== session) putSession(tx, publisher);
+    return dropIncoming(tx, publisher, packet);
+  }
   switch (packet.qos) {
     case 0:
       putSession(tx, publisher);

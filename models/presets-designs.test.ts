@@ -23,7 +23,8 @@ describe('candidate-design presets', () => {
     expect(preset('save-every-change')).toEqual({ ...blog, broker: { ...blog.broker, save_before_ack: true } });
     expect(preset('dedup-consumer')).toEqual({ ...blog, consumer: { ...blog.consumer, profile: 'dedup' } });
     const outbox = preset('outbox-e2e');
-    expect(outbox).toEqual({ ...blog, producer: { ...blog.producer, profile: 'outbox' }, consumer: { ...blog.consumer, e2e_ack: true } });
+    // The second producer (used with producers=2) is the same design as the first.
+    expect(outbox).toEqual({ ...blog, producer: { ...blog.producer, profile: 'outbox' }, producer2: { ...blog.producer2, profile: 'outbox' }, consumer: { ...blog.consumer, e2e_ack: true } });
     expect(preset('outbox-e2e+dedup')).toEqual({ ...outbox, consumer: { ...outbox.consumer, profile: 'dedup' } });
     expect(preset('all-three')).toEqual({ ...preset('outbox-e2e+dedup'), broker: { ...blog.broker, save_before_ack: true } });
   });

@@ -1,6 +1,7 @@
 // What the swarm draws for producers, each on real brokers beside the model (the machinery of
 // `check-broker`, src/real/differential.ts): two producers on one topic, each with its own client
-// and fault proxy; and one producer publishing without waiting, QoS mixed on one topic.
+// and fault proxy; one producer publishing without waiting, QoS mixed on one topic; and a
+// persistent producer that reuses its client id after a crash.
 // Mosquitto when its binary is present (MQTT_DST_REQUIRE_MOSQUITTO=1 makes its absence a
 // failure); aedes always. Anchors leave margins of tens of milliseconds, and what is asserted
 // of the real side does not depend on the machine's load.
@@ -77,6 +78,19 @@ function expectMixedBurst(c: Comparison): void {
   expect(c.explanation?.kind ?? 'agree').not.toBe('semantics');
 }
 
+/**
+ * Client id reuse: a producer with a persistent session dies between PUBREC and PUBREL of m1 (its
+ * network loop takes 50 ms a turn), and its restarted process, under the same id, resumes the
+ * session and publishes m2 with packet id 1 again, the id the broker still holds m1 under.
+ * (traces/real/reused-packet-id-clears-held-message.json keeps the Mosquitto case.)
+ */
+const reusedId: Scenario = {
+  messages: [{ atMs: 200 }, { atMs: 600 }],
+  offline: [],
+  faults: [{ kind: 'producer-crash', when: { kind: 'event', event: 'publish-sent', message: 1, delayMs: 20 } }],
+};
+const persistentProducer: Overrides = { 'producer.clean_session': 'false', 'producer.loopMs': '50' };
+
 describe.skipIf(!withMosquitto)('producers on real Mosquitto beside the model', () => {
   it('two producers: each its own client and link; the second loses the message it died holding at PUBREC', async () => {
     const c = await differential('mosquitto', 'blog', twoProducerSettings, twoProducers);
@@ -87,6 +101,15 @@ describe.skipIf(!withMosquitto)('producers on real Mosquitto beside the model', 
 
   it('publishing without waiting, QoS 2, 0 and 1 on one topic', async () => {
     expectMixedBurst(await differential('mosquitto', 'mosquitto-defaults', unwaited, mixedBurst));
+  });
+
+  it('client id reuse: the resumed session still holds m1 under id 1; m2 under that id clears it and, beyond the receive quota, is dropped', async () => {
+    const c = await differential('mosquitto', 'blog', persistentProducer, reusedId);
+    const lost = ['exactly-once-delivery m2', 'no-loss-acked m2', 'no-loss-invoked m1', 'no-loss-invoked m2'];
+    expect({ model: verdicts(c, 'model'), real: verdicts(c, 'real') }).toEqual({ model: lost, real: lost });
+    // With a clean session (paho's default) nothing is held across the restart and m2 arrives.
+    const clean = await differential('mosquitto', 'blog', { 'producer.loopMs': '50' }, reusedId);
+    expect({ model: verdicts(clean, 'model'), real: verdicts(clean, 'real') }).toEqual({ model: ['no-loss-invoked m1'], real: ['no-loss-invoked m1'] });
   });
 });
 
@@ -106,5 +129,11 @@ describe('producers on real aedes beside the model', () => {
 
   it('publishing without waiting, QoS 2, 0 and 1 on one topic', async () => {
     expectMixedBurst(await differential('aedes', 'mosquitto-defaults', unwaited, mixedBurst));
+  });
+
+  it('client id reuse: aedes forwarded m1 at PUBLISH and takes m2 under the held id 1 for m1 again', async () => {
+    const c = await differential('aedes', 'blog', persistentProducer, reusedId);
+    const lost = ['exactly-once-delivery m2', 'no-loss-acked m2', 'no-loss-invoked m2'];
+    expect({ model: verdicts(c, 'model'), real: verdicts(c, 'real') }).toEqual({ model: lost, real: lost });
   });
 });
