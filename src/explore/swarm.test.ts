@@ -37,9 +37,13 @@ describe('swarm scenarios', () => {
   it('keep what the user pins with --set', () => {
     const pinned = sampleSwarm('blog', { qos: '1', 'broker.persistence': 'false' }, swarmBoundsDefault, 50, 3);
     expect(pinned.every((c) => c.config.qos === 1 && !c.config.broker.persistence && c.overrides['qos'] === '1')).toBe(true);
-    // One producer pinned: the first publishes every message and takes every producer fault.
+    // The number of producers pinned: one, and the first publishes every message and takes every
+    // producer fault; two, and every case draws each message's publisher between them.
     const alone = sampleSwarm('blog', { producers: '1' }, swarmBoundsDefault, 50, 3);
     expect(alone.every((c) => c.config.producers === 1 && !JSON.stringify(c.scenario).includes('producer2'))).toBe(true);
+    const both = sampleSwarm('blog', { producers: '2' }, swarmBoundsDefault, 50, 3);
+    expect(both.every((c) => c.config.producers === 2 && c.overrides['producer2.publish_mode'] === c.overrides['producer.publish_mode'])).toBe(true);
+    expect(both.filter((c) => c.scenario.messages.some((m) => m.by === 'producer2')).length).toBeGreaterThan(30);
   });
 
   it('explore --swarm: classes come from mixed-QoS, unwaited-publish and resumed-producer runs, each with the settings it ran', () => {

@@ -181,8 +181,11 @@ interface DrawnCase {
   readonly seed: number;
 }
 
-/** A drawn configuration (as overrides), its scenario, and the model's seed. */
-export function swarmArbitrary(bounds: SwarmBounds): fc.Arbitrary<DrawnCase> {
+/**
+ * A drawn configuration (as overrides), its scenario, and the model's seed. `producers`: the
+ * number of producers the user pinned (--set producers=N), if any; otherwise it is drawn.
+ */
+export function swarmArbitrary(bounds: SwarmBounds, producers?: string): fc.Arbitrary<DrawnCase> {
   return drawnArbitrary()
     .chain((drawn) =>
       fc.record({
@@ -191,7 +194,7 @@ export function swarmArbitrary(bounds: SwarmBounds): fc.Arbitrary<DrawnCase> {
         seed: fc.integer({ min: 1, max: 0x7fffffff }),
       }),
     )
-    .chain(withSecondProducer);
+    .chain((drawn) => withSecondProducer(drawn, producers));
 }
 
 /**
@@ -201,9 +204,10 @@ export function swarmArbitrary(bounds: SwarmBounds): fc.Arbitrary<DrawnCase> {
  * first (the pacing drew the messages' times, which they share), and each message's publisher
  * and each producer fault's producer are drawn between them.
  */
-function withSecondProducer(drawn: DrawnCase): fc.Arbitrary<DrawnCase> {
+function withSecondProducer(drawn: DrawnCase, pinned: string | undefined): fc.Arbitrary<DrawnCase> {
   return fc.record({ two: fc.constantFrom(false, false, true), clean: fc.boolean() }).chain(({ two, clean }) => {
-    if (!two) return fc.constant(drawn);
+    // Drawn either way, so that pinning the count changes no other draw of the case.
+    if (pinned === undefined ? !two : pinned !== '2') return fc.constant(drawn);
     const { messages, faults } = drawn.scenario;
     const publishers = fc.array(fc.constantFrom(...producerNames), { minLength: messages.length, maxLength: messages.length });
     const targets = fc.tuple(...faults.map((fault) => withProducerTarget(fault, producerNames)));
@@ -228,20 +232,12 @@ function withSecondProducer(drawn: DrawnCase): fc.Arbitrary<DrawnCase> {
  * above are meant to be valid on every preset that passes them.
  */
 export function sampleSwarm(preset: string, base: Overrides, bounds: SwarmBounds, count: number, seed: number): SwarmCase[] {
-  return fc.sample(swarmArbitrary(bounds), { seed, numRuns: count }).map((drawn) => {
+  return fc.sample(swarmArbitrary(bounds, base['producers']), { seed, numRuns: count }).map((drawn) => {
     const overrides = { ...drawn.overrides, ...base };
     const config = resolveConfig(preset, overrides);
     if (!config.ok) throw new Error(`swarm: drawn configuration is invalid on preset ${preset}: ${config.error}`);
-    // A user who pinned one producer gets the drawn case with the first producer doing it all.
-    const scenario = config.value.producers === 1 ? firstProducerOnly(drawn.scenario) : drawn.scenario;
-    return { overrides, config: config.value, scenario, seed: drawn.seed };
+    return { overrides, config: config.value, scenario: drawn.scenario, seed: drawn.seed };
   });
-}
-
-function firstProducerOnly(scenario: Scenario): Scenario {
-  const messages = scenario.messages.map(({ by: _by, ...spec }) => spec);
-  const faults = scenario.faults.map(({ producer: _producer, ...fault }): Fault => (fault.link === 'producer2' ? { ...fault, link: 'producer' } : fault));
-  return { ...scenario, messages, faults };
 }
 
 /** The drawn settings a case differs from its preset by, as `--set` arguments. */

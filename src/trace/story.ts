@@ -68,7 +68,7 @@ function progressUntil(history: readonly HistoryEvent[], message: number, untilI
   const first = (kind: HistoryEvent['kind']): HistoryEvent | undefined =>
     before.find((event) => event.kind === kind && 'message' in event && event.message === message);
   const invoked = first('publish-invoked');
-  parts.push(invoked ? `the producer published m${message} at ${invoked.atMs} ms` : `m${message} had not been published`);
+  parts.push(invoked ? `the ${invoked.node} published m${message} at ${invoked.atMs} ms` : `m${message} had not been published`);
   const sent = first('publish-sent');
   if (sent) parts.push(`its library wrote it to the socket at ${sent.atMs} ms`);
   const delivered = first('delivered');
@@ -78,7 +78,7 @@ function progressUntil(history: readonly HistoryEvent[], message: number, untilI
   const handled = first('handled');
   if (handled) parts.push(`finished handling it at ${handled.atMs} ms`);
   const acked = first('publish-acked');
-  if (acked) parts.push(`the producer saw it acknowledged at ${acked.atMs} ms`);
+  if (acked) parts.push(`the ${acked.node} saw it acknowledged at ${acked.atMs} ms`);
   return parts;
 }
 
