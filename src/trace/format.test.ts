@@ -38,6 +38,19 @@ describe('trace format', () => {
     expect(parsed).toEqual({ ok: true, value: valid });
   });
 
+  it('keeps what a two-producer scenario names: publishers, a crash of the second producer, a drop of its link', () => {
+    const scenario: Trace['scenario'] = {
+      messages: [{ atMs: 0 }, { atMs: 10, qos: 1, by: 'producer2' }],
+      offline: [],
+      faults: [
+        { kind: 'producer-crash', producer: 'producer2', when: { kind: 'time', atMs: 5 } },
+        { kind: 'connection-drop', link: 'producer2', when: { kind: 'time', atMs: 6 } },
+      ],
+    };
+    const two = { ...valid, scenario };
+    expect(parseTrace(JSON.parse(JSON.stringify(two)), 'x.json')).toEqual({ ok: true, value: two });
+  });
+
   it.each<[string, unknown, RegExp]>([
     ['an unknown version', mutated((t) => (t['version'] = 99)), /x\.json: unknown trace format version 99/],
     ['another format', mutated((t) => (t['format'] = 'other')), /not an mqtt-dst trace/],
@@ -45,11 +58,13 @@ describe('trace format', () => {
     ['an unknown field', mutated((t) => (t['extra'] = 1)), /trace\.extra: unknown field/],
     ['a negative seed', mutated((t) => (t['seed'] = -1)), /trace\.seed: expected a whole number/],
     ['a bad fault kind', mutated((t) => ((t['scenario'] as { faults: { kind: string }[] }).faults[0]!.kind = 'meteor')), /trace\.scenario\.faults\[0\]\.kind: expected one of/],
-    ['a drop without link', mutated((t) => delete (t['scenario'] as { faults: { link?: string }[] }).faults[1]!.link), /faults\[1\]\.link: expected one of producer, consumer/],
+    ['a drop without link', mutated((t) => delete (t['scenario'] as { faults: { link?: string }[] }).faults[1]!.link), /faults\[1\]\.link: expected one of producer, producer2, consumer/],
     ['an anchor on a missing message', mutated((t) => ((t['scenario'] as { faults: { when: { message: number } }[] }).faults[1]!.when.message = 9)), /faults\[1\]\.when\.message/],
     ['an empty offline period', mutated((t) => ((t['scenario'] as { offline: { toMs: number }[] }).offline[0]!.toMs = 5)), /offline\[0\]\.toMs/],
     ['a bad digest', mutated((t) => ((t['outcome'] as { logDigest: string }).logDigest = 'md5:1')), /trace\.outcome\.logDigest: expected sha256/],
     ['a bad property', mutated((t) => ((t['outcome'] as { violations: { property: string }[] }).violations[0]!.property = 'fast')), /violations\[0\]\.property/],
+    ['an unknown publisher', mutated((t) => ((t['scenario'] as { messages: { by?: string }[] }).messages[0]!.by = 'producer3')), /messages\[0\]\.by: expected one of producer, producer2/],
+    ['a producer on a broker fault', mutated((t) => ((t['scenario'] as { faults: { producer?: string }[] }).faults[0]!.producer = 'producer2')), /faults\[0\]\.producer: expected no producer for broker-kill/],
     ['not an object', [1, 2], /trace: expected an object/],
   ])('rejects %s, naming the field', (_name, value, message) => {
     const parsed = parseTrace(value, 'x.json');
