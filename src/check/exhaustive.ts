@@ -22,7 +22,7 @@ import { Canonicalizer } from './canonical.ts';
 import { FaultBudget, type Budget } from './exhaustive-budget.ts';
 import { exhaustiveButFor, type KeyedPath } from './exhaustive-culprit.ts';
 import { aloneCandidate, outsideOf, quietCandidate, quietWorld, stayedInside, stayedQuiet } from './exhaustive-reduction.ts';
-import { firstVisit, WorldStates, type Edge, type PendingEdge, type WorldRecord } from './exhaustive-worlds.ts';
+import { firstVisit, WorldStates, type Edge, type PendingEdge, type StateEncoding, type WorldRecord } from './exhaustive-worlds.ts';
 import { PathArena } from './path-arena.ts';
 import { signaturesOf, slugOf, type Signature } from '../explore/signature.ts';
 
@@ -63,6 +63,8 @@ export interface ExhaustiveOptions {
   readonly onProgress?: (progress: ExhaustiveProgress) => void;
   /** Offer only a client's steps where it stands alone (exhaustive-reduction.ts); default true. false: the unreduced search, to compare. */
   readonly reduce?: boolean;
+  /** How world states are told apart (exhaustive-worlds.ts); default 'key'. 'text': the canonical text, to compare. */
+  readonly encoding?: StateEncoding;
 }
 
 export interface ExhaustiveProgress {
@@ -240,7 +242,7 @@ class Search {
       persistent: propertyContext(config).consumers.some((consumer) => consumer.name === 'consumer' && consumer.persistent),
     });
     this.budgets = new FaultBudget(bounds);
-    this.worlds = new WorldStates(canonicalizer, this.budgets);
+    this.worlds = new WorldStates(canonicalizer, this.budgets, options.encoding);
     this.world = new ExhaustiveWorld(config, this.scenario, nodesFor(config), noChooser);
     this.world.begin();
   }
