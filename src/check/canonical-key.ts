@@ -55,8 +55,15 @@ export class StateKeys {
   /** `${marked id}:${name codes}` to the id of the renamed text. */
   private readonly renamedIds = new Map<string, number>();
   /** Per connection id met in the state being keyed: its name's code (client slot * 2^16 + rank), its name; reset per state. */
-  private codes: number[] = [];
+  private readonly codes: number[] = [];
   private readonly names = new Map<number, string>();
+  /** Scratch space for the state being keyed. */
+  private readonly nodes: Marked[] = [];
+  private readonly events: WorldEvent[] = [];
+  private readonly marks: Marked[] = [];
+  private readonly numbers: number[] = [];
+  private readonly entries: number[] = [];
+  private readonly channels = new Map<number, number[]>();
 
   constructor(private readonly canonicalizer: Canonicalizer) {}
 
@@ -116,15 +123,23 @@ export class StateKeys {
   worldKey(view: WorldView, search: SearchState, out: KeyBuffer): void {
     out.clear();
     const broker = view.nodes[0] as Slot;
-    const nodes = view.nodes.map((node) => this.nodeMarked(node.state));
-    const events = view.pending.filter((event) => !(event.background && event.payload.kind === 'timer' && event.payload.node === broker));
-    const marks = events.map((event) => this.eventMarked(event, broker));
-    this.nameConnections(view, nodes, events, out);
+    const { nodes, events, marks } = this;
+    nodes.length = 0;
+    events.length = 0;
+    marks.length = 0;
+    for (const node of view.nodes) nodes.push(this.nodeMarked(node.state));
+    for (const event of view.pending) {
+      // The broker's background timer is applied lazily (canonical.ts leaves it out too).
+      if (event.background && event.payload.kind === 'timer' && event.payload.node === broker) continue;
+      events.push(event);
+      marks.push(this.eventMarked(event, broker));
+    }
+    this.nameConnections(view, out);
     view.nodes.forEach((node, at) => {
       out.push(node.up ? 1 : 0);
       out.push(this.renamed(nodes[at] as Marked));
     });
-    this.pushEvents(events, marks, broker, out);
+    this.pushEvents(broker, out);
     const script = view.script;
     out.push(script.nextMessage);
     out.push(script.awaited ?? -1);
@@ -135,28 +150,42 @@ export class StateKeys {
     out.push(this.idOf(search.budget));
     out.push(this.historyId(this.canonicalizer.summaryOf(view.history)));
     out.push((search.brokerFaultsPossible ? 1 : 0) | (search.faultsPossible ? 2 : 0));
-    if (search.brokerFaultsPossible) this.pushSorted(view.saves.map((saved) => this.idOf(saved.token)), out);
+    if (search.brokerFaultsPossible) {
+      const saves = this.scratch();
+      for (const saved of view.saves) saves.push(this.idOf(saved.token));
+      pushSorted(saves, out);
+    }
     if (search.faultsPossible) out.push(this.idOf(view.phasesText()));
+  }
+
+  /** An empty array of numbers, reused: keys are built one at a time, each part written before the next is gathered. */
+  private scratch(): number[] {
+    const numbers = this.numbers;
+    numbers.length = 0;
+    return numbers;
   }
 
   /**
    * Names the connections the state refers to (canonical.ts 2): by client, in the order of their
    * ids; writes each one's name and flags, sorted by name.
    */
-  private nameConnections(view: WorldView, nodes: readonly Marked[], events: readonly WorldEvent[], out: KeyBuffer): void {
-    const referred: number[] = [];
-    for (const node of nodes) referred.push(...node.conns);
-    for (const event of events) {
+  private nameConnections(view: WorldView, out: KeyBuffer): void {
+    const referred = this.scratch();
+    for (const node of this.nodes) for (const conn of node.conns) referred.push(conn);
+    for (const event of this.events) {
       const payload = event.payload;
       if (payload.kind === 'arrive' || payload.kind === 'hangup' || payload.kind === 'link-up') referred.push(payload.conn.id);
     }
     for (const conn of view.connections) if (conn.alive) referred.push(conn.id);
-    const ids = [...new Set(referred)].sort((a, b) => a - b);
-    this.codes = [];
+    referred.sort((a, b) => a - b);
+    this.codes.length = 0;
     this.names.clear();
     const ranks = [0, 0, 0];
-    const entries: number[] = [];
-    for (const id of ids) {
+    const entries = this.entries;
+    entries.length = 0;
+    for (let at = 0; at < referred.length; at += 1) {
+      const id = referred[at] as number;
+      if (at > 0 && referred[at - 1] === id) continue;
       const conn = view.connections[id - 1];
       if (conn === undefined || conn.id !== id) throw new Error(`canonical key: unknown connection ${id}`);
       const slot = view.nodes.indexOf(conn.client);
@@ -167,15 +196,16 @@ export class StateKeys {
       this.names.set(id, `${conn.client.name}.${rank}`);
       entries.push(code * 32 + flagsOf(conn));
     }
-    this.pushSorted(entries, out);
+    pushSorted(entries, out);
   }
 
   /** Loose events as a multiset, FIFO channels as a multiset of queues (canonical.ts 3). */
-  private pushEvents(events: readonly WorldEvent[], marks: readonly Marked[], broker: Slot, out: KeyBuffer): void {
-    const loose: number[] = [];
-    const channels = new Map<number, number[]>();
-    events.forEach((event, at) => {
-      const id = this.renamed(marks[at] as Marked);
+  private pushEvents(broker: Slot, out: KeyBuffer): void {
+    const loose = this.scratch();
+    const channels = this.channels;
+    channels.clear();
+    this.events.forEach((event, at) => {
+      const id = this.renamed(this.marks[at] as Marked);
       const channel = channelOf(event, broker);
       if (channel < 0) {
         loose.push(id);
@@ -185,19 +215,13 @@ export class StateKeys {
       if (queue === undefined) channels.set(channel, [id]);
       else queue.push(id);
     });
-    this.pushSorted(loose, out);
+    pushSorted(loose, out);
     const queues = [...channels.values()].sort(compareQueues);
     out.push(queues.length);
     for (const queue of queues) {
       out.push(queue.length);
       for (const id of queue) out.push(id);
     }
-  }
-
-  private pushSorted(values: number[], out: KeyBuffer): void {
-    values.sort((a, b) => a - b);
-    out.push(values.length);
-    for (const value of values) out.push(value);
   }
 
   private historyId(summary: HistorySummary): number {
@@ -208,6 +232,12 @@ export class StateKeys {
     }
     return id;
   }
+}
+
+function pushSorted(values: number[], out: KeyBuffer): void {
+  values.sort((a, b) => a - b);
+  out.push(values.length);
+  for (const value of values) out.push(value);
 }
 
 function flagsOf(conn: Connection): number {

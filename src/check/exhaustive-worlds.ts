@@ -81,6 +81,8 @@ export class WorldStates {
   private readonly table = new StateTable();
   private readonly keys: StateKeys;
   private readonly buffer = new KeyBuffer();
+  /** The hash of the key in `buffer`. */
+  private hash = 0;
   readonly byId: WorldRecord[] = [];
   /** Fault-record lists: `${list id} ${fault text id}` to the id of the list with that record added. */
   private readonly recordLists = new Map<string, number>();
@@ -115,15 +117,19 @@ export class WorldStates {
 
   /** The record of a world state, if the search has met it. */
   find(view: WorldView, budget: Budget): WorldRecord | undefined {
-    const hash = this.key(view, budget);
-    const id = this.table.find(this.buffer.data, this.buffer.length, hash);
-    return id < 0 ? undefined : this.byId[id];
+    return this.byId[this.lookup(view, budget)];
+  }
+
+  /** The id of a world state, or -1; its key stays in `buffer`, its hash in `hash`. */
+  private lookup(view: WorldView, budget: Budget): number {
+    this.hash = this.key(view, budget);
+    return this.table.find(this.buffer.data, this.buffer.length, this.hash);
   }
 
   /** The world as it stands, with the budget left: found among the records, or a snapshot to make one of. */
   childOf(world: ExhaustiveWorld, budget: Budget): Child {
-    const known = this.find(world.view(), budget);
-    return known !== undefined ? { known } : { key: this.buffer.copy(), budget, snapshot: world.snapshot() };
+    const id = this.lookup(world.view(), budget);
+    return id >= 0 ? { known: this.byId[id] as WorldRecord } : { key: this.buffer.copy(this.hash), budget, snapshot: world.snapshot() };
   }
 
   recordOf(child: Child): WorldRecord {

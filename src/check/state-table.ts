@@ -23,21 +23,26 @@ export class KeyBuffer {
     this.data[this.length++] = value;
   }
 
-  /** The key as it stands, in an array of its own (the buffer is reused). */
-  copy(): StateKey {
-    const data = this.data.slice(0, this.length);
-    return { data, hash: hashInts(data, data.length) };
+  /**
+   * The key as it stands, in an array of its own (the buffer is reused), with its hash. A plain
+   * array: most keys copied are of states met once, and a small typed array would cost a
+   * backing store of its own.
+   */
+  copy(hash: number): StateKey {
+    const data: number[] = new Array<number>(this.length);
+    for (let i = 0; i < this.length; i += 1) data[i] = this.data[i] as number;
+    return { data, hash };
   }
 }
 
 /** A key kept beyond the buffer's next use, with its hash. */
 export interface StateKey {
-  readonly data: Int32Array;
+  readonly data: readonly number[];
   readonly hash: number;
 }
 
 /** MurmurHash3's 32-bit mix over int32s (Austin Appleby, public domain): fast, and every bit of every int reaches every bit of the hash. */
-export function hashInts(data: Int32Array, length: number): number {
+export function hashInts(data: ArrayLike<number>, length: number): number {
   let h = 0x9747b28c ^ length;
   for (let i = 0; i < length; i += 1) {
     let k = Math.imul(data[i] as number, 0xcc9e2d51);
@@ -65,7 +70,7 @@ export class StateTable {
   size = 0;
 
   /** The id of the state whose key is `data[0, length)`, or -1. */
-  find(data: Int32Array, length: number, hash: number): number {
+  find(data: ArrayLike<number>, length: number, hash: number): number {
     const mask = this.slots.length - 1;
     for (let at = hash & mask; ; at = (at + 1) & mask) {
       const entry = this.slots[at] as number;
@@ -81,7 +86,8 @@ export class StateTable {
     if (id === this.hashes.length) this.growRows();
     const length = key.data.length;
     while (this.used + length > this.keys.length) this.keys = grown(this.keys, this.keys.length * 2);
-    this.keys.set(key.data, this.used);
+    const keys = this.keys;
+    for (let i = 0; i < length; i += 1) keys[this.used + i] = key.data[i] as number;
     this.starts[id] = this.used;
     this.used += length;
     this.starts[id + 1] = this.used;
@@ -92,7 +98,7 @@ export class StateTable {
     return id;
   }
 
-  private equals(id: number, data: Int32Array, length: number): boolean {
+  private equals(id: number, data: ArrayLike<number>, length: number): boolean {
     const start = this.starts[id] as number;
     if ((this.starts[id + 1] as number) - start !== length) return false;
     const keys = this.keys;
