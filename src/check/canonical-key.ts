@@ -30,11 +30,6 @@ interface Marked {
   readonly conns: readonly number[];
 }
 
-/** An event's marks, by the suffix the world gives it at hashing time ('', 'x', 'y', 'xy'). */
-type EventMarks = (Marked | undefined)[];
-
-const suffixes = ['', 'x', 'y', 'xy'] as const;
-
 /** The connection ids a marked text names (canonical.ts collects the same). */
 function marksOf(text: string): number[] {
   if (!text.includes(connMarkChar)) return [];
@@ -49,8 +44,8 @@ function marksOf(text: string): number[] {
 /** Builds the int key of a world state's canonical state (see the head of this file). */
 export class StateKeys {
   private readonly ids = new Map<string, number>();
-  private readonly nodeMarks = new WeakMap<object, Marked>();
-  private readonly eventMarks = new WeakMap<WorldEvent, EventMarks>();
+  /** Marked texts met (node states' and events'), by text. */
+  private readonly marks = new Map<string, Marked>();
   private readonly histories = new WeakMap<HistorySummary, number>();
   /** `${marked id}:${name codes}` to the id of the renamed text. */
   private readonly renamedIds = new Map<string, number>();
@@ -60,7 +55,7 @@ export class StateKeys {
   /** Scratch space for the state being keyed. */
   private readonly nodes: Marked[] = [];
   private readonly events: WorldEvent[] = [];
-  private readonly marks: Marked[] = [];
+  private readonly eventMarks: Marked[] = [];
   private readonly numbers: number[] = [];
   private readonly entries: number[] = [];
   private readonly channels = new Map<number, number[]>();
@@ -76,34 +71,23 @@ export class StateKeys {
     return id;
   }
 
-  private marked(text: string): Marked {
-    return { id: this.idOf(text), text, conns: marksOf(text) };
-  }
-
-  private nodeMarked(state: unknown): Marked {
-    if (state === null || typeof state !== 'object') return this.marked(canonicalText(state));
-    let found = this.nodeMarks.get(state);
+  /**
+   * By text, not by object: canonicalText hands out one string per object (sim/intern.ts keeps
+   * it), so the lookup hashes no text twice, and the table grows with distinct texts only.
+   */
+  private markedText(text: string): Marked {
+    let found = this.marks.get(text);
     if (found === undefined) {
-      found = this.marked(canonicalText(state));
-      this.nodeMarks.set(state, found);
+      found = { id: this.idOf(text), text, conns: marksOf(text) };
+      this.marks.set(text, found);
     }
     return found;
   }
 
   private eventMarked(event: WorldEvent, broker: Slot): Marked {
     const suffix = eventSuffix(event, broker);
-    const at = suffixes.indexOf(suffix);
-    let marks = this.eventMarks.get(event);
-    if (marks === undefined) {
-      marks = [];
-      this.eventMarks.set(event, marks);
-    }
-    let found = marks[at];
-    if (found === undefined) {
-      found = this.marked(this.canonicalizer.baseText(event) + suffix);
-      marks[at] = found;
-    }
-    return found;
+    const base = this.canonicalizer.baseText(event);
+    return this.markedText(suffix === '' ? base : base + suffix);
   }
 
   /** The id of a marked text renamed by the names of this state's connections. */
@@ -123,16 +107,16 @@ export class StateKeys {
   worldKey(view: WorldView, search: SearchState, out: KeyBuffer): void {
     out.clear();
     const broker = view.nodes[0] as Slot;
-    const { nodes, events, marks } = this;
+    const { nodes, events, eventMarks } = this;
     nodes.length = 0;
     events.length = 0;
-    marks.length = 0;
-    for (const node of view.nodes) nodes.push(this.nodeMarked(node.state));
+    eventMarks.length = 0;
+    for (const node of view.nodes) nodes.push(this.markedText(canonicalText(node.state)));
     for (const event of view.pending) {
       // The broker's background timer is applied lazily (canonical.ts leaves it out too).
       if (event.background && event.payload.kind === 'timer' && event.payload.node === broker) continue;
       events.push(event);
-      marks.push(this.eventMarked(event, broker));
+      eventMarks.push(this.eventMarked(event, broker));
     }
     this.nameConnections(view, out);
     view.nodes.forEach((node, at) => {
@@ -205,7 +189,7 @@ export class StateKeys {
     const channels = this.channels;
     channels.clear();
     this.events.forEach((event, at) => {
-      const id = this.renamed(this.marks[at] as Marked);
+      const id = this.renamed(this.eventMarks[at] as Marked);
       const channel = channelOf(event, broker);
       if (channel < 0) {
         loose.push(id);
