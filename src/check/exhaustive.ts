@@ -65,6 +65,8 @@ export interface ExhaustiveOptions {
   readonly reduce?: boolean;
   /** How world states are told apart (exhaustive-worlds.ts); default 'key'. 'text': the canonical text, to compare. */
   readonly encoding?: StateEncoding;
+  /** Note the broker's possible autosaves even where no broker fault can strike any more (see stepFrom); default false. true: to compare. */
+  readonly notesUnusedSaves?: boolean;
 }
 
 export interface ExhaustiveProgress {
@@ -334,11 +336,20 @@ class Search {
 
   /** The edge of one option from the world state `snapshot` (the world is anywhere when called), its child not yet a record. */
   private stepFrom(snapshot: WorldSnapshot, option: StepOption, index: number, budget: Budget): PendingEdge {
-    const { world, worlds } = this;
+    const { world, worlds, budgets } = this;
+    const after = budgets.after(option, budget);
     world.restore(snapshot);
+    // Where no broker fault can strike any more, nothing reads the databases the broker could
+    // have autosaved, so the world need not note them (its costliest bookkeeping): the state's
+    // key leaves them out then (canonical.ts 4); budgets only shrink along a path, so no later
+    // state offers a broker fault the budget allows; broker faults come last among the options
+    // (ExhaustiveWorld.applicableFaults), so the positions of the options taken do not move; and
+    // one plain kill is listed whenever a variant would be, so "more than one option" holds alike.
+    // canonical-key.test.ts searches with and without this and finds the same.
+    world.notesSaves = this.options.notesUnusedSaves === true || budgets.searchState(after).brokerFaultsPossible;
     world.take(option);
     const fault = option.kind === 'fault' ? worlds.faultTextId(world.view().faults.at(-1) as FaultRecord) : -1;
-    return { index, child: worlds.childOf(world, this.budgets.after(option, budget)), fault };
+    return { index, child: worlds.childOf(world, after), fault };
   }
 
   /** The edges of a client's steps, if each passes `check` (taken from the snapshot); else null. */

@@ -184,6 +184,12 @@ function eventKey(payload: Payload): string {
 
 export class ExhaustiveWorld extends World {
   protected readonly defersSigterm = false;
+  /**
+   * Whether the lazy autosave notes the databases the broker could have saved (noteSave). The
+   * search turns it off for steps into states where no broker fault can strike any more: see
+   * exhaustive.ts stepFrom for why nothing then reads them. A replay keeps it on.
+   */
+  notesSaves = true;
   private readonly slots: readonly Slot[];
   private begun = false;
   /** Lazy autosave: the databases the broker could have saved since it started, distinct, oldest first. */
@@ -393,7 +399,7 @@ export class ExhaustiveWorld extends World {
    */
   private noteSave(): void {
     const broker = this.broker;
-    if (!broker.up || broker.state === this.savesSource) return;
+    if (!this.notesSaves || !broker.up || broker.state === this.savesSource) return;
     const timer = this.pending.find((event) => event.background && event.payload.kind === 'timer' && event.payload.node === broker);
     if (timer === undefined || timer.payload.kind !== 'timer') return;
     this.savesSource = broker.state;
