@@ -1,7 +1,8 @@
 // The canonical state of an exhaustive world: one string that is equal for two states exactly
 // when nothing that can happen from them on — what the nodes do, and the verdict and the class
 // of every run that ends later — can tell them apart. The exhaustive search keeps a visited set
-// of its hashes and expands each state once, so this is where soundness lives: a hash too coarse
+// of these states (as ints, canonical-key.ts, with the same equivalence) and expands each state
+// once, so this is where soundness lives: a hash too coarse
 // merges states that differ in the future and silently drops counterexamples; one too fine only
 // costs time. What goes in, and why each part is enough:
 //

@@ -1,6 +1,6 @@
 // Bounded exhaustive model checking: a walk over every option of an exhaustive world
 // (sim/exhaustive-world.ts) — every order of enabled events, every fault the budget allows at
-// every point — with a visited set of canonical state hashes (canonical.ts) so that each state
+// every point — with a visited set of canonical states (canonical.ts, canonical-key.ts) so that each state
 // is expanded once. Every quiescent state is a complete run: it is judged like an explored run
 // (check/judge.ts) and its violations are grouped into the same classes (signature.ts), each
 // kept with its shortest path. The walk goes breadth first (see exhaustiveSearch), so the first
