@@ -30,7 +30,8 @@ function pairs(preset: string, messages: number, kinds: readonly FaultKind[], st
   });
   world.begin();
   const canonicalizer = new Canonicalizer({ messageCount: messages, consumer: 'consumer', persistent: !config.consumer.clean_session });
-  const keys = new StateKeys(canonicalizer);
+  // Caches far smaller than a search's, so that they are emptied again and again on the way.
+  const keys = new StateKeys(canonicalizer, 64);
   const buffer = new KeyBuffer();
   const searchOf = (faultsLeft: number): SearchState => ({
     budget: String(faultsLeft),

@@ -5,7 +5,8 @@
 // The same equivalence as the text (Canonicalizer.worldState), part by part:
 // - Interned ids: `ids` numbers every distinct text it is given, so equal ids are equal texts
 //   and the other way round. It lives as long as the search (one per StateKeys): its size is the
-//   number of distinct node states, events, histories and phase texts the search met.
+//   number of distinct renamed node states and events, histories and phase texts the search met;
+//   the caches beside it that save work (marked texts, renamings) are bounded.
 // - A node state's text, and an event's, is its marked text (sim/intern.ts) renamed by the
 //   names of the connections it marks (canonical.ts 2). Renaming is a function of the marked
 //   text and those names, so it is done once per (marked text, names) pair and the renamed
@@ -23,7 +24,11 @@ import type { Connection, Slot, WorldEvent } from '../sim/world.ts';
 import { channelOf, eventSuffix, renameConns, type Canonicalizer, type HistorySummary, type SearchState } from './canonical.ts';
 import type { KeyBuffer } from './state-table.ts';
 
-/** A marked text's id and the connection ids it marks, in order of first appearance. */
+/**
+ * A marked text with the connection ids it marks, in order of first appearance. Its id: without
+ * marks, the id of its text (it is its own renaming); with marks, a serial number that only
+ * names it in the renaming cache, so that the marked text itself need not be kept.
+ */
 interface Marked {
   readonly id: number;
   readonly text: string;
@@ -43,11 +48,13 @@ function marksOf(text: string): number[] {
 
 /** Builds the int key of a world state's canonical state (see the head of this file). */
 export class StateKeys {
+  /** The texts in keys: kept as long as the search, for equal ids to mean equal texts. */
   private readonly ids = new Map<string, number>();
-  /** Marked texts met (node states' and events'), by text. */
+  /** Marked texts met (node states' and events'), by text: a cache, emptied when full. */
   private readonly marks = new Map<string, Marked>();
+  private serial = 0;
   private readonly histories = new WeakMap<HistorySummary, number>();
-  /** `${marked id}:${name codes}` to the id of the renamed text. */
+  /** `${marked id}:${name codes}` to the id of the renamed text: a cache, emptied with `marks`. */
   private readonly renamedIds = new Map<string, number>();
   /** Per connection id met in the state being keyed: its name's code (client slot * 2^16 + rank), its name; reset per state. */
   private readonly codes: number[] = [];
@@ -60,7 +67,11 @@ export class StateKeys {
   private readonly entries: number[] = [];
   private readonly channels = new Map<number, number[]>();
 
-  constructor(private readonly canonicalizer: Canonicalizer) {}
+  /** cacheMax: entries of the caches of marked texts and renamings before they are emptied (they hold long texts). */
+  constructor(
+    private readonly canonicalizer: Canonicalizer,
+    private readonly cacheMax = 1 << 17,
+  ) {}
 
   private idOf(text: string): number {
     let id = this.ids.get(text);
@@ -78,7 +89,13 @@ export class StateKeys {
   private markedText(text: string): Marked {
     let found = this.marks.get(text);
     if (found === undefined) {
-      found = { id: this.idOf(text), text, conns: marksOf(text) };
+      const conns = marksOf(text);
+      found = { id: conns.length === 0 ? this.idOf(text) : this.serial++, text, conns };
+      if (this.marks.size >= this.cacheMax) {
+        // Serials are never reused, so what the renaming cache forgets is only recomputed.
+        this.marks.clear();
+        this.renamedIds.clear();
+      }
       this.marks.set(text, found);
     }
     return found;
