@@ -1,7 +1,8 @@
 // The canonical state of an exhaustive world: one string that is equal for two states exactly
 // when nothing that can happen from them on — what the nodes do, and the verdict and the class
 // of every run that ends later — can tell them apart. The exhaustive search keeps a visited set
-// of its hashes and expands each state once, so this is where soundness lives: a hash too coarse
+// of these states (as ints, canonical-key.ts, with the same equivalence) and expands each state
+// once, so this is where soundness lives: a hash too coarse
 // merges states that differ in the future and silently drops counterexamples; one too fine only
 // costs time. What goes in, and why each part is enough:
 //
@@ -86,7 +87,7 @@ interface MessageSummary {
 }
 
 /** The history abstraction of 5 above, for one history prefix; immutable, shared along paths. */
-interface HistorySummary {
+export interface HistorySummary {
   /** Index = message id; undefined until invoked (a drop or delivery before is impossible: index checks it). */
   readonly messages: readonly (MessageSummary | undefined)[];
   readonly subscribedAtMs: number | undefined;
@@ -125,7 +126,18 @@ function collectConns(text: string, conns: number[]): void {
   for (const match of text.matchAll(connMarkPattern)) conns.push(Number(match[1]));
 }
 
-function channelOf(event: WorldEvent, broker: Slot): number {
+/**
+ * A marked text (sim/intern.ts) with its connection ids renamed by `name`, and each record of
+ * connections written with its entries sorted by their new names.
+ */
+export function renameConns(marked: string, name: ReadonlyMap<number, string>): string {
+  if (!marked.includes(connMarkChar)) return marked;
+  const text = marked.replace(connMarkPattern, (_match, id: string) => name.get(Number(id)) as string);
+  return text.includes(connRecordOpen) ? text.replace(connRecordPattern, (_match, entries: string) => `{${entries.split(connRecordSeparator).sort().join(',')}}`) : text;
+}
+
+/** The FIFO channel of an event in the canonical state (3 above), or -1 for an event on none. */
+export function channelOf(event: WorldEvent, broker: Slot): number {
   const payload = event.payload;
   if (payload.kind === 'arrive') return payload.conn.id * 2 + (payload.to === broker ? 0 : 1);
   if (payload.kind === 'hangup' && payload.ordered) return payload.conn.id * 2 + (payload.node === broker ? 0 : 1);
@@ -193,11 +205,7 @@ export class Canonicalizer {
       name.set(id, connName);
       named.push(`|${connName}${conn.alive ? 1 : 0}${conn.brokerReads ? 1 : 0}${conn.clientReads ? 1 : 0}${conn.brokerHeardClose ? 1 : 0}${conn.clientHeardClose ? 1 : 0}`);
     }
-    const renamed = (marked: string): string => {
-      if (!marked.includes(connMarkChar)) return marked;
-      const text = marked.replace(connMarkPattern, (_match, id: string) => name.get(Number(id)) as string);
-      return text.includes(connRecordOpen) ? text.replace(connRecordPattern, (_match, entries: string) => `{${entries.split(connRecordSeparator).sort().join(',')}}`) : text;
-    };
+    const renamed = (marked: string): string => renameConns(marked, name);
     const connText = named.sort().join('');
     const events = loose.map(renamed).sort().join(',');
     const queues = [...channels.values()].map(renamed).sort().join('');
@@ -210,7 +218,8 @@ export class Canonicalizer {
     return text;
   }
 
-  private summaryOf(history: readonly HistoryEvent[]): HistorySummary {
+  /** The history abstraction (5 above) of a history; the same object for the same prefix of one path. */
+  summaryOf(history: readonly HistoryEvent[]): HistorySummary {
     // Walk back to the longest prefix summarized already, then forward.
     let start = history.length;
     let summary = this.empty;
@@ -276,7 +285,7 @@ export class Canonicalizer {
   }
 
   /** The history abstraction's text (see 5 above). */
-  private historyText(summary: HistorySummary): string {
+  historyText(summary: HistorySummary): string {
     const { persistent, messageCount } = this.context;
     const subscribedAtMs = summary.subscribedAtMs;
     let text = `s${subscribedAtMs === undefined ? 0 : 1}|i${summary.invocationOrder}|h${summary.handlingOrder}`;
@@ -315,30 +324,38 @@ export class Canonicalizer {
 
   private eventText(event: WorldEvent, conns: number[], broker: Slot): string {
     const payload = event.payload;
+    if (payload.kind === 'arrive' || payload.kind === 'hangup' || payload.kind === 'link-up') conns.push(payload.conn.id);
+    return this.baseText(event) + eventSuffix(event, broker);
+  }
+
+  /** An event's text without the parts read from the world at hashing time (eventSuffix): made once per event. */
+  baseText(event: WorldEvent): string {
     let base = this.eventTexts.get(event);
     if (base === undefined) {
       base = baseEventText(event);
       this.eventTexts.set(event, base);
     }
-    if (payload.kind === 'arrive' || payload.kind === 'hangup' || payload.kind === 'link-up') conns.push(payload.conn.id);
-    let text = base;
-    switch (payload.kind) {
-      case 'hangup':
-        if (payload.incarnation !== payload.node.incarnation) text += 'x';
-        break;
-      case 'link-up':
-        if (payload.clientIncarnation !== payload.conn.client.incarnation) text += 'x';
-        if (payload.brokerIncarnation !== broker.incarnation) text += 'y';
-        break;
-      case 'timer': {
-        const node = payload.node;
-        if (!(node.up && node.incarnation === payload.incarnation && node.timerGenerations.get(payload.timer) === payload.generation)) text += 'x';
-        break;
-      }
-      default:
-        break;
+    return base;
+  }
+}
+
+/** What an event's text says of the world as it stands: whether the event still addresses its node's incarnation ('x', 'y' for a link-up's broker). */
+export function eventSuffix(event: WorldEvent, broker: Slot): '' | 'x' | 'y' | 'xy' {
+  const payload = event.payload;
+  switch (payload.kind) {
+    case 'hangup':
+      return payload.incarnation !== payload.node.incarnation ? 'x' : '';
+    case 'link-up': {
+      const x = payload.clientIncarnation !== payload.conn.client.incarnation;
+      const y = payload.brokerIncarnation !== broker.incarnation;
+      return x ? (y ? 'xy' : 'x') : y ? 'y' : '';
     }
-    return text;
+    case 'timer': {
+      const node = payload.node;
+      return node.up && node.incarnation === payload.incarnation && node.timerGenerations.get(payload.timer) === payload.generation ? '' : 'x';
+    }
+    default:
+      return '';
   }
 }
 

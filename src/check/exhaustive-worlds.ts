@@ -1,12 +1,13 @@
 // The exhaustive search's two layers of state (see exhaustive.ts): world states, each simulated
 // once and kept with its steps as edges, and fault-record lists, which no step reads and which
 // the search carries beside the world states that the paths reach them with.
-import { createHash } from 'node:crypto';
 import { assert } from '../../models/assert.ts';
 import type { ExhaustiveWorld, WorldSnapshot, WorldView } from '../sim/exhaustive-world.ts';
 import type { FaultRecord } from '../sim/world.ts';
 import type { Canonicalizer } from './canonical.ts';
+import { StateKeys } from './canonical-key.ts';
 import type { Budget, FaultBudget } from './exhaustive-budget.ts';
+import { hashInts, KeyBuffer, StateTable, type StateKey } from './state-table.ts';
 
 /**
  * A state of the world without its fault records (Canonicalizer.worldState): simulated once,
@@ -39,8 +40,15 @@ export interface Edge {
   readonly fault: number;
 }
 
-/** A step's child before it is made a record: one known already, or the hash and snapshot of a new one. */
-export type Child = { readonly hash: string; readonly known: WorldRecord } | { readonly hash: string; readonly budget: Budget; readonly snapshot: WorldSnapshot };
+/** A step's child before it is made a record: one known already, or the key and snapshot of a new one. */
+export type Child = { readonly known: WorldRecord } | { readonly key: StateKey; readonly budget: Budget; readonly snapshot: WorldSnapshot };
+
+/**
+ * How world states are told apart: by the int key of their canonical state (canonical-key.ts),
+ * or by its text (canonical.ts, as UTF-16 code units): the same equivalence, kept so that a
+ * test can check it is (canonical-key.test.ts).
+ */
+export type StateEncoding = 'key' | 'text';
 
 /** An edge whose child is not a record yet: a step the search may still decide not to take (exhaustive-reduction.ts). */
 export interface PendingEdge {
@@ -51,10 +59,6 @@ export interface PendingEdge {
 
 /** World and fault-record-list ids are kept in Int32Arrays (path-arena.ts). */
 const idsLimit = 2 ** 31 - 1;
-
-function hashOf(text: string): string {
-  return createHash('md5').update(text).digest('base64');
-}
 
 /**
  * Marks a state (a world state and a fault-record list) visited; false if it was already. Two
@@ -74,7 +78,11 @@ export function firstVisit(world: WorldRecord, records: number): boolean {
 }
 
 export class WorldStates {
-  private readonly byHash = new Map<string, WorldRecord>();
+  private readonly table = new StateTable();
+  private readonly keys: StateKeys;
+  private readonly buffer = new KeyBuffer();
+  /** The hash of the key in `buffer`. */
+  private hash = 0;
   readonly byId: WorldRecord[] = [];
   /** Fault-record lists: `${list id} ${fault text id}` to the id of the list with that record added. */
   private readonly recordLists = new Map<string, number>();
@@ -84,37 +92,54 @@ export class WorldStates {
   constructor(
     private readonly canonicalizer: Canonicalizer,
     private readonly budgets: FaultBudget,
-  ) {}
-
-  get size(): number {
-    return this.byHash.size;
+    private readonly encoding: StateEncoding = 'key',
+  ) {
+    this.keys = new StateKeys(canonicalizer);
   }
 
-  private hash(view: WorldView, budget: Budget): string {
-    return hashOf(this.canonicalizer.worldState(view, this.budgets.searchState(budget)));
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** The key of a world state with the budget left, in `buffer`; returns its hash. */
+  private key(view: WorldView, budget: Budget): number {
+    const search = this.budgets.searchState(budget);
+    const buffer = this.buffer;
+    if (this.encoding === 'key') {
+      this.keys.worldKey(view, search, buffer);
+    } else {
+      const text = this.canonicalizer.worldState(view, search);
+      buffer.clear();
+      for (let i = 0; i < text.length; i += 1) buffer.push(text.charCodeAt(i));
+    }
+    return hashInts(buffer.data, buffer.length);
   }
 
   /** The record of a world state, if the search has met it. */
   find(view: WorldView, budget: Budget): WorldRecord | undefined {
-    return this.byHash.get(this.hash(view, budget));
+    return this.byId[this.lookup(view, budget)];
+  }
+
+  /** The id of a world state, or -1; its key stays in `buffer`, its hash in `hash`. */
+  private lookup(view: WorldView, budget: Budget): number {
+    this.hash = this.key(view, budget);
+    return this.table.find(this.buffer.data, this.buffer.length, this.hash);
   }
 
   /** The world as it stands, with the budget left: found among the records, or a snapshot to make one of. */
   childOf(world: ExhaustiveWorld, budget: Budget): Child {
-    const hash = this.hash(world.view(), budget);
-    const known = this.byHash.get(hash);
-    return known !== undefined ? { hash, known } : { hash, budget, snapshot: world.snapshot() };
+    const id = this.lookup(world.view(), budget);
+    return id >= 0 ? { known: this.byId[id] as WorldRecord } : { key: this.buffer.copy(this.hash), budget, snapshot: world.snapshot() };
   }
 
   recordOf(child: Child): WorldRecord {
     if ('known' in child) return child.known;
-    let record = this.byHash.get(child.hash);
-    if (record === undefined) {
-      assert(this.byHash.size < idsLimit, 'too many world states for an Int32Array');
-      record = { id: this.byHash.size, budget: child.budget, snapshot: child.snapshot, quiescent: false, optionCount: 0, violating: false, edges: null, usable: 0, seen: -1 };
-      this.byHash.set(child.hash, record);
-      this.byId.push(record);
-    }
+    // Another step of the same expansion may have made it a record since.
+    const id = this.table.find(child.key.data, child.key.data.length, child.key.hash);
+    if (id >= 0) return this.byId[id] as WorldRecord;
+    assert(this.table.size < idsLimit, 'too many world states for an Int32Array');
+    const record: WorldRecord = { id: this.table.add(child.key), budget: child.budget, snapshot: child.snapshot, quiescent: false, optionCount: 0, violating: false, edges: null, usable: 0, seen: -1 };
+    this.byId.push(record);
     return record;
   }
 

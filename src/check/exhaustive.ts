@@ -1,6 +1,6 @@
 // Bounded exhaustive model checking: a walk over every option of an exhaustive world
 // (sim/exhaustive-world.ts) — every order of enabled events, every fault the budget allows at
-// every point — with a visited set of canonical state hashes (canonical.ts) so that each state
+// every point — with a visited set of canonical states (canonical.ts, canonical-key.ts) so that each state
 // is expanded once. Every quiescent state is a complete run: it is judged like an explored run
 // (check/judge.ts) and its violations are grouped into the same classes (signature.ts), each
 // kept with its shortest path. The walk goes breadth first (see exhaustiveSearch), so the first
@@ -22,7 +22,7 @@ import { Canonicalizer } from './canonical.ts';
 import { FaultBudget, type Budget } from './exhaustive-budget.ts';
 import { exhaustiveButFor, type KeyedPath } from './exhaustive-culprit.ts';
 import { aloneCandidate, outsideOf, quietCandidate, quietWorld, stayedInside, stayedQuiet } from './exhaustive-reduction.ts';
-import { firstVisit, WorldStates, type Edge, type PendingEdge, type WorldRecord } from './exhaustive-worlds.ts';
+import { firstVisit, WorldStates, type Edge, type PendingEdge, type StateEncoding, type WorldRecord } from './exhaustive-worlds.ts';
 import { PathArena } from './path-arena.ts';
 import { signaturesOf, slugOf, type Signature } from '../explore/signature.ts';
 
@@ -63,6 +63,10 @@ export interface ExhaustiveOptions {
   readonly onProgress?: (progress: ExhaustiveProgress) => void;
   /** Offer only a client's steps where it stands alone (exhaustive-reduction.ts); default true. false: the unreduced search, to compare. */
   readonly reduce?: boolean;
+  /** How world states are told apart (exhaustive-worlds.ts); default 'key'. 'text': the canonical text, to compare. */
+  readonly encoding?: StateEncoding;
+  /** Note the broker's possible autosaves even where no broker fault can strike any more (see stepFrom); default false. true: to compare. */
+  readonly notesUnusedSaves?: boolean;
 }
 
 export interface ExhaustiveProgress {
@@ -240,7 +244,7 @@ class Search {
       persistent: propertyContext(config).consumers.some((consumer) => consumer.name === 'consumer' && consumer.persistent),
     });
     this.budgets = new FaultBudget(bounds);
-    this.worlds = new WorldStates(canonicalizer, this.budgets);
+    this.worlds = new WorldStates(canonicalizer, this.budgets, options.encoding);
     this.world = new ExhaustiveWorld(config, this.scenario, nodesFor(config), noChooser);
     this.world.begin();
   }
@@ -332,11 +336,20 @@ class Search {
 
   /** The edge of one option from the world state `snapshot` (the world is anywhere when called), its child not yet a record. */
   private stepFrom(snapshot: WorldSnapshot, option: StepOption, index: number, budget: Budget): PendingEdge {
-    const { world, worlds } = this;
+    const { world, worlds, budgets } = this;
+    const after = budgets.after(option, budget);
     world.restore(snapshot);
+    // Where no broker fault can strike any more, nothing reads the databases the broker could
+    // have autosaved, so the world need not note them (its costliest bookkeeping): the state's
+    // key leaves them out then (canonical.ts 4); budgets only shrink along a path, so no later
+    // state offers a broker fault the budget allows; broker faults come last among the options
+    // (ExhaustiveWorld.applicableFaults), so the positions of the options taken do not move; and
+    // one plain kill is listed whenever a variant would be, so "more than one option" holds alike.
+    // canonical-key.test.ts searches with and without this and finds the same.
+    world.notesSaves = this.options.notesUnusedSaves === true || budgets.searchState(after).brokerFaultsPossible;
     world.take(option);
     const fault = option.kind === 'fault' ? worlds.faultTextId(world.view().faults.at(-1) as FaultRecord) : -1;
-    return { index, child: worlds.childOf(world, this.budgets.after(option, budget)), fault };
+    return { index, child: worlds.childOf(world, after), fault };
   }
 
   /** The edges of a client's steps, if each passes `check` (taken from the snapshot); else null. */

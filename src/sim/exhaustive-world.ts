@@ -80,7 +80,7 @@ export interface WorldSnapshot {
    * The connections are objects events refer to; their mutable fields are copied.
    */
   readonly connections: readonly Connection[];
-  readonly connectionFields: readonly ConnectionFields[];
+  readonly connectionFields: ConnectionFields;
   readonly history: readonly HistoryEvent[];
   readonly faultRecords: readonly FaultRecord[];
   readonly log: readonly LogEntry[] | undefined;
@@ -100,8 +100,22 @@ interface SlotSnapshot {
   readonly timerGenerations: readonly (string | number)[];
 }
 
-/** Per connection: alive, brokerReads, clientReads, brokerHeardClose, clientHeardClose as bits, then the two FIFO times. */
+/**
+ * Per connection, three numbers in a row (one flat array per snapshot, not one per connection:
+ * the search keeps a snapshot of every state it has still to expand): alive, brokerReads,
+ * clientReads, brokerHeardClose, clientHeardClose as bits, then the two FIFO times.
+ */
 type ConnectionFields = readonly number[];
+
+function connectionFieldsOf(connections: readonly Connection[]): ConnectionFields {
+  const fields = new Array<number>(connections.length * 3);
+  connections.forEach((c, index) => {
+    fields[index * 3] = (c.alive ? 1 : 0) | (c.brokerReads ? 2 : 0) | (c.clientReads ? 4 : 0) | (c.brokerHeardClose ? 8 : 0) | (c.clientHeardClose ? 16 : 0);
+    fields[index * 3 + 1] = c.lastArrivalToBrokerMs;
+    fields[index * 3 + 2] = c.lastArrivalToClientMs;
+  });
+  return fields;
+}
 
 const noTimers: readonly (string | number)[] = [];
 
@@ -170,6 +184,12 @@ function eventKey(payload: Payload): string {
 
 export class ExhaustiveWorld extends World {
   protected readonly defersSigterm = false;
+  /**
+   * Whether the lazy autosave notes the databases the broker could have saved (noteSave). The
+   * search turns it off for steps into states where no broker fault can strike any more: see
+   * exhaustive.ts stepFrom for why nothing then reads them. A replay keeps it on.
+   */
+  notesSaves = true;
   private readonly slots: readonly Slot[];
   private begun = false;
   /** Lazy autosave: the databases the broker could have saved since it started, distinct, oldest first. */
@@ -381,7 +401,7 @@ export class ExhaustiveWorld extends World {
    */
   private noteSave(): void {
     const broker = this.broker;
-    if (!broker.up || broker.state === this.savesSource) return;
+    if (!this.notesSaves || !broker.up || broker.state === this.savesSource) return;
     const timer = this.pending.find((event) => event.background && event.payload.kind === 'timer' && event.payload.node === broker);
     if (timer === undefined || timer.payload.kind !== 'timer') return;
     this.savesSource = broker.state;
@@ -535,13 +555,7 @@ export class ExhaustiveWorld extends World {
       pending: this.pending.slice(),
       slots: this.slots.map((slot) => ({ state: slot.state, up: slot.up, incarnation: slot.incarnation, timerGenerations: timersOf(slot) })),
       connections: this.connections,
-      connectionFields: this.connections.map(
-        (c): ConnectionFields => [
-          (c.alive ? 1 : 0) | (c.brokerReads ? 2 : 0) | (c.clientReads ? 4 : 0) | (c.brokerHeardClose ? 8 : 0) | (c.clientHeardClose ? 16 : 0),
-          c.lastArrivalToBrokerMs,
-          c.lastArrivalToClientMs,
-        ],
-      ),
+      connectionFields: connectionFieldsOf(this.connections),
       history: this.history,
       faultRecords: this.faultRecords,
       log: this.log,
@@ -578,17 +592,18 @@ export class ExhaustiveWorld extends World {
     });
     const [connections, history, faultRecords, log] = snapshot.lengths;
     this.connections = snapshot.connections.slice(0, connections);
-    snapshot.connectionFields.forEach((fields, index) => {
+    const fields = snapshot.connectionFields;
+    for (let index = 0; index < connections; index += 1) {
       const conn = this.connections[index] as Connection;
-      const bits = fields[0] as number;
+      const bits = fields[index * 3] as number;
       conn.alive = (bits & 1) !== 0;
       conn.brokerReads = (bits & 2) !== 0;
       conn.clientReads = (bits & 4) !== 0;
       conn.brokerHeardClose = (bits & 8) !== 0;
       conn.clientHeardClose = (bits & 16) !== 0;
-      conn.lastArrivalToBrokerMs = fields[1] as number;
-      conn.lastArrivalToClientMs = fields[2] as number;
-    });
+      conn.lastArrivalToBrokerMs = fields[index * 3 + 1] as number;
+      conn.lastArrivalToClientMs = fields[index * 3 + 2] as number;
+    }
     this.history = snapshot.history.slice(0, history);
     this.faultRecords = snapshot.faultRecords.slice(0, faultRecords);
     this.log = snapshot.log?.slice(0, log);

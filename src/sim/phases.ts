@@ -55,6 +55,8 @@ export class PhaseTracker {
   private readonly clients: NodeName[] = [];
   /** The last state() handed out, while nothing has changed since (snapshots share it). */
   private saved: PhaseState | null = null;
+  /** text() of the states handed out (a state is a value: its text never changes). */
+  private readonly texts = new WeakMap<PhaseState, string>();
 
   constructor(private readonly broker: NodeName) {}
 
@@ -115,8 +117,18 @@ export class PhaseTracker {
     return this.saved;
   }
 
-  /** The tracker's content as canonical text: entries sorted (for the exhaustive search's state hash). */
+  /** The tracker's content as canonical text: entries sorted (for the exhaustive search's state hash); made once per state(). */
   text(): string {
+    const state = this.state();
+    let text = this.texts.get(state);
+    if (text === undefined) {
+      text = this.textNow();
+      this.texts.set(state, text);
+    }
+    return text;
+  }
+
+  private textNow(): string {
     const steps: string[] = [];
     for (const [message, step] of this.lastStep) steps.push(`${message}:${step}`);
     const flows: string[] = [];
