@@ -48,6 +48,38 @@ describe('partial-order reduction against the unreduced search', () => {
   }
 });
 
+function paths(report: ExhaustiveReport): string[] {
+  return report.classes.map((entry) => `${entry.signature.text} ${entry.order.join('.')} ${entry.choices.join('.')}`).sort();
+}
+
+describe('fault records only where a violation can still be reached (exhaustive-region.ts)', () => {
+  const persistent = config({ 'producer.clean_session': 'false' });
+  it('finds every class by the same first path as the search that carries them everywhere, from fewer states', () => {
+    const entryBounds = bounds(['consumer-crash'], null);
+    const region = exhaustiveSearch({ config: persistent, bounds: entryBounds });
+    const everywhere = exhaustiveSearch({ config: persistent, bounds: entryBounds, recordsWhereViolating: false });
+    expect(region.depthBounded + everywhere.depthBounded).toBe(0);
+    expect(region.classes.length).toBeGreaterThan(0);
+    expect(paths(region)).toEqual(paths(everywhere));
+    expect(region.worldStates).toBe(everywhere.worldStates);
+    expect(region.states).toBeLessThan(everywhere.states);
+    expect(region.states).toBeGreaterThan(region.worldStates);
+    // Every violating end state, with each record list that reaches it, is in the region.
+    expect(region.violatingTerminals).toBe(everywhere.violatingTerminals);
+  }, 180_000);
+
+  it('carries no record at all where no violation can be reached: one state per world state', () => {
+    const region = exhaustiveSearch({ config: persistent, bounds: bounds(['connection-drop'], 1) });
+    const everywhere = exhaustiveSearch({ config: persistent, bounds: bounds(['connection-drop'], 1), recordsWhereViolating: false });
+    expect(everywhere.classes).toEqual([]);
+    expect(region.classes).toEqual([]);
+    expect(region.states).toBe(region.worldStates);
+    expect(region.recordStates).toBe(0);
+    expect(everywhere.states).toBeGreaterThan(everywhere.worldStates);
+    expect(region.statesByDepth.reduce((a, b) => a + b, 0)).toBe(region.states);
+  }, 180_000);
+});
+
 describe("a step's footprint outside its client", () => {
   it('counts a publish (a history event) and a link-up (the broker learns of the connection) as reaching outside their client', () => {
     const world = new ExhaustiveWorld(config({}), exhaustiveScenario(1), nodesFor(config({})), {

@@ -30,6 +30,8 @@ export interface WorldRecord {
   usable: number;
   /** The fault-record lists seen with this world (the visited set, kept per world): -1 none yet, one id, or a set. */
   seen: number | Set<number>;
+  /** The fewest steps that reach this world state (the first pass's level), or -1 until that pass reaches it. */
+  depth: number;
 }
 
 export interface Edge {
@@ -111,7 +113,7 @@ export class WorldStates {
     let record = this.byHash.get(child.hash);
     if (record === undefined) {
       assert(this.byHash.size < idsLimit, 'too many world states for an Int32Array');
-      record = { id: this.byHash.size, budget: child.budget, snapshot: child.snapshot, quiescent: false, optionCount: 0, violating: false, edges: null, usable: 0, seen: -1 };
+      record = { id: this.byHash.size, budget: child.budget, snapshot: child.snapshot, quiescent: false, optionCount: 0, violating: false, edges: null, usable: 0, seen: -1, depth: -1 };
       this.byHash.set(child.hash, record);
       this.byId.push(record);
     }
