@@ -8,8 +8,8 @@ import type { Overrides } from '../../models/presets.ts';
 import { ExhaustiveWorld } from '../sim/exhaustive-world.ts';
 import { nodesFor } from '../sim/run.ts';
 import type { Slot } from '../sim/world.ts';
-import { outsideOf, stayedInside } from './exhaustive-reduction.ts';
-import { exhaustiveScenario, exhaustiveSearch, type ExhaustiveBounds, type ExhaustiveReport } from './exhaustive.ts';
+import { outsideOf, stayedInside, stayedSheltered } from './exhaustive-reduction.ts';
+import { exhaustiveScenario, exhaustiveSearch, type ExhaustiveBounds, type ExhaustiveReport, type ReductionSet } from './exhaustive.ts';
 
 function config(overrides: Overrides) {
   const resolved = resolveConfig('blog', overrides);
@@ -25,12 +25,13 @@ function classes(report: ExhaustiveReport): string[] {
   return report.classes.map((entry) => `${entry.steps} ${entry.signature.text}`).sort();
 }
 
-const cases: readonly { readonly name: string; readonly overrides: Overrides; readonly bounds: ExhaustiveBounds }[] = [
-  { name: 'blog, 1 message, one client crash or link drop', overrides: {}, bounds: bounds(['consumer-crash', 'producer-crash', 'connection-drop'], 1) },
-  { name: 'persistent producer, 1 message, one link drop', overrides: { 'producer.clean_session': 'false' }, bounds: bounds(['connection-drop'], 1) },
-  { name: 'persistent producer, 1 message, consumer crashes', overrides: { 'producer.clean_session': 'false' }, bounds: bounds(['consumer-crash'], null) },
+const cases: readonly { readonly name: string; readonly overrides: Overrides; readonly bounds: ExhaustiveBounds; readonly sets: readonly ReductionSet[] }[] = [
+  { name: 'blog, 1 message, one client crash or link drop', overrides: {}, bounds: bounds(['consumer-crash', 'producer-crash', 'connection-drop'], 1), sets: ['alone', 'quiet'] },
+  { name: 'persistent producer, 1 message, one link drop', overrides: { 'producer.clean_session': 'false' }, bounds: bounds(['connection-drop'], 1), sets: ['alone', 'quiet'] },
+  // The producer cannot crash and has no link to drop here: it is sheltered while the consumer may still crash.
+  { name: 'persistent producer, 1 message, consumer crashes', overrides: { 'producer.clean_session': 'false' }, bounds: bounds(['consumer-crash'], null), sets: ['alone', 'sheltered'] },
   // After a broker crash, link-ups that remember the broker before it are refused whatever happens (1' of the reduction).
-  { name: 'blog, 1 message, one broker restart', overrides: {}, bounds: bounds(['broker-restart'], 1) },
+  { name: 'blog, 1 message, one broker restart', overrides: {}, bounds: bounds(['broker-restart'], 1), sets: ['alone', 'quiet'] },
 ];
 
 describe('partial-order reduction against the unreduced search', () => {
@@ -41,6 +42,7 @@ describe('partial-order reduction against the unreduced search', () => {
       expect(reduced.depthBounded + full.depthBounded).toBe(0);
       expect(full.reducedStates).toBe(0);
       expect(reduced.reducedStates).toBeGreaterThan(0);
+      for (const set of entry.sets) expect(reduced.reducedBySet[set], set).toBeGreaterThan(0);
       expect(reduced.states).toBeLessThan(full.states);
       expect(reduced.terminals).toBeLessThanOrEqual(full.terminals);
       expect(classes(reduced)).toEqual(classes(full));
@@ -96,6 +98,8 @@ describe("a step's footprint outside its client", () => {
     const before = outsideOf(world.view(), producer);
     world.take(publish as NonNullable<typeof publish>);
     expect(stayedInside(before, world.view()).inside).toBe(false);
+    // A sheltered client's step records no history event: another client's fault could strike on either side of it.
+    expect(stayedSheltered(before, world.view())).toBe(false);
     // The consumer's link coming up changes the broker (it learns of the connection), which is outside the consumer.
     world.restore(root);
     const consumer = world.view().nodes[2] as Slot;

@@ -21,7 +21,7 @@ import type { FaultRecord, Slot } from '../sim/world.ts';
 import { Canonicalizer } from './canonical.ts';
 import { FaultBudget, type Budget } from './exhaustive-budget.ts';
 import { exhaustiveButFor, type KeyedPath } from './exhaustive-culprit.ts';
-import { aloneCandidate, outsideOf, quietCandidate, quietWorld, stayedInside, stayedQuiet } from './exhaustive-reduction.ts';
+import { aloneCandidate, outsideOf, quietCandidate, quietWorld, shelteredCandidate, stayedInside, stayedQuiet, stayedSheltered } from './exhaustive-reduction.ts';
 import { regionOf } from './exhaustive-region.ts';
 import { firstVisit, WorldStates, type Edge, type PendingEdge, type WorldRecord } from './exhaustive-worlds.ts';
 import { PathArena } from './path-arena.ts';
@@ -46,6 +46,9 @@ export interface ExhaustiveBounds {
   /** The fault kinds that may strike. */
   readonly faultKinds: readonly FaultKind[];
 }
+
+/** The persistent sets of exhaustive-reduction.ts. */
+export type ReductionSet = 'alone' | 'quiet' | 'sheltered';
 
 export interface Shard {
   readonly index: number;
@@ -112,6 +115,8 @@ export interface ExhaustiveReport {
   readonly expansions: number;
   /** World states at which only one client's steps were offered (exhaustive-reduction.ts). */
   readonly reducedStates: number;
+  /** Of those, by the set offered: a client alone, quiet or sheltered (exhaustive-reduction.ts). */
+  readonly reducedBySet: Readonly<Record<ReductionSet, number>>;
   /** Quiescent states judged. */
   readonly terminals: number;
   readonly violatingTerminals: number;
@@ -241,6 +246,7 @@ class Search {
   private readonly states = new PathArena();
   private readonly statesByDepth: number[] = [];
   private readonly classes = new Map<string, { entry: ExhaustiveClass; terminals: number }>();
+  private readonly reducedBySet: Record<ReductionSet, number> = { alone: 0, quiet: 0, sheltered: 0 };
   private readonly counts: Counts = { transitions: 0, terminals: 0, violatingTerminals: 0, maxDepth: 0, depthBounded: 0, resendBounded: 0, expansions: 0, reducedStates: 0 };
   private stoppedAtDepth: number | null = null;
 
@@ -413,9 +419,11 @@ class Search {
     });
     record.usable = indices.length;
     if (indices.length === 0 || depth >= this.bounds.depthMax) return;
-    const reduced = this.reduce ? this.reducedEdges(snapshot, stepOptions, record.budget) : null;
+    // Steps a candidate of the reduction took before it failed its check: the same steps from the same state, not taken twice.
+    const taken = new Map<number, PendingEdge>();
+    const reduced = this.reduce ? this.reducedEdges(snapshot, stepOptions, record.budget, taken) : null;
     if (reduced !== null) this.counts.reducedStates += 1;
-    record.edges = reduced ?? indices.map((index) => this.worlds.edgeOf(this.stepFrom(snapshot, stepOptions[index] as StepOption, index, record.budget)));
+    record.edges = reduced ?? indices.map((index) => this.worlds.edgeOf(taken.get(index) ?? this.stepFrom(snapshot, stepOptions[index] as StepOption, index, record.budget)));
   }
 
   /** The edge of one option from the world state `snapshot` (the world is anywhere when called), its child not yet a record. */
@@ -427,48 +435,57 @@ class Search {
     return { index, child: worlds.childOf(world, this.budgets.after(option, budget)), fault };
   }
 
-  /** The edges of a client's steps, if each passes `check` (taken from the snapshot); else null. */
-  private clientEdges(snapshot: WorldSnapshot, stepOptions: readonly StepOption[], steps: readonly number[], budget: Budget, check: () => boolean): Edge[] | null {
-    const taken: PendingEdge[] = [];
+  /** The edges of a client's steps, if each passes `check` (taken from the snapshot); else null. Each step taken is kept in `taken`. */
+  private clientEdges(snapshot: WorldSnapshot, stepOptions: readonly StepOption[], steps: readonly number[], budget: Budget, check: () => boolean, taken: Map<number, PendingEdge>): Edge[] | null {
+    const edges: PendingEdge[] = [];
     for (const index of steps) {
+      // Taken afresh even if an earlier candidate took it: `check` reads the world after the step.
       const step = this.stepFrom(snapshot, stepOptions[index] as StepOption, index, budget);
+      taken.set(index, step);
       if (!check()) return null;
-      taken.push(step);
+      edges.push(step);
     }
-    return taken.map((step) => this.worlds.edgeOf(step));
+    return edges.map((step) => this.worlds.edgeOf(step));
   }
 
   /**
-   * The steps of a client that stands alone or is quiet, if one is (exhaustive-reduction.ts
+   * The steps of a client that stands alone, is quiet or is sheltered, if one is (exhaustive-reduction.ts
    * argues why they are enough): the producer first, then the consumer. Null: take every usable option.
    */
-  private reducedEdges(snapshot: WorldSnapshot, stepOptions: readonly StepOption[], budget: Budget): Edge[] | null {
+  private reducedEdges(snapshot: WorldSnapshot, stepOptions: readonly StepOption[], budget: Budget, taken: Map<number, PendingEdge>): Edge[] | null {
     const { world, budgets } = this;
     world.restore(snapshot);
     const view = world.view();
     const brokerMayFault = budgets.mayCrash('broker', budget);
     const quiet = quietWorld(view, budgets.searchState(budget).faultsPossible);
     // The candidates first, from the state as it is (cheap); only they are taken and checked.
-    const candidates: { readonly client: Slot; readonly steps: readonly number[]; readonly alone: boolean }[] = [];
+    const candidates: { readonly client: Slot; readonly steps: readonly number[]; readonly set: ReductionSet }[] = [];
     for (const client of [view.nodes[1], view.nodes[2]] as Slot[]) {
       const name = client.name as 'producer' | 'consumer';
       const left = { crash: budgets.mayCrash(name, budget), link: budgets.mayDrop(name, budget), broker: brokerMayFault };
       const alone = aloneCandidate(view, stepOptions, client, left);
-      if (alone !== null) candidates.push({ client, steps: alone, alone: true });
-      const steps = quiet ? quietCandidate(view, stepOptions, client) : null;
-      if (steps !== null) candidates.push({ client, steps, alone: false });
+      if (alone !== null) candidates.push({ client, steps: alone, set: 'alone' });
+      // Where the world is quiet, the quiet set asks less of the client's steps than the sheltered one.
+      const steps = quiet ? quietCandidate(view, stepOptions, client) : shelteredCandidate(view, stepOptions, client, left);
+      if (steps !== null) candidates.push({ client, steps, set: quiet ? 'quiet' : 'sheltered' });
     }
-    for (const { client, steps, alone } of candidates) {
+    for (const { client, steps, set } of candidates) {
       world.restore(snapshot);
       const outside = outsideOf(world.view(), client);
-      const check = alone
-        ? () => {
-            const { inside, opened } = stayedInside(outside, world.view());
-            return inside && !(opened && brokerMayFault);
-          }
-        : () => stayedQuiet(outside, world.view());
-      const edges = this.clientEdges(snapshot, stepOptions, steps, budget, check);
-      if (edges !== null) return edges;
+      const check =
+        set === 'alone'
+          ? () => {
+              const { inside, opened } = stayedInside(outside, world.view());
+              return inside && !(opened && brokerMayFault);
+            }
+          : set === 'quiet'
+            ? () => stayedQuiet(outside, world.view())
+            : () => stayedSheltered(outside, world.view());
+      const edges = this.clientEdges(snapshot, stepOptions, steps, budget, check, taken);
+      if (edges !== null) {
+        this.reducedBySet[set] += 1;
+        return edges;
+      }
     }
     return null;
   }
@@ -515,6 +532,7 @@ class Search {
       states: this.outsideStates + this.states.size,
       recordStates: this.states.size,
       worldStates: this.worlds.size,
+      reducedBySet: { ...this.reducedBySet },
       ...this.counts,
       statesByDepth: Array.from(this.statesByDepth, (count) => count ?? 0),
       elapsedMs: performance.now() - this.startedMs,
