@@ -237,6 +237,7 @@ class Search {
   private readonly recordsWhereViolating: boolean;
   /** World states outside the region (exhaustive-region.ts), each counted as one state. */
   private outsideStates = 0;
+  private nextProgress = progressEvery;
   private readonly stopAtMs: number;
   private readonly startedMs = performance.now();
   private readonly scenario: Scenario;
@@ -312,7 +313,11 @@ class Search {
           edge.child.depth = depth + 1;
           next.push(edge.child);
         }
-        if (this.options.onProgress && this.worlds.size % progressEvery === 0) this.progress(this.worlds.size);
+        // A world state's expansion adds several at once: report at each multiple passed.
+        if (this.worlds.size >= this.nextProgress) {
+          this.nextProgress += progressEvery;
+          this.progress(this.worlds.size);
+        }
       }
       frontier = next;
     }
@@ -337,10 +342,12 @@ class Search {
   /**
    * The second pass: states as world states with their fault-record lists, breadth first, inside
    * the region (every state if null). It simulates nothing but the paths of violating end states,
-   * so the time limit does not cut it (a request to stop does): a first pass cut by the time limit
-   * leaves the states it did not simulate in the region, and this pass judges what it reached.
+   * so the time limit does not cut it. A request to stop (Ctrl-C) cuts it only if the first pass
+   * was complete: a first pass that was cut leaves the states it did not simulate in the region,
+   * and this pass then judges in full what that pass reached, for the classes found so far.
    */
   private walkRecords(root: WorldRecord, region: Uint8Array | null): void {
+    const stoppable = this.stoppedAtDepth === null;
     firstVisit(root, 0);
     this.statesByDepth[0] = (this.statesByDepth[0] ?? 0) + 1;
     let frontier: number[] = [this.states.addRoot(root.id, 0)];
@@ -348,7 +355,7 @@ class Search {
       this.counts.maxDepth = Math.max(this.counts.maxDepth, depth);
       const next: number[] = [];
       for (let at = 0; at < frontier.length; at += 1) {
-        if (at % 64 === 0 && this.stopNow(false)) {
+        if (at % 64 === 0 && stoppable && this.stopNow(false)) {
           this.stoppedAtDepth ??= depth;
           return;
         }
@@ -395,7 +402,7 @@ class Search {
       if (!firstVisit(edge.child, records)) continue;
       this.statesByDepth[depth + 1] = (this.statesByDepth[depth + 1] ?? 0) + 1;
       next.push(states.add(state, edge.index, chosen, edge.child.id, records));
-      if (this.options.onProgress && states.size % progressEvery === 0) this.progress(this.worlds.size + states.size);
+      if (states.size % progressEvery === 0) this.progress(this.outsideStates + states.size);
     }
   }
 
