@@ -76,6 +76,29 @@
 // leave every count and every one-node order the same (Q4), and no fault remains to record the
 // phases the order would change. A channel X's step appends to that was empty gains a step of
 // the broker that cannot happen before X's step anyway.
+//
+// A third set, while faults can still strike but none on X, its link or the broker: a client X
+// is sheltered when
+//  (S1) no crash of X, no drop of X's link and no broker fault can strike on the path any more:
+//       the faults left are the other client's crash and its link's drop, which touch only that
+//       client and its connections (a crash severs the crashed node's connections, a drop its
+//       link's: World.strikeFault, sever);
+//  (S2) = Q2 and Q3: every option of X is an arrival, a notice of a connection's end or a timer
+//       of X, none a link-up nor a resend, at least one foreground; every live connection X
+//       reads from has an event pending to X, so nothing another node does later adds an
+//       option of X or changes what X's options do (it queues behind, channelOf);
+//  (S3) each step of X, taken at s, records no history event and changes no phase, changes
+//       nothing of the other nodes, of the other client's connections, of the broker's side of
+//       X's connections, nor the publish script, and adds pending events only for the broker on
+//       X's own connections (Q5 without its history events).
+// Then T = the options of X is persistent, by the argument of the quiet set: a step u outside T
+// (a step of the broker or of the other client, or a fault on the other client, S1) reads and
+// writes nothing a step of X does but the FIFO channels, where they commute (S2, S3). What the
+// quiet set needs Q1 and Q4 for is a fault that strikes between the two orders, or a history
+// event of X whose order with another node's the verdicts read: a fault left (on the other
+// client) records the phases and counts the faults before each delivery and handling (canonical.ts,
+// 5), and X's steps change neither the phases nor the history (S3), so both orders record the
+// same, and there is no history event of X to order.
 import type { StepOption, WorldView } from '../sim/exhaustive-world.ts';
 import type { Connection, Payload, Slot, WorldEvent } from '../sim/world.ts';
 import { resendPayloadOf } from '../../models/producer-outbox.ts';
@@ -169,6 +192,17 @@ export function quietCandidate(view: WorldView, options: readonly StepOption[], 
   }
   for (const conn of view.connections) if (conn.client === client && conn.alive && conn.clientReads && !heads.has(conn)) return null;
   return steps;
+}
+
+/** The steps of a sheltered client (S1 and S2 of the head), or null. */
+export function shelteredCandidate(view: WorldView, options: readonly StepOption[], client: Slot, left: FaultsLeft): number[] | null {
+  if (left.crash || left.link || left.broker) return null;
+  return quietCandidate(view, options, client);
+}
+
+/** Whether a step of a sheltered client from the state `before` stayed within S3: Q5, and no history event, no phase, no change of the script. */
+export function stayedSheltered(before: Outside, after: WorldView): boolean {
+  return after.history.length === before.history && after.phasesText() === before.phases && outsideOf(after, before.client).script === before.script && stayedQuiet(before, after);
 }
 
 /** Everything outside one client that a step could change (condition 4 of the head). */

@@ -31,6 +31,8 @@ export interface WorldRecord {
   usable: number;
   /** The fault-record lists seen with this world (the visited set, kept per world): -1 none yet, one id, or a set. */
   seen: number | Set<number>;
+  /** The fewest steps that reach this world state (the first pass's level), or -1 until that pass reaches it. */
+  depth: number;
 }
 
 export interface Edge {
@@ -138,7 +140,7 @@ export class WorldStates {
     const id = this.table.find(child.key.data, child.key.data.length, child.key.hash);
     if (id >= 0) return this.byId[id] as WorldRecord;
     assert(this.table.size < idsLimit, 'too many world states for an Int32Array');
-    const record: WorldRecord = { id: this.table.add(child.key), budget: child.budget, snapshot: child.snapshot, quiescent: false, optionCount: 0, violating: false, edges: null, usable: 0, seen: -1 };
+    const record: WorldRecord = { id: this.table.add(child.key), budget: child.budget, snapshot: child.snapshot, quiescent: false, optionCount: 0, violating: false, edges: null, usable: 0, seen: -1, depth: -1 };
     this.byId.push(record);
     return record;
   }

@@ -21,7 +21,8 @@ import type { FaultRecord, Slot } from '../sim/world.ts';
 import { Canonicalizer } from './canonical.ts';
 import { FaultBudget, type Budget } from './exhaustive-budget.ts';
 import { exhaustiveButFor, type KeyedPath } from './exhaustive-culprit.ts';
-import { aloneCandidate, outsideOf, quietCandidate, quietWorld, stayedInside, stayedQuiet } from './exhaustive-reduction.ts';
+import { aloneCandidate, outsideOf, quietCandidate, quietWorld, shelteredCandidate, stayedInside, stayedQuiet, stayedSheltered } from './exhaustive-reduction.ts';
+import { regionOf } from './exhaustive-region.ts';
 import { firstVisit, WorldStates, type Edge, type PendingEdge, type StateEncoding, type WorldRecord } from './exhaustive-worlds.ts';
 import { PathArena } from './path-arena.ts';
 import { signaturesOf, slugOf, type Signature } from '../explore/signature.ts';
@@ -46,6 +47,9 @@ export interface ExhaustiveBounds {
   readonly faultKinds: readonly FaultKind[];
 }
 
+/** The persistent sets of exhaustive-reduction.ts. */
+export type ReductionSet = 'alone' | 'quiet' | 'sheltered';
+
 export interface Shard {
   readonly index: number;
   readonly count: number;
@@ -67,6 +71,11 @@ export interface ExhaustiveOptions {
   readonly encoding?: StateEncoding;
   /** Note the broker's possible autosaves even where no broker fault can strike any more (see stepFrom); default false. true: to compare. */
   readonly notesUnusedSaves?: boolean;
+  /**
+   * Carry fault records only where a violation can still be reached (exhaustive-region.ts);
+   * default: as `reduce`. false: every world state with every record list that reaches it.
+   */
+  readonly recordsWhereViolating?: boolean;
 }
 
 export interface ExhaustiveProgress {
@@ -95,8 +104,13 @@ export interface ExhaustiveClass {
 
 export interface ExhaustiveReport {
   readonly bounds: ExhaustiveBounds;
-  /** Distinct states (canonical hashes) visited. */
+  /**
+   * Distinct states visited: world states with their fault-record lists where a violation can
+   * still be reached, and world states alone elsewhere (exhaustive-region.ts).
+   */
   readonly states: number;
+  /** The states of the second pass: world states with a fault-record list. */
+  readonly recordStates: number;
   /** Distinct world states among them (states without their fault records): the states simulated. */
   readonly worldStates: number;
   /** Options taken. */
@@ -105,6 +119,8 @@ export interface ExhaustiveReport {
   readonly expansions: number;
   /** World states at which only one client's steps were offered (exhaustive-reduction.ts). */
   readonly reducedStates: number;
+  /** Of those, by the set offered: a client alone, quiet or sheltered (exhaustive-reduction.ts). */
+  readonly reducedBySet: Readonly<Record<ReductionSet, number>>;
   /** Quiescent states judged. */
   readonly terminals: number;
   readonly violatingTerminals: number;
@@ -189,15 +205,18 @@ function walk(config: Config, scenario: Scenario, order: readonly number[]): Wal
  * them first by a longer path (a client's refused reconnects while the broker is down are loops
  * that any other event can interleave with) and must expand them again to find shortest paths.
  *
- * Two layers. A state is a world state and its fault records; no step reads the records (a
- * fault adds one), so the world is simulated once per world state, when a state with it is first
- * expanded, and its steps are kept as edges: every later state with the same world and other
- * records follows the edges without simulating. Faults at different points that leave the world
- * alike (a consumer crash before or after the broker took a PUBLISH) make such states; with one
- * fault there are about four of them per world state. A violating end state whose world was
- * simulated by another path is walked again from the root, for its own history and records.
- * Memory: a row of numbers per state (path-arena.ts), the world states with their edges and
- * the record lists seen with each, and snapshots of the world states not expanded yet.
+ * Two passes. A state is a world state and its fault records, but no step reads the records
+ * (a fault adds one), and only a violating end state's signatures do. The first pass walks the
+ * world states alone, breadth first, simulating each once at its shortest depth and keeping its
+ * steps as edges. The second pass follows those edges without simulating, carrying the record
+ * lists, but only inside the world states from which a violating end state can be reached
+ * (exhaustive-region.ts argues why that loses no class and changes no shortest path); elsewhere
+ * a world state is one state, whatever records reach it. Faults at different points that leave
+ * the world alike (a consumer crash before or after the broker took a PUBLISH) make the states
+ * of one world state with several record lists. A violating end state is walked again from the
+ * root, for its own history and records.
+ * Memory: the world states with their edges and, until simulated, snapshots; a row of numbers
+ * per state of the second pass (path-arena.ts) and the record lists seen with each world state.
  */
 export function exhaustiveSearch(options: ExhaustiveOptions): ExhaustiveReport {
   return new Search(options).run();
@@ -219,6 +238,10 @@ class Search {
   private readonly config: Config;
   private readonly bounds: ExhaustiveBounds;
   private readonly reduce: boolean;
+  private readonly recordsWhereViolating: boolean;
+  /** World states outside the region (exhaustive-region.ts), each counted as one state. */
+  private outsideStates = 0;
+  private nextProgress = progressEvery;
   private readonly stopAtMs: number;
   private readonly startedMs = performance.now();
   private readonly scenario: Scenario;
@@ -228,6 +251,7 @@ class Search {
   private readonly states = new PathArena();
   private readonly statesByDepth: number[] = [];
   private readonly classes = new Map<string, { entry: ExhaustiveClass; terminals: number }>();
+  private readonly reducedBySet: Record<ReductionSet, number> = { alone: 0, quiet: 0, sheltered: 0 };
   private readonly counts: Counts = { transitions: 0, terminals: 0, violatingTerminals: 0, maxDepth: 0, depthBounded: 0, resendBounded: 0, expansions: 0, reducedStates: 0 };
   private stoppedAtDepth: number | null = null;
 
@@ -236,6 +260,7 @@ class Search {
     this.config = config;
     this.bounds = bounds;
     this.reduce = options.reduce ?? true;
+    this.recordsWhereViolating = options.recordsWhereViolating ?? this.reduce;
     this.stopAtMs = options.stopAfterMs === undefined ? Infinity : performance.now() + options.stopAfterMs;
     this.scenario = exhaustiveScenario(bounds.messages);
     const canonicalizer = new Canonicalizer({
@@ -251,66 +276,142 @@ class Search {
 
   run(): ExhaustiveReport {
     const root = this.worlds.recordOf(this.worlds.childOf(this.world, this.budgets.root));
-    firstVisit(root, 0);
-    this.statesByDepth[0] = 1;
-    let frontier: number[] = [this.states.addRoot(root.id, 0)];
-    for (let depth = 0; frontier.length > 0 && this.stoppedAtDepth === null; depth += 1) {
-      this.counts.maxDepth = depth;
-      frontier = this.level(frontier, depth);
-    }
+    this.walkWorlds(root);
+    const region = this.recordsWhereViolating ? regionOf(this.worlds.byId, (record) => this.isSeed(record), (record) => this.stepsOf(record)) : null;
+    this.countOutside(region);
+    if (region === null || region[root.id] === 1) this.walkRecords(root, region);
     return this.report();
   }
 
-  /** Expands one level (the states first reached with `depth` steps); returns the next. */
-  private level(frontier: readonly number[], depth: number): number[] {
-    const next: number[] = [];
-    for (let at = 0; at < frontier.length; at += 1) {
-      if (at % 64 === 0 && (performance.now() > this.stopAtMs || this.options.shouldStop?.() === true)) {
-        this.stoppedAtDepth = depth;
-        break;
-      }
-      this.visit(frontier[at] as number, depth, next);
-    }
-    return next;
+  /** Whether to stop where the search is: the time limit (first pass only, see walkRecords) or a request. */
+  private stopNow(timed: boolean): boolean {
+    return (timed && performance.now() > this.stopAtMs) || this.options.shouldStop?.() === true;
   }
 
-  /** Judges a state if it is an end, and adds the states its steps reach first to `next`. */
-  private visit(state: number, depth: number, next: number[]): void {
-    const { counts, states, bounds } = this;
+  /** A world state's steps as the walk takes them: at the root, only the shard's. */
+  private stepsOf(record: WorldRecord): readonly Edge[] {
+    const edges = record.edges ?? [];
+    const shard = this.options.shard;
+    return record.depth === 0 && shard !== undefined ? edges.filter((_, position) => position % shard.count === shard.index) : edges;
+  }
+
+  /**
+   * The first pass: every world state, breadth first, without fault records; each is simulated
+   * once, at its shortest depth, and keeps its steps as edges (expand).
+   */
+  private walkWorlds(root: WorldRecord): void {
+    root.depth = 0;
+    let frontier = [root];
+    for (let depth = 0; frontier.length > 0 && this.stoppedAtDepth === null; depth += 1) {
+      this.counts.maxDepth = depth;
+      const next: WorldRecord[] = [];
+      for (let at = 0; at < frontier.length; at += 1) {
+        if (at % 64 === 0 && this.stopNow(true)) {
+          this.stoppedAtDepth = depth;
+          break;
+        }
+        const record = frontier[at] as WorldRecord;
+        this.expand(record, depth);
+        for (const edge of this.stepsOf(record)) {
+          if (edge.child.depth >= 0) continue;
+          edge.child.depth = depth + 1;
+          next.push(edge.child);
+        }
+        // A world state's expansion adds several at once: report at each multiple passed.
+        if (this.worlds.size >= this.nextProgress) {
+          this.nextProgress += progressEvery;
+          this.progress(this.worlds.size);
+        }
+      }
+      frontier = next;
+    }
+  }
+
+  /** The region's seeds (exhaustive-region.ts): violating end states, and the states a stopped first pass never simulated. */
+  private isSeed(record: WorldRecord): boolean {
+    return record.depth >= 0 && (record.snapshot !== null || (record.quiescent && record.violating));
+  }
+
+  /** Counts the world states outside the region as one state each (their records are read by nothing). */
+  private countOutside(region: Uint8Array | null): void {
+    if (region === null) return;
+    for (const record of this.worlds.byId) {
+      if (record.depth < 0 || region[record.id] === 1) continue;
+      this.outsideStates += 1;
+      this.statesByDepth[record.depth] = (this.statesByDepth[record.depth] ?? 0) + 1;
+      if (this.tally(record, record.depth)) this.counts.transitions += this.stepsOf(record).length;
+    }
+  }
+
+  /**
+   * The second pass: states as world states with their fault-record lists, breadth first, inside
+   * the region (every state if null). It simulates nothing but the paths of violating end states,
+   * so the time limit does not cut it. A request to stop (Ctrl-C) cuts it only if the first pass
+   * was complete: a first pass that was cut leaves the states it did not simulate in the region,
+   * and this pass then judges in full what that pass reached, for the classes found so far.
+   */
+  private walkRecords(root: WorldRecord, region: Uint8Array | null): void {
+    const stoppable = this.stoppedAtDepth === null;
+    firstVisit(root, 0);
+    this.statesByDepth[0] = (this.statesByDepth[0] ?? 0) + 1;
+    let frontier: number[] = [this.states.addRoot(root.id, 0)];
+    for (let depth = 0; frontier.length > 0; depth += 1) {
+      this.counts.maxDepth = Math.max(this.counts.maxDepth, depth);
+      const next: number[] = [];
+      for (let at = 0; at < frontier.length; at += 1) {
+        if (at % 64 === 0 && stoppable && this.stopNow(false)) {
+          this.stoppedAtDepth ??= depth;
+          return;
+        }
+        this.visit(frontier[at] as number, depth, region, next);
+      }
+      frontier = next;
+    }
+  }
+
+  /** Counts a state as the report does; whether its steps are to be taken. */
+  private tally(record: WorldRecord, depth: number): boolean {
+    const { counts } = this;
     counts.expansions += 1;
-    const record = this.worlds.byId[states.world(state)] as WorldRecord;
-    const recordList = states.recordList(state);
-    if (record.snapshot !== null) this.expand(record, depth);
+    // Never simulated: the first pass stopped before it.
+    if (record.snapshot !== null) return false;
     if (record.quiescent) {
       counts.terminals += 1;
-      if (record.violating) {
-        counts.violatingTerminals += 1;
-        this.judgeTerminal(state, record);
-      }
+      if (record.violating) counts.violatingTerminals += 1;
     }
     if (record.usable === 0) {
       if (!record.quiescent) counts.resendBounded += 1;
-      return;
+      return false;
     }
-    if (depth >= bounds.depthMax) {
+    if (depth >= this.bounds.depthMax) {
       counts.depthBounded += 1;
-      return;
+      return false;
     }
-    // A state is expanded at its shortest depth, and its world at the shortest depth of any of its states.
-    const edges = record.edges as readonly Edge[];
-    const shard = this.options.shard;
-    const walked = depth === 0 && shard !== undefined ? edges.filter((_, position) => position % shard.count === shard.index) : edges;
+    return true;
+  }
+
+  /** Judges a state if it is a violating end, and adds the states its steps reach first (inside the region) to `next`. */
+  private visit(state: number, depth: number, region: Uint8Array | null, next: number[]): void {
+    const { counts, states } = this;
+    const record = this.worlds.byId[states.world(state)] as WorldRecord;
+    const recordList = states.recordList(state);
+    const follow = this.tally(record, depth);
+    if (record.snapshot === null && record.quiescent && record.violating) this.judgeTerminal(state, record);
+    if (!follow) return;
     const chosen = record.optionCount > 1;
-    for (const edge of walked) {
+    for (const edge of this.stepsOf(record)) {
       counts.transitions += 1;
+      if (region !== null && region[edge.child.id] === 0) continue;
       const records = edge.fault < 0 ? recordList : this.worlds.withRecord(recordList, edge.fault);
       if (!firstVisit(edge.child, records)) continue;
       this.statesByDepth[depth + 1] = (this.statesByDepth[depth + 1] ?? 0) + 1;
       next.push(states.add(state, edge.index, chosen, edge.child.id, records));
-      if (this.options.onProgress && states.size % progressEvery === 0) {
-        this.options.onProgress({ states: states.size, transitions: counts.transitions, classes: this.classes.size, elapsedMs: performance.now() - this.startedMs });
-      }
+      if (states.size % progressEvery === 0) this.progress(this.outsideStates + states.size);
     }
+  }
+
+  private progress(states: number): void {
+    this.options.onProgress?.({ states, transitions: this.counts.transitions, classes: this.classes.size, elapsedMs: performance.now() - this.startedMs });
   }
 
   /** Simulates a world state's options once: its verdict if quiescent, and its steps as edges (unless at the depth bound). */
@@ -329,9 +430,11 @@ class Search {
     });
     record.usable = indices.length;
     if (indices.length === 0 || depth >= this.bounds.depthMax) return;
-    const reduced = this.reduce ? this.reducedEdges(snapshot, stepOptions, record.budget) : null;
+    // Steps a candidate of the reduction took before it failed its check: the same steps from the same state, not taken twice.
+    const taken = new Map<number, PendingEdge>();
+    const reduced = this.reduce ? this.reducedEdges(snapshot, stepOptions, record.budget, taken) : null;
     if (reduced !== null) this.counts.reducedStates += 1;
-    record.edges = reduced ?? indices.map((index) => this.worlds.edgeOf(this.stepFrom(snapshot, stepOptions[index] as StepOption, index, record.budget)));
+    record.edges = reduced ?? indices.map((index) => this.worlds.edgeOf(taken.get(index) ?? this.stepFrom(snapshot, stepOptions[index] as StepOption, index, record.budget)));
   }
 
   /** The edge of one option from the world state `snapshot` (the world is anywhere when called), its child not yet a record. */
@@ -352,48 +455,57 @@ class Search {
     return { index, child: worlds.childOf(world, after), fault };
   }
 
-  /** The edges of a client's steps, if each passes `check` (taken from the snapshot); else null. */
-  private clientEdges(snapshot: WorldSnapshot, stepOptions: readonly StepOption[], steps: readonly number[], budget: Budget, check: () => boolean): Edge[] | null {
-    const taken: PendingEdge[] = [];
+  /** The edges of a client's steps, if each passes `check` (taken from the snapshot); else null. Each step taken is kept in `taken`. */
+  private clientEdges(snapshot: WorldSnapshot, stepOptions: readonly StepOption[], steps: readonly number[], budget: Budget, check: () => boolean, taken: Map<number, PendingEdge>): Edge[] | null {
+    const edges: PendingEdge[] = [];
     for (const index of steps) {
+      // Taken afresh even if an earlier candidate took it: `check` reads the world after the step.
       const step = this.stepFrom(snapshot, stepOptions[index] as StepOption, index, budget);
+      taken.set(index, step);
       if (!check()) return null;
-      taken.push(step);
+      edges.push(step);
     }
-    return taken.map((step) => this.worlds.edgeOf(step));
+    return edges.map((step) => this.worlds.edgeOf(step));
   }
 
   /**
-   * The steps of a client that stands alone or is quiet, if one is (exhaustive-reduction.ts
+   * The steps of a client that stands alone, is quiet or is sheltered, if one is (exhaustive-reduction.ts
    * argues why they are enough): the producer first, then the consumer. Null: take every usable option.
    */
-  private reducedEdges(snapshot: WorldSnapshot, stepOptions: readonly StepOption[], budget: Budget): Edge[] | null {
+  private reducedEdges(snapshot: WorldSnapshot, stepOptions: readonly StepOption[], budget: Budget, taken: Map<number, PendingEdge>): Edge[] | null {
     const { world, budgets } = this;
     world.restore(snapshot);
     const view = world.view();
     const brokerMayFault = budgets.mayCrash('broker', budget);
     const quiet = quietWorld(view, budgets.searchState(budget).faultsPossible);
     // The candidates first, from the state as it is (cheap); only they are taken and checked.
-    const candidates: { readonly client: Slot; readonly steps: readonly number[]; readonly alone: boolean }[] = [];
+    const candidates: { readonly client: Slot; readonly steps: readonly number[]; readonly set: ReductionSet }[] = [];
     for (const client of [view.nodes[1], view.nodes[2]] as Slot[]) {
       const name = client.name as 'producer' | 'consumer';
       const left = { crash: budgets.mayCrash(name, budget), link: budgets.mayDrop(name, budget), broker: brokerMayFault };
       const alone = aloneCandidate(view, stepOptions, client, left);
-      if (alone !== null) candidates.push({ client, steps: alone, alone: true });
-      const steps = quiet ? quietCandidate(view, stepOptions, client) : null;
-      if (steps !== null) candidates.push({ client, steps, alone: false });
+      if (alone !== null) candidates.push({ client, steps: alone, set: 'alone' });
+      // Where the world is quiet, the quiet set asks less of the client's steps than the sheltered one.
+      const steps = quiet ? quietCandidate(view, stepOptions, client) : shelteredCandidate(view, stepOptions, client, left);
+      if (steps !== null) candidates.push({ client, steps, set: quiet ? 'quiet' : 'sheltered' });
     }
-    for (const { client, steps, alone } of candidates) {
+    for (const { client, steps, set } of candidates) {
       world.restore(snapshot);
       const outside = outsideOf(world.view(), client);
-      const check = alone
-        ? () => {
-            const { inside, opened } = stayedInside(outside, world.view());
-            return inside && !(opened && brokerMayFault);
-          }
-        : () => stayedQuiet(outside, world.view());
-      const edges = this.clientEdges(snapshot, stepOptions, steps, budget, check);
-      if (edges !== null) return edges;
+      const check =
+        set === 'alone'
+          ? () => {
+              const { inside, opened } = stayedInside(outside, world.view());
+              return inside && !(opened && brokerMayFault);
+            }
+          : set === 'quiet'
+            ? () => stayedQuiet(outside, world.view())
+            : () => stayedSheltered(outside, world.view());
+      const edges = this.clientEdges(snapshot, stepOptions, steps, budget, check, taken);
+      if (edges !== null) {
+        this.reducedBySet[set] += 1;
+        return edges;
+      }
     }
     return null;
   }
@@ -437,8 +549,10 @@ class Search {
     found.sort(compareClasses);
     return {
       bounds: this.bounds,
-      states: this.states.size,
+      states: this.outsideStates + this.states.size,
+      recordStates: this.states.size,
       worldStates: this.worlds.size,
+      reducedBySet: { ...this.reducedBySet },
       ...this.counts,
       statesByDepth: Array.from(this.statesByDepth, (count) => count ?? 0),
       elapsedMs: performance.now() - this.startedMs,

@@ -7,7 +7,7 @@
 // fault records split.
 import { performance } from 'node:perf_hooks';
 import { faultKinds, type FaultKind } from '../../models/history.ts';
-import { exhaustiveSearch, type ExhaustiveBounds } from '../check/exhaustive.ts';
+import { exhaustiveSearch, type ExhaustiveBounds, type ExhaustiveReport } from '../check/exhaustive.ts';
 import { configFrom, parse, wholeNumber } from './options.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
@@ -78,8 +78,11 @@ export interface ExhaustiveBenchRow {
   readonly exhausted: boolean;
   readonly states: number;
   readonly worldStates: number;
-  /** World states at which only one client's steps were taken (the partial-order reduction). */
+  /** States with a fault-record list: those of world states from which a violation can be reached. */
+  readonly recordStates: number;
+  /** World states at which only one client's steps were taken (the partial-order reduction), and by which set. */
   readonly reducedStates: number;
+  readonly reducedBySet: ExhaustiveReport['reducedBySet'];
   readonly transitions: number;
   readonly classes: number;
   readonly elapsedS: number;
@@ -112,7 +115,9 @@ export function benchExhaustiveCommand(args: readonly string[]): number {
       exhausted: !report.stopped && report.depthBounded === 0,
       states: report.states,
       worldStates: report.worldStates,
+      recordStates: report.recordStates,
       reducedStates: report.reducedStates,
+      reducedBySet: report.reducedBySet,
       transitions: report.transitions,
       classes: report.classes.length,
       elapsedS: Number(elapsedS.toFixed(2)),
@@ -131,10 +136,13 @@ export function benchExhaustiveCommand(args: readonly string[]): number {
 
 function rowText(row: ExhaustiveBenchRow): string {
   const number = (value: number) => value.toLocaleString('en-US');
+  const sets = Object.entries(row.reducedBySet)
+    .map(([set, count]) => `${number(count)} ${set}`)
+    .join(', ');
   const outcome = row.exhausted ? `exhausted in ${row.elapsedS} s` : `NOT exhausted: stopped after ${row.elapsedS} s while expanding depth ${row.maxDepth}`;
   return [
     `${row.name}`,
-    `  ${outcome}: ${number(row.states)} states (${number(row.worldStates)} simulated, ${number(row.reducedStates)} reduced to one client's steps), ${number(row.transitions)} transitions, ${number(row.statesPerS)} states/s, ${row.classes} classes`,
+    `  ${outcome}: ${number(row.states)} states (${number(row.worldStates)} simulated, ${number(row.recordStates)} with fault records, ${number(row.reducedStates)} reduced to one client's steps: ${sets}), ${number(row.transitions)} transitions, ${number(row.statesPerS)} states/s, ${row.classes} classes`,
     `  heap used ${row.heapUsedMb} MB, peak RSS ${row.peakRssMb} MB`,
     `  states by depth: ${row.statesByDepth.join(' ')}`,
     '',

@@ -29,7 +29,7 @@ export const checkHelp = `mqtt-dst check --exhaustive [options]
   --crashes N        crashes per node: broker (kill or restart), producer, consumer (default 1)
   --drops N          connection drops per client link (default 1)
   --max-faults N     faults per run, all kinds together (default: only the two bounds above)
-  --no-reduction     take every option at every state (no partial-order reduction): the same classes, more states
+  --no-reduction     take every option at every state and carry fault records through every state (no reduction): the same classes, more states
   --faults LIST      fault kinds that may strike, 'all' (default) or 'none'
   --depth N          steps (events and faults) per path (default 200); states cut there are reported
   --resends N        firings of the outbox's resend timer per path (default 1); runs cut there are reported
