@@ -19,7 +19,13 @@ export type OutPhase =
   | 'wait-pubrec'
   | 'wait-pubcomp'
   /** PUBREL to be written again after a reconnect (mosq_ms_resend_pubrel). */
-  | 'resend-pubrel';
+  | 'resend-pubrel'
+  /** aedes-1.2 only (broker-aedes.ts): a stored PUBREL whose write is due. */
+  | 'pubrel-due'
+  /** aedes-1.2 only: a PUBREL write that is due, of an object the store does not hold. */
+  | 'pubrel-echo'
+  /** aedes-1.2 only: a PUBREL resent after a resume, stored with a brokerId. */
+  | 'pubrel-stamped';
 
 export interface OutMessage {
   /** 0 for QoS 0 (subs__send only generates a mid for QoS > 0). */
@@ -259,6 +265,10 @@ function writeSingle(message: OutMessage, conn: ConnId, sink: StepSink): OutMess
     case 'wait-puback':
     case 'wait-pubrec':
     case 'wait-pubcomp':
+    // aedes-1.2's PUBREL entries are written by broker-aedes.ts alone.
+    case 'pubrel-due':
+    case 'pubrel-echo':
+    case 'pubrel-stamped':
       return message;
     default:
       return unreachable(message.phase);

@@ -4,6 +4,7 @@
 // broker-session.ts and broker-acks.ts (a session's outgoing lists), broker-persist.ts (saves).
 import { assert, ModelInvariantError, unreachable } from './assert.ts';
 import { deleteOutgoing, receivedPubrec, reconnectSession } from './broker-acks.ts';
+import { AEDES_PUBREL_TIMER, aedesAfterResume, aedesBeforeResume, aedesClearMessageId, aedesPubrecStep, aedesWriteDue } from './broker-aedes.ts';
 import { restoreSessions, snapshotHoldsPayload, takeSnapshot, type BrokerSnapshot } from './broker-persist.ts';
 import { publish, pubrel } from './broker-publish.ts';
 import { newSession, withSubscriptions, writeInflightOutAll, writeInflightOutLatest, writeQueuedOut, type Session } from './broker-session.ts';
@@ -46,6 +47,8 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
   const saveBeforeAck = config.save_before_ack === true;
   assert(!saveBeforeAck || config.persistence, () => `broker ${name}: save_before_ack needs persistence: ${JSON.stringify(config)}`);
   const autosaveTimer: Effect = { kind: 'set-timer', timer: AUTOSAVE_TIMER, afterMs: autosaveIntervalMs, background: true };
+  // The aedes-1.2 profile's outgoing store and its PUBREL writes (broker-aedes.ts).
+  const aedes = config.profile === 'aedes-1.2';
 
   function init(): BrokerState {
     return { up: false, conns: {}, sessions: {}, changes: 0, durable: null };
@@ -153,6 +156,10 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
         break;
       case 'puback':
       case 'pubcomp': {
+        if (aedes) {
+          putSession(tx, aedesClearMessageId(session, packet.messageId, tx));
+          break;
+        }
         const result = deleteOutgoing(session, packet.messageId, packet.cmd === 'puback' ? 1 : 2, config, tx);
         putSession(tx, result.session);
         // db__message_delete_outgoing returns MOSQ_ERR_PROTOCOL for a QoS or state mismatch,
@@ -161,6 +168,10 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
         break;
       }
       case 'pubrec': {
+        if (aedes) {
+          aedesPubrecStep(tx, session, packet.messageId);
+          break;
+        }
         const result = receivedPubrec(session, packet.messageId, tx);
         putSession(tx, result.session);
         if (result.outcome === 'protocol-error') dropConnection(tx, conn, true);
@@ -199,7 +210,7 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
         // Resume: messages, subscriptions and last_mid move over and db__message_reconnect_reset
         // readies the messages for resending; CONNACK's session present flag is set (MQTT-3.2.2-2).
         sessionPresent = true;
-        session = reconnectSession(found, conn, config);
+        session = reconnectSession(aedes ? aedesBeforeResume(found) : found, conn, config);
       } else {
         // clean_session=1 discards the old session (sub__clean_session; MQTT-3.1.2-6), and a
         // clean old session is never resumed (its session_expiry_interval is 0).
@@ -214,6 +225,7 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
     // resends (PUBLISH with DUP, PUBREL) go out in in-flight list order, then the newly admitted.
     session = writeQueuedOut(session, config);
     session = writeInflightOutAll(session, tx);
+    if (aedes) session = aedesAfterResume(session);
     putSession(tx, session);
   }
 
@@ -236,6 +248,11 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
   }
 
   function timer(state: BrokerState, timerName: string): StepResult<BrokerState> {
+    if (aedes && timerName === AEDES_PUBREL_TIMER) {
+      const tx = beginTx(config, name, state.sessions, state.conns, state.changes);
+      aedesWriteDue(tx);
+      return finish(state, tx);
+    }
     assert(timerName === AUTOSAVE_TIMER && timedAutosave, () => `broker ${name}: unexpected timer ${timerName}: ${JSON.stringify(config)}`);
     return { state: { ...state, durable: takeSnapshot(state.sessions) }, effects: [autosaveTimer] };
   }

@@ -1,0 +1,190 @@
+// The `aedes-1.2` profile's outgoing store: what aedes 1.2 (lib/handlers/pubrec.js,
+// puback.js, connect.js emptyQueue) does with a subscriber's PUBREC and PUBCOMP/PUBACK, over
+// aedes-persistence 11's memory store (asyncPersistence.js, class MemoryPersistence). The
+// session's in-flight list stands for the store's outgoing queue of the client, in its order.
+//
+// The store's PUBREL defect. For a persistent client, handlePubrec stores the PUBREL it is about
+// to write with persistence.outgoingUpdate(client, pubrel), then writes that same object once the
+// call resolves. outgoingUpdate walks the queue and, for each entry, first compares
+// `brokerId`/`brokerCounter` with the packet's, and only when the brokerIds differ compares
+// `messageId`. A PUBREL (class PubRel: cmd and messageId only) has neither id, so a stored PUBREL
+// matches the next PUBREL on `undefined === undefined`: the first stored PUBREL in the queue
+// takes the new packet id in place (`temp.messageId = packet.messageId`), and the new PUBREL is
+// not stored; only when no stored PUBREL comes first does the entry with the packet id
+// (the PUBLISH) become the PUBREL. The wire sees the damage when the rewritten PUBREL had not
+// been written yet: aedes dispatches every packet of one socket read before any of their
+// promises resolve (lib/client.js enqueue, nextBatch), so two PUBRECs read together are
+// answered with two PUBRELs for the second id (src/real/aedes-broker.test.ts shows it). The
+// model defers the PUBREL of a stored entry to a zero-delay timer (AEDES_PUBREL_TIMER): PUBRECs
+// that arrive at the same instant and come before the timer are one read; the simulation's
+// choice of order among same-instant events covers both ways a real read can fall.
+//
+// A clean client stores nothing (lib/client.js publish and deliverQoS skip the store;
+// pubrec.js writes the PUBREL at once), so its list is bookkeeping that no rule reads back.
+import {
+  withOutgoing,
+  withPhase,
+  type OutMessage,
+  type OutPhase,
+  type Session,
+  type StepSink,
+} from './broker-session.ts';
+import { dropConnection, putSession, type Tx } from './broker-tx.ts';
+import type { ConnId, Effect } from './node.ts';
+
+export const AEDES_PUBREL_TIMER = 'aedes-pubrel';
+
+/** A stored PUBREL without brokerId (PubRel from pubrec.js): any later PUBREL matches it. */
+function isBarePubrel(phase: OutPhase): boolean {
+  return phase === 'wait-pubcomp' || phase === 'pubrel-due';
+}
+
+/** What the store holds: every entry but a PUBREL write that is due and was never stored. */
+function inStore(message: OutMessage): boolean {
+  return message.phase !== 'pubrel-echo';
+}
+
+export type AedesPubrecOutcome = 'ok' | 'no-such-packet';
+
+/**
+ * lib/handlers/pubrec.js handlePubrec with MemoryPersistence.outgoingUpdate. 'no-such-packet':
+ * outgoingUpdate throws, handlePubrec passes the error to done, and lib/client.js nextBatch
+ * emits it: the client errors and its connection is closed, with no PUBREL.
+ */
+export function aedesPubrec(session: Session, packetId: number, sink: StepSink): { readonly session: Session; readonly outcome: AedesPubrecOutcome } {
+  const conn = session.conn as ConnId;
+  if (session.clean) {
+    // pubrec.js: `if (client.clean) write(client, pubrel, done)`: nothing is stored or looked up.
+    sink.effects.push({ kind: 'send', conn, packet: { cmd: 'pubrel', messageId: packetId } });
+    return { session, outcome: 'ok' };
+  }
+  const inflight = session.inflight.slice();
+  for (let i = 0; i < inflight.length; i += 1) {
+    const entry = inflight[i] as OutMessage;
+    if (!inStore(entry)) continue;
+    if (isBarePubrel(entry.phase)) {
+      // `temp.brokerId === packet.brokerId` (both undefined) and the same for brokerCounter:
+      // the stored PUBREL takes this packet id; the new PUBREL object is written, not stored.
+      inflight[i] = retag(entry, packetId);
+      inflight.push(echo(entry, packetId));
+      return { session: withOutgoing(session, inflight, session.queued, session.sendQuota), outcome: 'ok' };
+    }
+    if (entry.packetId === packetId) {
+      // `temp.messageId === packet.messageId` (the brokerIds differ): `outgoing[i] = packet`.
+      inflight[i] = withPhase(entry, 'pubrel-due');
+      return { session: withOutgoing(session, inflight, session.queued, session.sendQuota), outcome: 'ok' };
+    }
+  }
+  return { session, outcome: 'no-such-packet' };
+}
+
+/** The same stored entry under another packet id (its phase kept: a due write stays due). */
+function retag(entry: OutMessage, packetId: number): OutMessage {
+  return { packetId, qos: entry.qos, topic: entry.topic, payload: entry.payload, phase: entry.phase, dup: entry.dup };
+}
+
+/** A PUBREL write of a fixed packet id, due with the others, that the store never held. */
+function echo(entry: OutMessage, packetId: number): OutMessage {
+  return { packetId, qos: entry.qos, topic: entry.topic, payload: entry.payload, phase: 'pubrel-echo', dup: entry.dup };
+}
+
+/**
+ * PUBACK or PUBCOMP: lib/handlers/puback.js → MemoryPersistence.outgoingClearMessageId removes
+ * the first entry with the packet id, whatever it is (a PUBLISH awaiting PUBREC included), and an
+ * unknown id does nothing; aedes checks neither the QoS nor the state. A PUBREL still due keeps
+ * its write (the object is written whether or not the store still holds it) with the id it has.
+ */
+export function aedesClearMessageId(session: Session, packetId: number, sink: StepSink): Session {
+  for (let i = 0; i < session.inflight.length; i += 1) {
+    const entry = session.inflight[i] as OutMessage;
+    if (!inStore(entry) || entry.packetId !== packetId) continue;
+    const inflight = session.inflight.slice();
+    if (entry.phase === 'pubrel-due') inflight[i] = withPhase(entry, 'pubrel-echo');
+    else inflight.splice(i, 1);
+    sink.changes += 1;
+    return withOutgoing(session, inflight, session.queued, session.sendQuota);
+  }
+  return session;
+}
+
+/** Whether a step left PUBREL writes due (the caller sets AEDES_PUBREL_TIMER). */
+export function aedesWritesDue(session: Session): boolean {
+  for (const entry of session.inflight) if (entry.phase === 'pubrel-due' || entry.phase === 'pubrel-echo') return true;
+  return false;
+}
+
+/**
+ * The PUBREL writes of one socket read, once every handler of the read has run
+ * (pubrec.js: `.then(() => write(client, pubrel, done))`): each with the packet id its object
+ * has now, in queue order.
+ */
+export function aedesWritePubrels(session: Session, sink: StepSink): Session {
+  const conn = session.conn;
+  if (conn === null || !aedesWritesDue(session)) return session;
+  const inflight: OutMessage[] = [];
+  for (const entry of session.inflight) {
+    if (entry.phase === 'pubrel-due' || entry.phase === 'pubrel-echo') {
+      sink.effects.push({ kind: 'send', conn, packet: { cmd: 'pubrel', messageId: entry.packetId } });
+    }
+    if (entry.phase === 'pubrel-due') inflight.push(withPhase(entry, 'wait-pubcomp'));
+    else if (entry.phase !== 'pubrel-echo') inflight.push(entry);
+  }
+  return withOutgoing(session, inflight, session.queued, session.sendQuota);
+}
+
+/**
+ * Before a resume: writes still due die with the old connection (write.js: a closed client gets
+ * 'connection closed'), and every stored PUBREL is a PUBREL to resend (connect.js emptyQueue
+ * writes every entry of the queue, in order, PUBLISH or PUBREL).
+ */
+export function aedesBeforeResume(session: Session): Session {
+  let changed = false;
+  const inflight: OutMessage[] = [];
+  for (const entry of session.inflight) {
+    if (entry.phase === 'pubrel-echo') changed = true;
+    else if (entry.phase === 'pubrel-due' || entry.phase === 'pubrel-stamped') {
+      inflight.push(withPhase(entry, 'wait-pubcomp'));
+      changed = true;
+    } else inflight.push(entry);
+  }
+  return changed ? withOutgoing(session, inflight, session.queued, session.sendQuota) : session;
+}
+
+/**
+ * After a resume's writes: emptyQueue wraps each entry in a QoSPacket (lib/qos-packet.js, via
+ * aedes-packet: `brokerId = original.brokerId || broker.id`) and stores it back with
+ * outgoingUpdate, so each resent PUBREL now has a brokerId and is matched by packet id only:
+ * no later PUBREL rewrites it.
+ */
+export function aedesAfterResume(session: Session): Session {
+  let changed = false;
+  const inflight: OutMessage[] = [];
+  for (const entry of session.inflight) {
+    if (entry.phase === 'wait-pubcomp') {
+      inflight.push(withPhase(entry, 'pubrel-stamped'));
+      changed = true;
+    } else inflight.push(entry);
+  }
+  return changed ? withOutgoing(session, inflight, session.queued, session.sendQuota) : session;
+}
+
+const pubrelTimer: Effect = { kind: 'set-timer', timer: AEDES_PUBREL_TIMER, afterMs: 0 };
+
+/** A PUBREC from a connected client of the aedes profile, within a broker step. */
+export function aedesPubrecStep(tx: Tx, session: Session, packetId: number): void {
+  const conn = session.conn as ConnId;
+  const result = aedesPubrec(session, packetId, tx);
+  putSession(tx, result.session);
+  if (result.outcome === 'no-such-packet') dropConnection(tx, conn, true);
+  else if (aedesWritesDue(result.session)) tx.effects.push(pubrelTimer);
+}
+
+/** AEDES_PUBREL_TIMER: every connected session's due PUBREL writes. */
+export function aedesWriteDue(tx: Tx): void {
+  const atStart = tx.sessions;
+  for (const clientId in atStart) {
+    const session = atStart[clientId] as Session;
+    const next = aedesWritePubrels(session, tx);
+    if (next !== session) putSession(tx, next);
+  }
+}
