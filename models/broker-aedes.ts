@@ -22,6 +22,7 @@
 // A clean client stores nothing (lib/client.js publish and deliverQoS skip the store;
 // pubrec.js writes the PUBREL at once), so its list is bookkeeping that no rule reads back.
 import {
+  publishPacket,
   withOutgoing,
   withPhase,
   type OutMessage,
@@ -33,6 +34,50 @@ import { dropConnection, putSession, type Tx } from './broker-tx.ts';
 import type { ConnId, Effect } from './node.ts';
 
 export const AEDES_PUBREL_TIMER = 'aedes-pubrel';
+
+/**
+ * A QoS 1/2 message's forward is written later than a QoS 0 one of the same read: QoS 0 goes
+ * straight to mq.emit (aedes.js publishFuncsSimple) and deliver0's setImmediate; QoS 1 first
+ * writes PUBACK and publishes in its callback, a setImmediate later (lib/handlers/publish.js
+ * enqueuePublish), QoS 2 publishes once incomingGetPacket and incomingStorePacket have answered
+ * (promises); both then wait for enqueueOffline's store calls (persistence
+ * subscriptionsByTopic, outgoingEnqueueCombi) before mq.emit, and deliverQoS writes a
+ * setImmediate later. So in one read a QoS 0 message overtakes a QoS 1/2 one, and a QoS 2 one
+ * (promises only) a QoS 1 one (a setImmediate first). The model writes each QoS's deferred
+ * forwards when its zero-delay timer fires; the two timers and the read's packets are due at one
+ * instant, so the simulation's choice of order among them gives every order a read can give
+ * (and some it cannot: QoS 1 before a later QoS 2, which is sound for telling a race from a rule).
+ */
+export const AEDES_FORWARD_TIMERS: Readonly<Record<1 | 2, string>> = { 1: 'aedes-forward-qos1', 2: 'aedes-forward-qos2' };
+
+/** The timer that writes the deferred forwards of `qos`, or null for a timer that is not one of them. */
+export function aedesForwardQos(timer: string): 1 | 2 | null {
+  if (timer === AEDES_FORWARD_TIMERS[1]) return 1;
+  if (timer === AEDES_FORWARD_TIMERS[2]) return 2;
+  return null;
+}
+
+/** After an incoming QoS 1/2 message was distributed: its forwards are written when the timer fires. */
+export function aedesDeferForwards(tx: Tx, qos: 1 | 2): void {
+  tx.effects.push({ kind: 'set-timer', timer: AEDES_FORWARD_TIMERS[qos], afterMs: 0 });
+}
+
+/** A forward timer fired: every connected session's deferred PUBLISHes of that QoS, in list order. */
+export function aedesWriteForwards(tx: Tx, qos: 1 | 2): void {
+  const atStart = tx.sessions;
+  for (const clientId in atStart) {
+    const session = atStart[clientId] as Session;
+    const conn = session.conn;
+    if (conn === null || !session.inflight.some((entry) => entry.phase === 'publish-deferred' && entry.qos === qos)) continue;
+    const inflight = session.inflight.map((entry) => {
+      if (entry.phase !== 'publish-deferred' || entry.qos !== qos) return entry;
+      tx.effects.push({ kind: 'send', conn, packet: publishPacket(entry) });
+      // As db__message_write_inflight_out_single: any later write of it is a resend.
+      return withPhase(entry, qos === 1 ? 'wait-puback' : 'wait-pubrec', true);
+    });
+    putSession(tx, withOutgoing(session, inflight, session.queued, session.sendQuota));
+  }
+}
 
 /** A stored PUBREL without brokerId (PubRel from pubrec.js): any later PUBREL matches it. */
 function isBarePubrel(phase: OutPhase): boolean {

@@ -1,6 +1,7 @@
 // PUBLISH in, PUBLISH out: what the broker does with a client's message (handle_publish.c,
 // handle_pubrel.c) and how it reaches every subscribed session (subs.c).
 import { assert, unreachable } from './assert.ts';
+import { aedesDeferForwards } from './broker-aedes.ts';
 import {
   append,
   findIncoming,
@@ -72,6 +73,7 @@ export function publish(tx: Tx, session: Session, packet: PublishPacket): Publis
       // quota taken and given back again leaves it as it was.
       putSession(tx, publisher);
       distribute(tx, packet.topic, 1, packet.payload);
+      if (tx.config.profile === 'aedes-1.2') aedesDeferForwards(tx, 1);
       tx.effects.push({ kind: 'send', conn, packet: { cmd: 'puback', messageId: packet.messageId as number } });
       return 'ok';
     case 2: {
@@ -86,7 +88,10 @@ export function publish(tx: Tx, session: Session, packet: PublishPacket): Publis
         if (!aedes && tx.config.max_inflight_messages !== 0) publisher = withReceiveQuota(publisher, publisher.receiveQuota - 1);
       }
       putSession(tx, publisher);
-      if (fresh && aedes) distribute(tx, packet.topic, 2, packet.payload);
+      if (fresh && aedes) {
+        distribute(tx, packet.topic, 2, packet.payload);
+        aedesDeferForwards(tx, 2);
+      }
       tx.effects.push({ kind: 'send', conn, packet: { cmd: 'pubrec', messageId } });
       return 'ok';
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelInvariantError } from './assert.ts';
-import { AEDES_PUBREL_TIMER } from './broker-aedes.ts';
+import { AEDES_FORWARD_TIMERS, AEDES_PUBREL_TIMER } from './broker-aedes.ts';
 import { AUTOSAVE_TIMER, createBroker, type BrokerState } from './broker.ts';
 import type { BrokerConfig } from './config.ts';
 import { ghostPayload } from './ghost.ts';
@@ -176,8 +176,9 @@ describe('QoS flows', () => {
   it('aedes-1.2 profile: an incoming QoS 2 message is forwarded on PUBLISH (Method A), a held id only PUBREC\'d again, PUBREL only forgets it', () => {
     const d = withClients(2, { profile: 'aedes-1.2', max_inflight_messages: 1, max_queued_messages: 1000 });
     const first = d.publish(PRODUCER, 1, 2, 7);
-    expect(show(sends(first, CONSUMER))).toEqual(['publish m1 q2 #1']);
     expect(show(sends(first, PRODUCER))).toEqual(['pubrec #7']);
+    // The forward is written once the store has answered (broker-aedes.ts AEDES_FORWARD_TIMERS).
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_FORWARD_TIMERS[2] }), CONSUMER))).toEqual(['publish m1 q2 #1']);
     expect(show(sends(d.publish(PRODUCER, 1, 2, 7), CONSUMER))).toEqual([]);
     // No receive quota: a second message while one is held is taken (it is queued for the consumer).
     d.publish(PRODUCER, 2, 2, 8);
@@ -606,8 +607,18 @@ describe('aedes-1.2 profile: PUBREC, PUBCOMP and resume of a subscriber', () => 
     const d = withClients(2, aedes, consumerClean);
     d.publish(PRODUCER, 1, 2, 7);
     d.publish(PRODUCER, 2, 2, 8);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_FORWARD_TIMERS[2] }), CONSUMER))).toEqual(['publish m1 q2 #1', 'publish m2 q2 #2']);
     return d;
   }
+
+  it('in one read a QoS 0 message overtakes a QoS 1/2 one: their forwards wait for the store, its does not', () => {
+    const d = withClients(2, aedes, true);
+    expect(show(sends(d.publish(PRODUCER, 1, 1, 7), CONSUMER))).toEqual([]);
+    expect(show(sends(d.publish(PRODUCER, 2, 2, 8), CONSUMER))).toEqual([]);
+    expect(show(sends(d.publish(PRODUCER, 3, 0), CONSUMER))).toEqual(['publish m3 q0']);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_FORWARD_TIMERS[2] }), CONSUMER))).toEqual(['publish m2 q2 #2']);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_FORWARD_TIMERS[1] }), CONSUMER))).toEqual(['publish m1 q1 #1']);
+  });
 
   it('two PUBRECs of one read: both PUBRELs carry the second id, and the first message stays a PUBLISH in the store', () => {
     const d = twoDelivered();

@@ -4,7 +4,7 @@
 // broker-session.ts and broker-acks.ts (a session's outgoing lists), broker-persist.ts (saves).
 import { assert, ModelInvariantError, unreachable } from './assert.ts';
 import { deleteOutgoing, receivedPubrec, reconnectSession } from './broker-acks.ts';
-import { AEDES_PUBREL_TIMER, aedesAfterResume, aedesBeforeResume, aedesClearMessageId, aedesPubrecStep, aedesWriteDue } from './broker-aedes.ts';
+import { AEDES_PUBREL_TIMER, aedesAfterResume, aedesBeforeResume, aedesClearMessageId, aedesForwardQos, aedesPubrecStep, aedesWriteDue, aedesWriteForwards } from './broker-aedes.ts';
 import { restoreSessions, snapshotHoldsPayload, takeSnapshot, type BrokerSnapshot } from './broker-persist.ts';
 import { publish, pubrel } from './broker-publish.ts';
 import { newSession, withSubscriptions, writeInflightOutAll, writeInflightOutLatest, writeQueuedOut, type Session } from './broker-session.ts';
@@ -248,13 +248,21 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
   }
 
   function timer(state: BrokerState, timerName: string): StepResult<BrokerState> {
-    if (aedes && timerName === AEDES_PUBREL_TIMER) {
-      const tx = beginTx(config, name, state.sessions, state.conns, state.changes);
-      aedesWriteDue(tx);
-      return finish(state, tx);
-    }
+    if (aedes && timerName !== AUTOSAVE_TIMER) return aedesTimer(state, timerName);
     assert(timerName === AUTOSAVE_TIMER && timedAutosave, () => `broker ${name}: unexpected timer ${timerName}: ${JSON.stringify(config)}`);
     return { state: { ...state, durable: takeSnapshot(state.sessions) }, effects: [autosaveTimer] };
+  }
+
+  /** The aedes-1.2 profile's deferred writes (broker-aedes.ts): PUBRELs, or one QoS's forwards. */
+  function aedesTimer(state: BrokerState, timerName: string): StepResult<BrokerState> {
+    const tx = beginTx(config, name, state.sessions, state.conns, state.changes);
+    const forwardQos = aedesForwardQos(timerName);
+    if (forwardQos !== null) aedesWriteForwards(tx, forwardQos);
+    else {
+      assert(timerName === AEDES_PUBREL_TIMER, () => `broker ${name}: unexpected timer ${timerName}`);
+      aedesWriteDue(tx);
+    }
+    return finish(state, tx);
   }
 
   /**
