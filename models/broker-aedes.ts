@@ -213,7 +213,7 @@ export function aedesAfterResume(session: Session): Session {
   return changed ? withOutgoing(session, inflight, session.queued, session.sendQuota) : session;
 }
 
-const pubrelTimer: Effect = { kind: 'set-timer', timer: AEDES_PUBREL_TIMER, afterMs: 0 };
+const pubrelTimer: Effect = { kind: 'set-timer', timer: AEDES_PUBREL_TIMER, afterMs: 1 };
 
 /** A PUBREC from a connected client of the aedes profile, within a broker step. */
 export function aedesPubrecStep(tx: Tx, session: Session, packetId: number): void {
