@@ -15,9 +15,12 @@
 // been written yet: aedes dispatches every packet of one socket read before any of their
 // promises resolve (lib/client.js enqueue, nextBatch), so two PUBRECs read together are
 // answered with two PUBRELs for the second id (src/real/aedes-broker.test.ts shows it). The
-// model defers the PUBREL of a stored entry to a zero-delay timer (AEDES_PUBREL_TIMER): PUBRECs
-// that arrive at the same instant and come before the timer are one read; the simulation's
-// choice of order among same-instant events covers both ways a real read can fall.
+// model writes the PUBRELs when a timer fires 1 ms after the last PUBREC (AEDES_PUBREL_TIMER):
+// the PUBRECs that arrive before it are one read. Why 1 ms and not 0: a client writes its
+// PUBRECs back to back, and on loopback they reach aedes in one segment, but the model's network
+// gives each packet its own latency (0-1 ms), splitting them by up to 1 ms; a PUBREC arriving
+// at the instant the timer fires may come before or after it (the simulation's choice among
+// same-instant events), so both ways a real read can fall stay possible.
 //
 // A clean client stores nothing (lib/client.js publish and deliverQoS skip the store;
 // pubrec.js writes the PUBREL at once), so its list is bookkeeping that no rule reads back.

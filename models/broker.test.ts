@@ -625,7 +625,7 @@ describe('aedes-1.2 profile: PUBREC, PUBCOMP and resume of a subscriber', () => 
     const first = d.ack(CONSUMER, 'pubrec', 1);
     // The write waits for the store (pubrec.js: outgoingUpdate(...).then(write)).
     expect(sends(first, CONSUMER)).toEqual([]);
-    expect(first).toContainEqual({ kind: 'set-timer', timer: AEDES_PUBREL_TIMER, afterMs: 0 });
+    expect(first).toContainEqual({ kind: 'set-timer', timer: AEDES_PUBREL_TIMER, afterMs: 1 });
     d.ack(CONSUMER, 'pubrec', 2);
     expect(pubrelWrites(d)).toEqual(['pubrel #2', 'pubrel #2']);
     // The store: the first entry is the PUBREL (now #2), the second message still a PUBLISH.
