@@ -50,7 +50,11 @@ export function publish(tx: Tx, session: Session, packet: PublishPacket): Publis
     // db__message_store_find: is a message with this id held from this client (QoS 2 awaiting PUBREL)?
     const stored = findIncoming(publisher, packet.messageId);
     if (stored !== undefined) {
-      if (stored.qos !== packet.qos || stored.topic !== packet.topic || stored.payload !== packet.payload) {
+      // aedes (lib/handlers/publish.js enqueuePublish, case 2) looks the id up alone
+      // (persistence.incomingGetPacket): a held id is a duplicate, "just send PUBREC", whatever
+      // the message; a different message under it is dropped.
+      const reused = tx.config.profile !== 'aedes-1.2' && (stored.qos !== packet.qos || stored.topic !== packet.topic || stored.payload !== packet.payload);
+      if (reused) {
         // "Reused message ID %u from %s detected. Clearing from storage.": a different message
         // under a held id drops the held one, unreleased, and is taken as new. Mosquitto
         // compares QoS, topic and payload bytes; the payload here is the ghost tag, which is

@@ -662,6 +662,15 @@ describe('aedes-1.2 profile: PUBREC, PUBCOMP and resume of a subscriber', () => 
     expect(d.state.sessions['c']?.inflight.map((m) => `${m.payload} #${m.packetId} ${m.phase}`)).toEqual(['m1 #1 pubrel-stamped', 'm2 #2 wait-pubcomp']);
   });
 
+  it('a different QoS 2 message under a held packet id is taken for a resend: PUBREC only, never forwarded (incomingGetPacket)', () => {
+    const d = withClients(2, aedes);
+    d.publish(PRODUCER, 1, 2, 7);
+    const reused = d.publish(PRODUCER, 2, 2, 7);
+    expect(show(sends(reused, PRODUCER))).toEqual(['pubrec #7']);
+    expect(reused.some((effect) => effect.kind === 'set-timer')).toBe(false);
+    expect(d.state.sessions['c']?.inflight.map((m) => m.payload)).toEqual(['m1']);
+  });
+
   it('a PUBREC the store cannot match closes the connection, with no PUBREL (outgoingUpdate throws)', () => {
     const d = twoDelivered();
     const effects = d.ack(CONSUMER, 'pubrec', 42);
