@@ -26,6 +26,7 @@
 // pubrec.js writes the PUBREL at once), so its list is bookkeeping that no rule reads back.
 import {
   publishPacket,
+  writeInflightOutAll,
   withOutgoing,
   withPhase,
   type OutMessage,
@@ -87,9 +88,9 @@ function isBarePubrel(phase: OutPhase): boolean {
   return phase === 'wait-pubcomp' || phase === 'pubrel-due';
 }
 
-/** What the store holds: every entry but a PUBREL write that is due and was never stored. */
+/** What the store holds: every entry but a PUBREL write that is due and was never stored, and a resume's mark. */
 function inStore(message: OutMessage): boolean {
-  return message.phase !== 'pubrel-echo';
+  return message.phase !== 'pubrel-echo' && message.phase !== 'resume-due';
 }
 
 export type AedesPubrecOutcome = 'ok' | 'no-such-packet';
@@ -189,13 +190,50 @@ export function aedesBeforeResume(session: Session): Session {
   let changed = false;
   const inflight: OutMessage[] = [];
   for (const entry of session.inflight) {
-    if (entry.phase === 'pubrel-echo') changed = true;
+    if (entry.phase === 'pubrel-echo' || entry.phase === 'resume-due') changed = true;
     else if (entry.phase === 'pubrel-due' || entry.phase === 'pubrel-stamped') {
       inflight.push(withPhase(entry, 'wait-pubcomp'));
       changed = true;
     } else inflight.push(entry);
   }
   return changed ? withOutgoing(session, inflight, session.queued, session.sendQuota) : session;
+}
+
+export const AEDES_RESUME_TIMER = 'aedes-resume';
+
+const resumeTimer: Effect = { kind: 'set-timer', timer: AEDES_RESUME_TIMER, afterMs: 1 };
+
+/**
+ * A resume's resends wait (lib/handlers/connect.js): the client is registered and its
+ * subscriptions restored (restoreSubs, registerClient) before CONNACK is written, and emptyQueue
+ * takes its snapshot of the store (outgoingStream) only once that write has called back, a
+ * setImmediate later. A message published in between is forwarded live and is in the snapshot:
+ * the client gets it twice. The model writes the resends when AEDES_RESUME_TIMER fires, 1 ms
+ * after CONNACK (a message due at that instant may come before or after it), from the store as
+ * it is then; the mark says which session's resume it is.
+ */
+export function aedesAwaitResume(session: Session, sink: StepSink): Session {
+  sink.effects.push(resumeTimer);
+  const mark: OutMessage = { packetId: 0, qos: 0, topic: '', payload: '', phase: 'resume-due', dup: false };
+  return withOutgoing(session, [...session.inflight, mark], session.queued, session.sendQuota);
+}
+
+/** AEDES_RESUME_TIMER: every marked session's store, written again in order (emptyQueue). */
+export function aedesWriteResumes(tx: Tx): void {
+  const atStart = tx.sessions;
+  for (const clientId in atStart) {
+    const session = atStart[clientId] as Session;
+    if (session.conn === null || !session.inflight.some((entry) => entry.phase === 'resume-due')) continue;
+    const inflight: OutMessage[] = [];
+    for (const entry of session.inflight) {
+      if (entry.phase === 'resume-due' || entry.phase === 'pubrel-echo') continue;
+      // Every stored entry is written as it is stored: a PUBREL as PUBREL, anything else as PUBLISH.
+      const pubrel = entry.phase === 'wait-pubcomp' || entry.phase === 'pubrel-due' || entry.phase === 'pubrel-stamped' || entry.phase === 'resend-pubrel';
+      inflight.push(withPhase(entry, pubrel ? 'resend-pubrel' : 'publish'));
+    }
+    const written = writeInflightOutAll(withOutgoing(session, inflight, session.queued, session.sendQuota), tx);
+    putSession(tx, aedesAfterResume(written));
+  }
 }
 
 /**

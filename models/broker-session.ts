@@ -27,7 +27,9 @@ export type OutPhase =
   /** aedes-1.2 only: a PUBREL write that is due, of an object the store does not hold. */
   | 'pubrel-echo'
   /** aedes-1.2 only: a PUBREL resent after a resume, stored with a brokerId. */
-  | 'pubrel-stamped';
+  | 'pubrel-stamped'
+  /** aedes-1.2 only: not a message, the mark of a resume whose resends are still to be written. */
+  | 'resume-due';
 
 export interface OutMessage {
   /** 0 for QoS 0 (subs__send only generates a mid for QoS > 0). */
@@ -273,6 +275,7 @@ function writeSingle(message: OutMessage, conn: ConnId, sink: StepSink): OutMess
     case 'pubrel-due':
     case 'pubrel-echo':
     case 'pubrel-stamped':
+    case 'resume-due':
       return message;
     default:
       return unreachable(message.phase);

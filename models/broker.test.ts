@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelInvariantError } from './assert.ts';
-import { AEDES_FORWARD_TIMERS, AEDES_PUBREL_TIMER } from './broker-aedes.ts';
+import { AEDES_FORWARD_TIMERS, AEDES_PUBREL_TIMER, AEDES_RESUME_TIMER } from './broker-aedes.ts';
 import { AUTOSAVE_TIMER, createBroker, type BrokerState } from './broker.ts';
 import type { BrokerConfig } from './config.ts';
 import { ghostPayload } from './ghost.ts';
@@ -646,8 +646,17 @@ describe('aedes-1.2 profile: PUBREC, PUBCOMP and resume of a subscriber', () => 
     d.ack(CONSUMER, 'pubcomp', 2);
     expect(d.state.sessions['c']?.inflight.map((m) => `${m.payload} #${m.packetId} ${m.phase}`)).toEqual(['m2 #2 wait-pubrec']);
     d.dropped(CONSUMER);
-    const resumed = d.connect(3, 'c', false);
-    expect(show(sends(resumed, 3))).toEqual(['connack present', 'publish m2 q2 #2 dup']);
+    expect(show(sends(d.connect(3, 'c', false), 3))).toEqual(['connack present']);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_RESUME_TIMER }), 3))).toEqual(['publish m2 q2 #2 dup']);
+  });
+
+  it('a message published between a resume\'s CONNACK and its resends reaches the client twice: live, and from the store', () => {
+    const d = twoDelivered();
+    d.dropped(CONSUMER);
+    d.connect(3, 'c', false);
+    d.publish(PRODUCER, 3, 2, 9);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_FORWARD_TIMERS[2] }), 3))).toEqual(['publish m3 q2 #3']);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_RESUME_TIMER }), 3))).toEqual(['publish m1 q2 #1 dup', 'publish m2 q2 #2 dup', 'publish m3 q2 #3 dup']);
   });
 
   it('a resumed PUBREL is stored with a brokerId: a later PUBREC does not rewrite it', () => {
@@ -655,7 +664,8 @@ describe('aedes-1.2 profile: PUBREC, PUBCOMP and resume of a subscriber', () => 
     d.ack(CONSUMER, 'pubrec', 1);
     d.dropped(CONSUMER);
     // The PUBREL due on the old connection dies with it; the resume resends it and the PUBLISH.
-    expect(show(sends(d.connect(3, 'c', false), 3))).toEqual(['connack present', 'pubrel #1', 'publish m2 q2 #2 dup']);
+    expect(show(sends(d.connect(3, 'c', false), 3))).toEqual(['connack present']);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_RESUME_TIMER }), 3))).toEqual(['pubrel #1', 'publish m2 q2 #2 dup']);
     expect(pubrelWrites(d)).toEqual([]);
     d.ack(3, 'pubrec', 2);
     expect(show(sends(d.step({ kind: 'timer', timer: AEDES_PUBREL_TIMER }), 3))).toEqual(['pubrel #2']);

@@ -4,7 +4,7 @@
 // broker-session.ts and broker-acks.ts (a session's outgoing lists), broker-persist.ts (saves).
 import { assert, ModelInvariantError, unreachable } from './assert.ts';
 import { deleteOutgoing, receivedPubrec, reconnectSession } from './broker-acks.ts';
-import { AEDES_PUBREL_TIMER, aedesAfterResume, aedesBeforeResume, aedesClearMessageId, aedesForwardQos, aedesPubrecStep, aedesWriteDue, aedesWriteForwards } from './broker-aedes.ts';
+import { AEDES_PUBREL_TIMER, AEDES_RESUME_TIMER, aedesAwaitResume, aedesBeforeResume, aedesClearMessageId, aedesForwardQos, aedesPubrecStep, aedesWriteDue, aedesWriteForwards, aedesWriteResumes } from './broker-aedes.ts';
 import { restoreSessions, snapshotHoldsPayload, takeSnapshot, type BrokerSnapshot } from './broker-persist.ts';
 import { publish, pubrel } from './broker-publish.ts';
 import { newSession, withSubscriptions, writeInflightOutAll, writeInflightOutLatest, writeQueuedOut, type Session } from './broker-session.ts';
@@ -224,8 +224,8 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
     // After CONNACK: db__message_write_queued_out, then db__message_write_inflight_out_all, so
     // resends (PUBLISH with DUP, PUBREL) go out in in-flight list order, then the newly admitted.
     session = writeQueuedOut(session, config);
-    session = writeInflightOutAll(session, tx);
-    if (aedes) session = aedesAfterResume(session);
+    // aedes writes a resumed session's resends a moment later (broker-aedes.ts aedesAwaitResume).
+    session = aedes && sessionPresent ? aedesAwaitResume(session, tx) : writeInflightOutAll(session, tx);
     putSession(tx, session);
   }
 
@@ -253,11 +253,12 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
     return { state: { ...state, durable: takeSnapshot(state.sessions) }, effects: [autosaveTimer] };
   }
 
-  /** The aedes-1.2 profile's deferred writes (broker-aedes.ts): PUBRELs, or one QoS's forwards. */
+  /** The aedes-1.2 profile's deferred writes (broker-aedes.ts): PUBRELs, one QoS's forwards, or resumes. */
   function aedesTimer(state: BrokerState, timerName: string): StepResult<BrokerState> {
     const tx = beginTx(config, name, state.sessions, state.conns, state.changes);
     const forwardQos = aedesForwardQos(timerName);
     if (forwardQos !== null) aedesWriteForwards(tx, forwardQos);
+    else if (timerName === AEDES_RESUME_TIMER) aedesWriteResumes(tx);
     else {
       assert(timerName === AEDES_PUBREL_TIMER, () => `broker ${name}: unexpected timer ${timerName}`);
       aedesWriteDue(tx);
