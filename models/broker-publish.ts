@@ -1,6 +1,7 @@
 // PUBLISH in, PUBLISH out: what the broker does with a client's message (handle_publish.c,
 // handle_pubrel.c) and how it reaches every subscribed session (subs.c).
 import { assert, unreachable } from './assert.ts';
+import { aedesDeferForwards } from './broker-aedes.ts';
 import {
   append,
   findIncoming,
@@ -49,9 +50,9 @@ export function publish(tx: Tx, session: Session, packet: PublishPacket): Publis
     // db__message_store_find: is a message with this id held from this client (QoS 2 awaiting PUBREL)?
     const stored = findIncoming(publisher, packet.messageId);
     if (stored !== undefined) {
-      // aedes knows a held id as the same message whatever it carries (lib/handlers/publish.js
-      // enqueuePublish: persistence.incomingGetPacket by messageId, then "Duplicate packet: just
-      // send PUBREC, don't publish again"): a reused id's new message is lost there.
+      // aedes (lib/handlers/publish.js enqueuePublish, case 2) looks the id up alone
+      // (persistence.incomingGetPacket): a held id is a duplicate, "just send PUBREC", whatever
+      // the message; a different message under it is dropped.
       const reused = tx.config.profile !== 'aedes-1.2' && (stored.qos !== packet.qos || stored.topic !== packet.topic || stored.payload !== packet.payload);
       if (reused) {
         // "Reused message ID %u from %s detected. Clearing from storage.": a different message
@@ -84,6 +85,7 @@ export function publish(tx: Tx, session: Session, packet: PublishPacket): Publis
       // quota taken and given back again leaves it as it was.
       putSession(tx, publisher);
       distribute(tx, packet.topic, 1, packet.payload);
+      if (tx.config.profile === 'aedes-1.2') aedesDeferForwards(tx, 1);
       tx.effects.push({ kind: 'send', conn, packet: { cmd: 'puback', messageId: packet.messageId as number } });
       return 'ok';
     case 2: {
@@ -98,7 +100,10 @@ export function publish(tx: Tx, session: Session, packet: PublishPacket): Publis
         if (!aedes && tx.config.max_inflight_messages !== 0) publisher = withReceiveQuota(publisher, publisher.receiveQuota - 1);
       }
       putSession(tx, publisher);
-      if (fresh && aedes) distribute(tx, packet.topic, 2, packet.payload);
+      if (fresh && aedes) {
+        distribute(tx, packet.topic, 2, packet.payload);
+        aedesDeferForwards(tx, 2);
+      }
       tx.effects.push({ kind: 'send', conn, packet: { cmd: 'pubrec', messageId } });
       return 'ok';
     }

@@ -19,7 +19,17 @@ export type OutPhase =
   | 'wait-pubrec'
   | 'wait-pubcomp'
   /** PUBREL to be written again after a reconnect (mosq_ms_resend_pubrel). */
-  | 'resend-pubrel';
+  | 'resend-pubrel'
+  /** aedes-1.2 only (broker-aedes.ts): a QoS 1/2 PUBLISH whose write waits for the read's other packets. */
+  | 'publish-deferred'
+  /** aedes-1.2 only: a stored PUBREL whose write is due. */
+  | 'pubrel-due'
+  /** aedes-1.2 only: a PUBREL write that is due, of an object the store does not hold. */
+  | 'pubrel-echo'
+  /** aedes-1.2 only: a PUBREL resent after a resume, stored with a brokerId. */
+  | 'pubrel-stamped'
+  /** aedes-1.2 only: not a message, the mark of a resume whose resends are still to be written. */
+  | 'resume-due';
 
 export interface OutMessage {
   /** 0 for QoS 0 (subs__send only generates a mid for QoS > 0). */
@@ -189,7 +199,8 @@ export function insertOutgoing(
   // "Client is not connected only queue messages with QoS>0" unless queue_qos0_messages.
   if (!online && qos === 0 && !config.queue_qos0_messages) return { session, outcome: 'dropped-qos0-offline' };
   let phase: OutPhase;
-  if (online && readyForFlight(qos, session.sendQuota, config)) phase = 'publish';
+  // aedes-1.2 writes a QoS 1/2 forward only after the store has answered (broker-aedes.ts).
+  if (online && readyForFlight(qos, session.sendQuota, config)) phase = qos > 0 && config.profile === 'aedes-1.2' ? 'publish-deferred' : 'publish';
   else if ((!online || qos !== 0) && readyForQueue(session, qos, config)) phase = 'queued';
   else return { session, outcome: 'dropped-queue-full' };
 
@@ -259,6 +270,12 @@ function writeSingle(message: OutMessage, conn: ConnId, sink: StepSink): OutMess
     case 'wait-puback':
     case 'wait-pubrec':
     case 'wait-pubcomp':
+    // aedes-1.2's deferred entries are written by broker-aedes.ts alone.
+    case 'publish-deferred':
+    case 'pubrel-due':
+    case 'pubrel-echo':
+    case 'pubrel-stamped':
+    case 'resume-due':
       return message;
     default:
       return unreachable(message.phase);

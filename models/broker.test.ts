@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelInvariantError } from './assert.ts';
+import { AEDES_FORWARD_TIMERS, AEDES_PUBREL_TIMER, AEDES_RESUME_TIMER } from './broker-aedes.ts';
 import { AUTOSAVE_TIMER, createBroker, type BrokerState } from './broker.ts';
 import type { BrokerConfig } from './config.ts';
 import { ghostPayload } from './ghost.ts';
@@ -175,8 +176,9 @@ describe('QoS flows', () => {
   it('aedes-1.2 profile: an incoming QoS 2 message is forwarded on PUBLISH (Method A), a held id only PUBREC\'d again, PUBREL only forgets it', () => {
     const d = withClients(2, { profile: 'aedes-1.2', max_inflight_messages: 1, max_queued_messages: 1000 });
     const first = d.publish(PRODUCER, 1, 2, 7);
-    expect(show(sends(first, CONSUMER))).toEqual(['publish m1 q2 #1']);
     expect(show(sends(first, PRODUCER))).toEqual(['pubrec #7']);
+    // The forward is written once the store has answered (broker-aedes.ts AEDES_FORWARD_TIMERS).
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_FORWARD_TIMERS[2] }), CONSUMER))).toEqual(['publish m1 q2 #1']);
     expect(show(sends(d.publish(PRODUCER, 1, 2, 7), CONSUMER))).toEqual([]);
     // No receive quota: a second message while one is held is taken (it is queued for the consumer).
     d.publish(PRODUCER, 2, 2, 8);
@@ -592,5 +594,113 @@ describe('persistence', () => {
     d.publish(PRODUCER, 1, 1);
     d.step({ kind: 'timer', timer: AUTOSAVE_TIMER });
     expect(d.state.durable?.sessions['c']?.queued).toBe(d.state.sessions['c']?.queued);
+  });
+});
+
+// The aedes-1.2 profile's outgoing store (broker-aedes.ts): aedes 1.2 over aedes-persistence
+// 11's memory store, whose outgoingUpdate matches a stored PUBREL against any later one.
+describe('aedes-1.2 profile: PUBREC, PUBCOMP and resume of a subscriber', () => {
+  const aedes = { profile: 'aedes-1.2', max_inflight_messages: 65_535, max_queued_messages: 0 } as const;
+  const pubrelWrites = (d: ReturnType<typeof drive>) => show(sends(d.step({ kind: 'timer', timer: AEDES_PUBREL_TIMER }), CONSUMER));
+
+  function twoDelivered(consumerClean = false) {
+    const d = withClients(2, aedes, consumerClean);
+    d.publish(PRODUCER, 1, 2, 7);
+    d.publish(PRODUCER, 2, 2, 8);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_FORWARD_TIMERS[2] }), CONSUMER))).toEqual(['publish m1 q2 #1', 'publish m2 q2 #2']);
+    return d;
+  }
+
+  it('in one read a QoS 0 message overtakes a QoS 1/2 one: their forwards wait for the store, its does not', () => {
+    const d = withClients(2, aedes, true);
+    expect(show(sends(d.publish(PRODUCER, 1, 1, 7), CONSUMER))).toEqual([]);
+    expect(show(sends(d.publish(PRODUCER, 2, 2, 8), CONSUMER))).toEqual([]);
+    expect(show(sends(d.publish(PRODUCER, 3, 0), CONSUMER))).toEqual(['publish m3 q0']);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_FORWARD_TIMERS[2] }), CONSUMER))).toEqual(['publish m2 q2 #2']);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_FORWARD_TIMERS[1] }), CONSUMER))).toEqual(['publish m1 q1 #1']);
+  });
+
+  it('two PUBRECs of one read: both PUBRELs carry the second id, and the first message stays a PUBLISH in the store', () => {
+    const d = twoDelivered();
+    const first = d.ack(CONSUMER, 'pubrec', 1);
+    // The write waits for the store (pubrec.js: outgoingUpdate(...).then(write)).
+    expect(sends(first, CONSUMER)).toEqual([]);
+    expect(first).toContainEqual({ kind: 'set-timer', timer: AEDES_PUBREL_TIMER, afterMs: 1 });
+    d.ack(CONSUMER, 'pubrec', 2);
+    expect(pubrelWrites(d)).toEqual(['pubrel #2', 'pubrel #2']);
+    // The store: the first entry is the PUBREL (now #2), the second message still a PUBLISH.
+    expect(d.state.sessions['c']?.inflight.map((m) => `${m.payload} #${m.packetId} ${m.phase}`)).toEqual(['m1 #2 wait-pubcomp', 'm2 #2 wait-pubrec']);
+    // Each PUBCOMP #2 clears the first entry with that id: both go, #1 is never released.
+    d.ack(CONSUMER, 'pubcomp', 2);
+    d.ack(CONSUMER, 'pubcomp', 2);
+    expect(d.state.sessions['c']?.inflight).toEqual([]);
+  });
+
+  it('two PUBRECs in two reads: the wire is right, the store is not; a resume resends the second message', () => {
+    const d = twoDelivered();
+    d.ack(CONSUMER, 'pubrec', 1);
+    expect(pubrelWrites(d)).toEqual(['pubrel #1']);
+    d.ack(CONSUMER, 'pubrec', 2);
+    expect(pubrelWrites(d)).toEqual(['pubrel #2']);
+    d.ack(CONSUMER, 'pubcomp', 1);
+    d.ack(CONSUMER, 'pubcomp', 2);
+    expect(d.state.sessions['c']?.inflight.map((m) => `${m.payload} #${m.packetId} ${m.phase}`)).toEqual(['m2 #2 wait-pubrec']);
+    d.dropped(CONSUMER);
+    expect(show(sends(d.connect(3, 'c', false), 3))).toEqual(['connack present']);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_RESUME_TIMER }), 3))).toEqual(['publish m2 q2 #2 dup']);
+  });
+
+  it('a message published between a resume\'s CONNACK and its resends reaches the client twice: live, and from the store', () => {
+    const d = twoDelivered();
+    d.dropped(CONSUMER);
+    d.connect(3, 'c', false);
+    d.publish(PRODUCER, 3, 2, 9);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_FORWARD_TIMERS[2] }), 3))).toEqual(['publish m3 q2 #3']);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_RESUME_TIMER }), 3))).toEqual(['publish m1 q2 #1 dup', 'publish m2 q2 #2 dup', 'publish m3 q2 #3 dup']);
+  });
+
+  it('a resumed PUBREL is stored with a brokerId: a later PUBREC does not rewrite it', () => {
+    const d = twoDelivered();
+    d.ack(CONSUMER, 'pubrec', 1);
+    d.dropped(CONSUMER);
+    // The PUBREL due on the old connection dies with it; the resume resends it and the PUBLISH.
+    expect(show(sends(d.connect(3, 'c', false), 3))).toEqual(['connack present']);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_RESUME_TIMER }), 3))).toEqual(['pubrel #1', 'publish m2 q2 #2 dup']);
+    expect(pubrelWrites(d)).toEqual([]);
+    d.ack(3, 'pubrec', 2);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_PUBREL_TIMER }), 3))).toEqual(['pubrel #2']);
+    expect(d.state.sessions['c']?.inflight.map((m) => `${m.payload} #${m.packetId} ${m.phase}`)).toEqual(['m1 #1 pubrel-stamped', 'm2 #2 wait-pubcomp']);
+  });
+
+  it('a different QoS 2 message under a held packet id is taken for a resend: PUBREC only, never forwarded (incomingGetPacket)', () => {
+    const d = withClients(2, aedes);
+    d.publish(PRODUCER, 1, 2, 7);
+    const reused = d.publish(PRODUCER, 2, 2, 7);
+    expect(show(sends(reused, PRODUCER))).toEqual(['pubrec #7']);
+    expect(reused.some((effect) => effect.kind === 'set-timer')).toBe(false);
+    expect(d.state.sessions['c']?.inflight.map((m) => m.payload)).toEqual(['m1']);
+  });
+
+  it('a PUBREC the store cannot match closes the connection, with no PUBREL (outgoingUpdate throws)', () => {
+    const d = twoDelivered();
+    const effects = d.ack(CONSUMER, 'pubrec', 42);
+    expect(sends(effects, CONSUMER)).toEqual([]);
+    expect(effects).toContainEqual({ kind: 'close', conn: CONSUMER });
+  });
+
+  it('a clean subscriber stores nothing: each PUBREL is written at once with its own id', () => {
+    const d = twoDelivered(true);
+    expect(show(sends(d.ack(CONSUMER, 'pubrec', 1), CONSUMER))).toEqual(['pubrel #1']);
+    expect(show(sends(d.ack(CONSUMER, 'pubrec', 2), CONSUMER))).toEqual(['pubrel #2']);
+  });
+
+  it('Mosquitto (the default profile) answers each PUBREC with its own id at once', () => {
+    const d = withClients(2, { max_inflight_messages: 20 });
+    d.publish(PRODUCER, 1, 2, 7);
+    d.ack(PRODUCER, 'pubrel', 7);
+    d.publish(PRODUCER, 2, 2, 8);
+    d.ack(PRODUCER, 'pubrel', 8);
+    expect(show(sends(d.ack(CONSUMER, 'pubrec', 1), CONSUMER))).toEqual(['pubrel #1']);
+    expect(show(sends(d.ack(CONSUMER, 'pubrec', 2), CONSUMER))).toEqual(['pubrel #2']);
   });
 });

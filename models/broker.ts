@@ -4,6 +4,7 @@
 // broker-session.ts and broker-acks.ts (a session's outgoing lists), broker-persist.ts (saves).
 import { assert, ModelInvariantError, unreachable } from './assert.ts';
 import { deleteOutgoing, receivedPubrec, reconnectSession } from './broker-acks.ts';
+import { AEDES_PUBREL_TIMER, AEDES_RESUME_TIMER, aedesAwaitResume, aedesBeforeResume, aedesClearMessageId, aedesForwardQos, aedesPubrecStep, aedesWriteDue, aedesWriteForwards, aedesWriteResumes } from './broker-aedes.ts';
 import { restoreSessions, snapshotHoldsPayload, takeSnapshot, type BrokerSnapshot } from './broker-persist.ts';
 import { publish, pubrel } from './broker-publish.ts';
 import { newSession, withSubscriptions, writeInflightOutAll, writeInflightOutLatest, writeQueuedOut, type Session } from './broker-session.ts';
@@ -46,6 +47,8 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
   const saveBeforeAck = config.save_before_ack === true;
   assert(!saveBeforeAck || config.persistence, () => `broker ${name}: save_before_ack needs persistence: ${JSON.stringify(config)}`);
   const autosaveTimer: Effect = { kind: 'set-timer', timer: AUTOSAVE_TIMER, afterMs: autosaveIntervalMs, background: true };
+  // The aedes-1.2 profile's outgoing store and its PUBREL writes (broker-aedes.ts).
+  const aedes = config.profile === 'aedes-1.2';
 
   function init(): BrokerState {
     return { up: false, conns: {}, sessions: {}, changes: 0, durable: null };
@@ -153,6 +156,10 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
         break;
       case 'puback':
       case 'pubcomp': {
+        if (aedes) {
+          putSession(tx, aedesClearMessageId(session, packet.messageId, tx));
+          break;
+        }
         const result = deleteOutgoing(session, packet.messageId, packet.cmd === 'puback' ? 1 : 2, config, tx);
         putSession(tx, result.session);
         // db__message_delete_outgoing returns MOSQ_ERR_PROTOCOL for a QoS or state mismatch,
@@ -161,6 +168,10 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
         break;
       }
       case 'pubrec': {
+        if (aedes) {
+          aedesPubrecStep(tx, session, packet.messageId);
+          break;
+        }
         const result = receivedPubrec(session, packet.messageId, tx);
         putSession(tx, result.session);
         if (result.outcome === 'protocol-error') dropConnection(tx, conn, true);
@@ -199,7 +210,7 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
         // Resume: messages, subscriptions and last_mid move over and db__message_reconnect_reset
         // readies the messages for resending; CONNACK's session present flag is set (MQTT-3.2.2-2).
         sessionPresent = true;
-        session = reconnectSession(found, conn, config);
+        session = reconnectSession(aedes ? aedesBeforeResume(found) : found, conn, config);
       } else {
         // clean_session=1 discards the old session (sub__clean_session; MQTT-3.1.2-6), and a
         // clean old session is never resumed (its session_expiry_interval is 0).
@@ -213,7 +224,8 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
     // After CONNACK: db__message_write_queued_out, then db__message_write_inflight_out_all, so
     // resends (PUBLISH with DUP, PUBREL) go out in in-flight list order, then the newly admitted.
     session = writeQueuedOut(session, config);
-    session = writeInflightOutAll(session, tx);
+    // aedes writes a resumed session's resends a moment later (broker-aedes.ts aedesAwaitResume).
+    session = aedes && sessionPresent ? aedesAwaitResume(session, tx) : writeInflightOutAll(session, tx);
     putSession(tx, session);
   }
 
@@ -236,8 +248,22 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
   }
 
   function timer(state: BrokerState, timerName: string): StepResult<BrokerState> {
+    if (aedes && timerName !== AUTOSAVE_TIMER) return aedesTimer(state, timerName);
     assert(timerName === AUTOSAVE_TIMER && timedAutosave, () => `broker ${name}: unexpected timer ${timerName}: ${JSON.stringify(config)}`);
     return { state: { ...state, durable: takeSnapshot(state.sessions) }, effects: [autosaveTimer] };
+  }
+
+  /** The aedes-1.2 profile's deferred writes (broker-aedes.ts): PUBRELs, one QoS's forwards, or resumes. */
+  function aedesTimer(state: BrokerState, timerName: string): StepResult<BrokerState> {
+    const tx = beginTx(config, name, state.sessions, state.conns, state.changes);
+    const forwardQos = aedesForwardQos(timerName);
+    if (forwardQos !== null) aedesWriteForwards(tx, forwardQos);
+    else if (timerName === AEDES_RESUME_TIMER) aedesWriteResumes(tx);
+    else {
+      assert(timerName === AEDES_PUBREL_TIMER, () => `broker ${name}: unexpected timer ${timerName}`);
+      aedesWriteDue(tx);
+    }
+    return finish(state, tx);
   }
 
   /**

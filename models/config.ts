@@ -4,9 +4,12 @@ import type { QoS } from './packets.ts';
 
 /**
  * Which broker's rules the model follows. 'mosquitto-2.0' (default): Mosquitto 2.0.11 as Debian
- * ships it. 'aedes-1.2': aedes 1.2 (lib/handlers/publish.js, pubrel.js), where they differ: an
- * incoming QoS 2 message is forwarded on PUBLISH, not on PUBREL, and there is no receive quota.
- * aedes's other differences are settings (aedesModelConfig in src/real/real-scenarios.ts).
+ * ships it. 'aedes-1.2': aedes 1.2 over aedes-persistence 11's memory store, where they differ:
+ * an incoming QoS 2 message is forwarded on PUBLISH, not on PUBREL, a held packet id is a resend
+ * whatever it carries, and there is no receive quota (models/broker-publish.ts); a subscriber's
+ * outgoing store, its PUBREL packet ids and when writes go out (models/broker-aedes.ts); no
+ * SIGTERM window (src/sim/world.ts). aedes's other differences are settings (aedesModelConfig in
+ * src/real/real-scenarios.ts).
  */
 export type BrokerProfile = 'mosquitto-2.0' | 'aedes-1.2';
 export const brokerProfiles: readonly BrokerProfile[] = ['mosquitto-2.0', 'aedes-1.2'];

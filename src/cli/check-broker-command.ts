@@ -315,7 +315,7 @@ function modelNote(spec: TargetSpec, config: Config, modelConfig: Config): strin
   if (spec.kind !== 'aedes') return network;
   const b = modelConfig.broker;
   const saving = config.broker.persistence ? 'saves every change before acknowledging (save_before_ack)' : 'keeps nothing across a restart (persistence false)';
-  return `${network}; model of aedes: the broker ${saving}, max_inflight_messages ${b.max_inflight_messages}, max_queued_messages ${b.max_queued_messages} (aedes has no such limits)`;
+  return `${network}; model of aedes: the broker ${saving}, max_inflight_messages ${b.max_inflight_messages}, max_queued_messages ${b.max_queued_messages} (aedes has no such limits), queue_qos0_messages ${b.queue_qos0_messages} (aedes never queues QoS 0)`;
 }
 
 /** Every run that did not agree, as a file in dir (exactly these, beside the manifest); on failure no file is claimed. */

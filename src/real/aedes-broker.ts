@@ -185,6 +185,10 @@ export class AedesBroker {
     await aedes.listen();
     const sockets = new Set<Socket>();
     const server = createServer((socket) => {
+      // Node leaves Nagle's algorithm on: aedes's small writes after a resume (CONNACK, SUBACK,
+      // the forwards) would wait ~40 ms for the peer's delayed ACK, a stall the model has no
+      // notion of (timing only, as Mosquitto's set_tcp_nodelay, which the harness turns on too).
+      socket.setNoDelay(true);
       sockets.add(socket);
       trackSocket(socket, `aedes connection ${socket.remoteAddress}:${socket.remotePort} on port ${this.port}`);
       socket.once('close', () => sockets.delete(socket));

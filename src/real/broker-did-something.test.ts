@@ -12,6 +12,7 @@ import { resolveConfig } from '../../models/presets.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import { exitCodes } from '../cli/usage-error.ts';
 import { mqttDst } from '../cli/run-cli.ts';
+import { missingActivity } from './activity.ts';
 import { cleanupAll, makeTempDir, trackServer, trackSocket } from './cleanup.ts';
 import { checkScenario } from './differential.ts';
 import { aedesModelConfig, withLoopbackNetwork } from './real-scenarios.ts';
@@ -117,6 +118,14 @@ describe('a real check proves the broker did something', () => {
     expect(outcome.stdout).toMatch(/ERROR/);
     expect(outcome.stdout).toMatch(/delivered nothing, while the model delivered m1 and no fault struck/);
     expect(outcome.code).toBe(exitCodes.disagreement);
+  });
+
+  it('a consumer that went offline may legitimately get nothing: no failure then, only the verdicts judge it', () => {
+    const subscribed = { kind: 'subscribed', node: 'consumer', sessionPresent: false, atMs: 1 } as const;
+    const model = [subscribed, { kind: 'delivered', node: 'consumer', message: 1, dup: false, qos: 1, atMs: 64 } as const];
+    expect(missingActivity(model, [subscribed], [], 'aedes')).toMatch(/aedes delivered nothing, while the model delivered m1 and no fault struck/);
+    // A clean consumer that left 2 ms after the only publish was due: which came first is a race.
+    expect(missingActivity(model, [subscribed], [], 'aedes', 1)).toBeUndefined();
   });
 
   it('a run cut by the wall-clock cap is inconclusive: not compared, no semantics explanation', async () => {

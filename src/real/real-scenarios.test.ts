@@ -51,7 +51,9 @@ describe('real scenarios', () => {
     const blog = resolveConfig('blog', {});
     if (!blog.ok) throw new Error(blog.error);
     const aedes = aedesModelConfig(blog.value);
-    expect(aedes.broker).toMatchObject({ profile: 'aedes-1.2', persistence: true, save_before_ack: true, max_inflight_messages: 65_535, max_queued_messages: 0 });
+    expect(aedes.broker).toMatchObject({ profile: 'aedes-1.2', persistence: true, save_before_ack: true, max_inflight_messages: 65_535, max_queued_messages: 0, queue_qos0_messages: false });
+    const queueing = aedesModelConfig({ ...blog.value, broker: { ...blog.value.broker, queue_qos0_messages: true } });
+    expect(queueing.broker.queue_qos0_messages).toBe(false);
     // A profile the user named stays: aedes held against Mosquitto's rules.
     expect(aedesModelConfig(blog.value, { 'broker.profile': 'mosquitto-2.0' }).broker.profile).toBe('mosquitto-2.0');
     expect(aedesModelConfig({ ...blog.value, broker: { ...blog.value.broker, persistence: false } }).broker.save_before_ack).not.toBe(true);

@@ -115,7 +115,9 @@ export const aedesInflightWindow = 65_535;
  * Mosquitto's "0 = no limit", because with 0 Mosquitto (and its model) restores every message
  * of a saved session into the queue and writes it again as a PUBLISH, even one that awaited
  * PUBCOMP (models/broker-persist.ts) — a Mosquitto quirk aedes does not have: it resends the
- * PUBREL. Anything else is left as given.
+ * PUBREL. aedes never queues a QoS 0 message for an offline client (aedes.js: only
+ * publishFuncsQoS has enqueueOffline; deliver0 in lib/client.js reaches connected clients
+ * alone), which is Mosquitto's queue_qos0_messages false. Anything else is left as given.
  */
 export function aedesModelConfig(config: Config, overrides: Readonly<Record<string, string>> = {}): Config {
   return {
@@ -127,6 +129,7 @@ export function aedesModelConfig(config: Config, overrides: Readonly<Record<stri
       ...(config.broker.persistence ? { save_before_ack: true } : {}),
       max_inflight_messages: aedesInflightWindow,
       max_queued_messages: 0,
+      queue_qos0_messages: false,
     },
   };
 }

@@ -619,7 +619,9 @@ export abstract class World {
       return;
     }
     const acting = this.sigtermMs !== null;
-    if (fault.kind === 'broker-restart' && this.defersSigterm && !acting) {
+    // aedes has no such window: its graceful stop (aedes.js close → closeClient for every client)
+    // closes the connections at once.
+    if (fault.kind === 'broker-restart' && this.defersSigterm && !acting && this.config.broker.profile !== 'aedes-1.2') {
       // A second SIGTERM before the first takes effect adds nothing: the signal is pending.
       if (this.sigterm !== null) return;
       this.observe({ kind: 'fault', fault: fault.kind, node: target.name });
