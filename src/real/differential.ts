@@ -47,6 +47,8 @@ export interface RealSide {
   readonly asRun: Scenario;
   /** How late the real clients' timers fired at worst (RealRunResult.lateMsMax). */
   readonly lateMsMax: number;
+  /** The longest the broker took to answer a request (RealRunResult.replyMsMax). */
+  readonly replyMsMax: number;
 }
 
 export type Explanation =
@@ -65,13 +67,19 @@ export type Explanation =
   /** No seed of the model, with any of the networks tried, gives the real verdict. */
   | { readonly kind: 'semantics'; readonly seeds: number }
   /**
-   * No seed gives it, but the real clients ran late (a timer lateMs after its time, beyond
-   * lateMsTolerated): their loop, handling and reconnect delays were not the model's, so the run
-   * cannot tell a rule from the machine's load. Inconclusive; rerun with fewer at once.
+   * No seed gives it, but the real run was late beyond lateMsTolerated: a client's timer fired
+   * lateMs after its time (its loop, handling and reconnect delays were not the model's), or the
+   * broker answered a request replyMs after it was written (it read the request that late, so a
+   * fault anchored near it struck a broker the model has further on). The run cannot tell a rule
+   * from the machine's load. Inconclusive; rerun with fewer at once.
    */
-  | { readonly kind: 'late'; readonly seeds: number; readonly lateMs: number };
+  | { readonly kind: 'late'; readonly seeds: number; readonly lateMs: number; readonly replyMs: number };
 
-/** Client timers on an idle machine fire within a millisecond or two of their time; on a busy one within tens, which already moves a run off the model's timings. */
+/**
+ * Client timers on an idle machine fire within a millisecond or two of their time, and a broker
+ * on loopback answers within one; on a busy machine within tens, which already moves a run off
+ * the model's timings (its latencies are 0-5 ms).
+ */
 export const lateMsTolerated = 10;
 
 export interface Comparison {
@@ -194,8 +202,8 @@ export function compare(config: Config, scenario: Scenario, model: ModelSide, re
   const base = { scenario, model, real, agree, inconclusive, onlyModel, onlyReal };
   if (agree || inconclusive) return base;
   const explanation = explain(config, scenario, realKeys, explainSeeds, asRunOf(real));
-  if (explanation.kind === 'semantics' && real.lateMsMax > lateMsTolerated) {
-    return { ...base, explanation: { kind: 'late', seeds: explanation.seeds, lateMs: real.lateMsMax } };
+  if (explanation.kind === 'semantics' && Math.max(real.lateMsMax, real.replyMsMax) > lateMsTolerated) {
+    return { ...base, explanation: { kind: 'late', seeds: explanation.seeds, lateMs: real.lateMsMax, replyMs: real.replyMsMax } };
   }
   return { ...base, explanation };
 }
@@ -239,6 +247,7 @@ async function realSide(broker: BrokerControl, options: CheckOptions): Promise<R
       links: result.links,
       asRun: result.asRun,
       lateMsMax: result.lateMsMax,
+      replyMsMax: result.replyMsMax,
     };
   } finally {
     // An external broker outlives the run: leave no persistent session of ours behind on it.

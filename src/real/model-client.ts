@@ -16,6 +16,7 @@ import type { ConnId, Effect, NodeInput, NodeModel } from '../../models/node.ts'
 import type { Packet } from '../../models/packets.ts';
 import { errorMessage, withTimeout } from './bounded.ts';
 import { PacketSocket, SocketClosedError } from './packet-socket.ts';
+import { ReplyClock } from './reply-delay.ts';
 
 export interface ClientHost {
   /** Milliseconds since the run began (real time). */
@@ -30,6 +31,8 @@ export interface ClientHost {
   fail(error: Error): void;
   /** A timer fired `lateMs` after its time: the machine was busy (the run reports the worst). */
   late(lateMs: number): void;
+  /** The broker's reply to a request came `delayMs` after the request was written (reply-delay.ts; the run reports the worst). */
+  answered(delayMs: number): void;
 }
 
 export interface Endpoint {
@@ -48,6 +51,8 @@ interface Connection {
   heardClose: boolean;
   /** CONNECT went out and no CONNACK came back yet: the broker owes an answer. */
   awaitingConnack: boolean;
+  /** When each request the broker owes a reply to was written. */
+  readonly replies: ReplyClock;
 }
 
 /** MQTT_DST_DEBUG=1: every packet and connection event on stderr. */
@@ -223,6 +228,7 @@ export class ModelClient<S> {
         this.#corked.add(conn.socket);
       }
       conn.socket.send(packet);
+      conn.replies.sent(packet, this.host.nowMs());
       if (packet.cmd === 'connect') conn.awaitingConnack = true;
       this.host.activity();
       if (debug) process.stderr.write(`${this.host.nowMs().toFixed(1)} ${this.name}#${id} -> ${JSON.stringify(packet)}\n`);
@@ -243,7 +249,7 @@ export class ModelClient<S> {
   #open(): void {
     const id = this.host.nextConnId();
     const incarnation = this.#incarnation;
-    const conn: Connection = { id, incarnation, socket: undefined, closedHere: false, heardClose: false, awaitingConnack: false };
+    const conn: Connection = { id, incarnation, socket: undefined, closedHere: false, heardClose: false, awaitingConnack: false, replies: new ReplyClock() };
     this.#connections.set(id, conn);
     this.#opening += 1;
     PacketSocket.connect(this.endpoint.host, this.endpoint.port, { connectTimeoutMs, label: `${this.name}#${id}` }).then(
@@ -262,6 +268,8 @@ export class ModelClient<S> {
           this.#guarded(incarnation, () => {
             if (conn.closedHere) return;
             if (packet.cmd === 'connack') conn.awaitingConnack = false;
+            const replyMs = conn.replies.received(packet, this.host.nowMs());
+            if (replyMs !== undefined) this.host.answered(replyMs);
             this.host.activity();
             if (debug) process.stderr.write(`${this.host.nowMs().toFixed(1)} ${this.name}#${id} <- ${JSON.stringify(packet)}\n`);
             this.#deliver({ kind: 'packet', conn: id, packet });

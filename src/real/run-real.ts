@@ -61,6 +61,8 @@ export interface RealRunResult {
    * time: how busy the machine was. The harness's own late items are in asRun instead.
    */
   readonly lateMsMax: number;
+  /** The longest the broker took to answer a client's request (src/real/reply-delay.ts): how busy the machine was on the broker's side. */
+  readonly replyMsMax: number;
 }
 
 export class RealRunError extends Error {
@@ -149,6 +151,7 @@ class RealRun implements ClientHost {
   #lastActivityMs = 0;
   #failure: Error | undefined;
   #lateMsMax = 0;
+  #replyMsMax = 0;
   /** Schedules the timed items once the consumer has first subscribed. */
   #onSubscribed: (() => void) | undefined;
   /** Run time at which the timed items were scheduled (the consumer's first SUBACK, or 0). */
@@ -201,6 +204,10 @@ class RealRun implements ClientHost {
     if (lateMs > this.#lateMsMax) this.#lateMsMax = lateMs;
   }
 
+  answered(delayMs: number): void {
+    if (delayMs > this.#replyMsMax) this.#replyMsMax = delayMs;
+  }
+
   observe(body: HistoryBody): void {
     if (this.#over) return;
     const atMs = Math.round(this.nowMs() * 1000) / 1000;
@@ -242,7 +249,7 @@ class RealRun implements ClientHost {
       this.#broker.assertHealthy();
       const struckMs = this.#scenario.faults.map((_, index) => this.#faults.find((record) => record.index === index)?.atMs);
       const asRun = asRunScenario(this.#scenario, this.#history, { dueMs: this.#dueMs, offline: this.#offlineMs, struckMs });
-      return { history: this.#history, faults: this.#faults, end, elapsedMs: this.nowMs(), asRun, lateMsMax: Math.round(this.#lateMsMax * 10) / 10 };
+      return { history: this.#history, faults: this.#faults, end, elapsedMs: this.nowMs(), asRun, lateMsMax: Math.round(this.#lateMsMax * 10) / 10, replyMsMax: Math.round(this.#replyMsMax * 10) / 10 };
     } finally {
       this.#over = true;
       for (const handle of this.#timeouts) clearTimeout(handle);
