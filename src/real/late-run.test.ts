@@ -18,7 +18,7 @@ const config = (() => {
 const scenario: Scenario = { messages: [{ atMs: 100 }], offline: [], faults: [] };
 
 /** A real side that lost the message: something no model run gives for this scenario. */
-function realSide(lateMsMax: number, replyMsMax: number): RealSide {
+function realSide(lateMsMax: number, replyMsMax: number, stallMsMax = 0): RealSide {
   const lost: Violation = { property: 'no-loss-acked', message: 1, consumer: 'consumer', producer: 'producer', summary: 'lost', evidence: [] };
   return {
     target: 'mosquitto',
@@ -31,6 +31,7 @@ function realSide(lateMsMax: number, replyMsMax: number): RealSide {
     asRun: scenario,
     lateMsMax,
     replyMsMax,
+    stallMsMax,
   };
 }
 
@@ -44,12 +45,17 @@ describe('a disagreement of a late run is inconclusive, not semantic', () => {
 
   it('a broker that answered a request late: inconclusive, with the figure', () => {
     const comparison = compare(config, scenario, model, realSide(2, lateMsTolerated + 6), 20);
-    expect(comparison.explanation).toEqual({ kind: 'late', seeds: 60, lateMs: 2, replyMs: lateMsTolerated + 6 });
+    expect(comparison.explanation).toEqual({ kind: 'late', seeds: 60, lateMs: 2, replyMs: lateMsTolerated + 6, stallMs: 0 });
     expect(explanationText(comparison.explanation ?? { kind: 'semantics', seeds: 0 }, 'mosquitto')).toContain(`mosquitto took up to ${lateMsTolerated + 6} ms to answer a request`);
   });
 
   it("a client's timer fired late: inconclusive", () => {
     const comparison = compare(config, scenario, model, realSide(lateMsTolerated + 1, 0), 20);
     expect(comparison.explanation?.kind).toBe('late');
+  });
+
+  it("the harness's event loop stalled (its proxies held the packets): inconclusive", () => {
+    const comparison = compare(config, scenario, model, realSide(0, 0, lateMsTolerated + 30), 20);
+    expect(comparison.explanation).toMatchObject({ kind: 'late', stallMs: lateMsTolerated + 30 });
   });
 });

@@ -22,6 +22,7 @@ import { PublishScript } from '../sim/workload.ts';
 import { errorMessage, withTimeout } from './bounded.ts';
 import { asRunScenario } from './as-run.ts';
 import { FaultProxy, type ProxyEvent } from './fault-proxy.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ModelClient, type ClientHost } from './model-client.ts';
 import type { BrokerControl } from './targets.ts';
 
@@ -63,6 +64,12 @@ export interface RealRunResult {
   readonly lateMsMax: number;
   /** The longest the broker took to answer a client's request (src/real/reply-delay.ts): how busy the machine was on the broker's side. */
   readonly replyMsMax: number;
+  /**
+   * The longest this process's event loop stalled during the run: meanwhile the fault proxies
+   * forwarded nothing and the clients read nothing (another scenario's model runs, with
+   * --parallel, or a machine that did not schedule us), so a packet waited that long on its way.
+   */
+  readonly stallMsMax: number;
 }
 
 export class RealRunError extends Error {
@@ -70,6 +77,8 @@ export class RealRunError extends Error {
 }
 
 const idleMsDefault = 300;
+/** The event-loop stall monitor's tick (perf_hooks.monitorEventLoopDelay). */
+const stallResolutionMs = 1;
 const capMsDefault = 10_000;
 const pollMs = 5;
 /** Bound on the wait for the consumer's first SUBACK when the cap is shorter: a loaded machine can take a while. */
@@ -240,6 +249,8 @@ class RealRun implements ClientHost {
   async run(): Promise<Omit<RealRunResult, 'links'>> {
     this.#startedMs = performance.now();
     const endMs = scenarioEndMs(this.#scenario);
+    const stalls = monitorEventLoopDelay({ resolution: stallResolutionMs });
+    stalls.enable();
     try {
       this.#guard(() => this.#schedule());
       const end = await this.#settle(endMs);
@@ -249,8 +260,12 @@ class RealRun implements ClientHost {
       this.#broker.assertHealthy();
       const struckMs = this.#scenario.faults.map((_, index) => this.#faults.find((record) => record.index === index)?.atMs);
       const asRun = asRunScenario(this.#scenario, this.#history, { dueMs: this.#dueMs, offline: this.#offlineMs, struckMs });
-      return { history: this.#history, faults: this.#faults, end, elapsedMs: this.nowMs(), asRun, lateMsMax: Math.round(this.#lateMsMax * 10) / 10, replyMsMax: Math.round(this.#replyMsMax * 10) / 10 };
+      stalls.disable();
+      // The histogram holds each interval between its ticks, in ns: the stall is what exceeds the tick.
+      const stallMsMax = Math.max(0, Math.round((stalls.max / 1e6 - stallResolutionMs) * 10) / 10);
+      return { history: this.#history, faults: this.#faults, end, elapsedMs: this.nowMs(), asRun, lateMsMax: Math.round(this.#lateMsMax * 10) / 10, replyMsMax: Math.round(this.#replyMsMax * 10) / 10, stallMsMax };
     } finally {
+      stalls.disable();
       this.#over = true;
       for (const handle of this.#timeouts) clearTimeout(handle);
       this.#timeouts.clear();

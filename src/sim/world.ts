@@ -684,7 +684,9 @@ export abstract class World {
       if (stoppedInOrder && !conn.brokerReads) continue;
       this.sever(conn);
     }
-    this.push(Math.max(this.nowMs, restartFromMs + this.config.timing.restartDelayMs), { kind: 'restart', node });
+    const timing = this.config.timing;
+    const delayMs = node === this.broker ? (timing.brokerRestartDelayMs ?? timing.restartDelayMs) : timing.restartDelayMs;
+    this.push(Math.max(this.nowMs, restartFromMs + delayMs), { kind: 'restart', node });
   }
 
   private restart(node: Slot): void {
