@@ -240,7 +240,7 @@ export async function checkScenario(spec: TargetSpec, options: CheckOptions): Pr
   } finally {
     await broker.close();
   }
-  const missing = missingActivity(model.history, real.history, real.faults, broker.name);
+  const missing = missingActivity(model.history, real.history, real.faults, broker.name, options.scenario.offline.length > 0);
   if (missing !== undefined) throw new RealRunError(missing);
   return compare(options.modelConfig, options.scenario, model, real, options.explainSeeds);
 }
