@@ -47,7 +47,7 @@ export interface RealSide {
   readonly asRun: Scenario;
   /** How late the real clients' timers fired at worst (RealRunResult.lateMsMax). */
   readonly lateMsMax: number;
-  /** The longest the broker took to answer a request (RealRunResult.replyMsMax). */
+  /** The longest the broker took to answer a request or read a packet (RealRunResult.replyMsMax). */
   readonly replyMsMax: number;
   /** The longest the harness's event loop stalled during the run (RealRunResult.stallMsMax). */
   readonly stallMsMax: number;
@@ -71,8 +71,8 @@ export type Explanation =
   /**
    * No seed gives it, but the real run was late beyond lateMsTolerated: a client's timer fired
    * lateMs after its time (its loop, handling and reconnect delays were not the model's), or the
-   * broker answered a request replyMs after it was written (it read the request that late, so a
-   * fault anchored near it struck a broker the model has further on), or the harness's own event
+   * broker answered a request or read a packet replyMs after it was written (so a fault anchored
+   * near it struck a broker the model has further on), or the harness's own event
    * loop stalled stallMs (its proxies held every packet on its way that long). The run cannot
    * tell a rule from the machine's load. Inconclusive; rerun with fewer at once.
    */

@@ -49,7 +49,7 @@ function verdictCell(keys: readonly VerdictKey[], property: string): string {
 
 export function explanationText(explanation: Explanation, target: string): string {
   if (explanation.kind === 'late') {
-    const late = `the real clients' timers ran up to ${explanation.lateMs} ms late, ${target} took up to ${explanation.replyMs} ms to answer a request and the harness's event loop (its proxies and clients) stalled up to ${explanation.stallMs} ms`;
+    const late = `the real clients' timers ran up to ${explanation.lateMs} ms late, ${target} took up to ${explanation.replyMs} ms to answer a request or read a packet and the harness's event loop (its proxies and clients) stalled up to ${explanation.stallMs} ms`;
     return `inconclusive: no model run (${explanation.seeds} seeds) gives ${target}'s verdict, but ${late} (the machine was busy; ${lateMsTolerated} ms tolerated), so this run cannot tell a rule from the load; rerun it with fewer scenarios at once`;
   }
   return explanation.kind === 'timing'
