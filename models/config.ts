@@ -104,6 +104,12 @@ export interface TimingConfig {
   readonly reconnectDelayMs: number;
   /** A crashed or stopped process's wait before it runs again (its supervisor's delay). */
   readonly restartDelayMs: number;
+  /**
+   * The broker's, when it is not restartDelayMs: check-broker explains a real run with the time
+   * the real broker took to come back (the supervisor's delay plus its start-up), measured in
+   * that run (src/real/differential.ts asRunOf); unset everywhere else.
+   */
+  readonly brokerRestartDelayMs?: number;
   /** Virtual-time bound of the healing phase after the scenario's last fault. */
   readonly healingMsMax: number;
   /** Bound on events processed in one run. */

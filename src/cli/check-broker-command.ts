@@ -397,7 +397,7 @@ function tallyLine(entries: readonly BatchEntry[], elapsedS: number): string {
   const t = tally(entries);
   return (
     `${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'} in ${elapsedS.toFixed(1)} s: ${t.agree} agree (${t.agreeViolating} with violations), ` +
-    `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics, ${t.late} inconclusive: clients ran late), ${t.errors} failed to run, ${t.inconclusive} cut by a bound (inconclusive); ${t.capHits} hit the wall-clock cap`
+    `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics, ${t.late} inconclusive: ran late), ${t.errors} failed to run, ${t.inconclusive} cut by a bound (inconclusive); ${t.capHits} hit the wall-clock cap`
   );
 }
 

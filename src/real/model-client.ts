@@ -16,6 +16,7 @@ import type { ConnId, Effect, NodeInput, NodeModel } from '../../models/node.ts'
 import type { Packet } from '../../models/packets.ts';
 import { errorMessage, withTimeout } from './bounded.ts';
 import { PacketSocket, SocketClosedError } from './packet-socket.ts';
+import { ReplyClock } from './reply-delay.ts';
 
 export interface ClientHost {
   /** Milliseconds since the run began (real time). */
@@ -30,6 +31,12 @@ export interface ClientHost {
   fail(error: Error): void;
   /** A timer fired `lateMs` after its time: the machine was busy (the run reports the worst). */
   late(lateMs: number): void;
+  /** The broker's reply to a request came `delayMs` after the request was written (reply-delay.ts; the run reports the worst). */
+  answered(delayMs: number): void;
+  /** A packet went out on connection `conn` of the client `clientId` (broker-reads.ts). */
+  wrote(conn: ConnId, clientId: string, packet: Packet): void;
+  /** Connection `conn` ended: closed by either end, or its client crashed. */
+  ended(conn: ConnId): void;
 }
 
 export interface Endpoint {
@@ -48,6 +55,10 @@ interface Connection {
   heardClose: boolean;
   /** CONNECT went out and no CONNACK came back yet: the broker owes an answer. */
   awaitingConnack: boolean;
+  /** When each request the broker owes a reply to was written. */
+  readonly replies: ReplyClock;
+  /** The client id its CONNECT carried. */
+  clientId: string | undefined;
 }
 
 /** MQTT_DST_DEBUG=1: every packet and connection event on stderr. */
@@ -140,6 +151,7 @@ export class ModelClient<S> {
     for (const timer of this.#timers.values()) clearTimeout(timer.handle);
     this.#timers.clear();
     for (const conn of this.#connections.values()) {
+      if (!conn.closedHere && !conn.heardClose) this.host.ended(conn.id);
       conn.closedHere = true;
       conn.socket?.destroy();
     }
@@ -223,7 +235,13 @@ export class ModelClient<S> {
         this.#corked.add(conn.socket);
       }
       conn.socket.send(packet);
-      if (packet.cmd === 'connect') conn.awaitingConnack = true;
+      conn.replies.sent(packet, this.host.nowMs());
+      if (packet.cmd === 'connect') {
+        conn.awaitingConnack = true;
+        conn.clientId = packet.clientId;
+      } else if (conn.clientId !== undefined) {
+        this.host.wrote(id, conn.clientId, packet);
+      }
       this.host.activity();
       if (debug) process.stderr.write(`${this.host.nowMs().toFixed(1)} ${this.name}#${id} -> ${JSON.stringify(packet)}\n`);
     } catch (error) {
@@ -235,6 +253,7 @@ export class ModelClient<S> {
   #close(id: ConnId): void {
     const conn = this.#connection(id, 'close');
     if (conn === undefined || conn.closedHere) return;
+    if (!conn.heardClose) this.host.ended(id);
     conn.closedHere = true;
     this.host.activity();
     if (conn.socket !== undefined) void conn.socket.close();
@@ -243,7 +262,7 @@ export class ModelClient<S> {
   #open(): void {
     const id = this.host.nextConnId();
     const incarnation = this.#incarnation;
-    const conn: Connection = { id, incarnation, socket: undefined, closedHere: false, heardClose: false, awaitingConnack: false };
+    const conn: Connection = { id, incarnation, socket: undefined, closedHere: false, heardClose: false, awaitingConnack: false, replies: new ReplyClock(), clientId: undefined };
     this.#connections.set(id, conn);
     this.#opening += 1;
     PacketSocket.connect(this.endpoint.host, this.endpoint.port, { connectTimeoutMs, label: `${this.name}#${id}` }).then(
@@ -262,6 +281,8 @@ export class ModelClient<S> {
           this.#guarded(incarnation, () => {
             if (conn.closedHere) return;
             if (packet.cmd === 'connack') conn.awaitingConnack = false;
+            const replyMs = conn.replies.received(packet, this.host.nowMs());
+            if (replyMs !== undefined) this.host.answered(replyMs);
             this.host.activity();
             if (debug) process.stderr.write(`${this.host.nowMs().toFixed(1)} ${this.name}#${id} <- ${JSON.stringify(packet)}\n`);
             this.#deliver({ kind: 'packet', conn: id, packet });
@@ -293,6 +314,7 @@ export class ModelClient<S> {
   #heardClose(conn: Connection): void {
     if (conn.closedHere || conn.heardClose) return;
     conn.heardClose = true;
+    this.host.ended(conn.id);
     this.host.activity();
     this.#deliver({ kind: 'disconnected', conn: conn.id });
   }

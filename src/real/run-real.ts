@@ -16,12 +16,15 @@
 import { unreachable } from '../../models/assert.ts';
 import type { Config } from '../../models/config.ts';
 import type { HistoryBody, HistoryEvent } from '../../models/history.ts';
+import type { Packet } from '../../models/packets.ts';
 import { producersOf, publishQos, publisherOf, scenarioProducerProblem, type Fault, type Link, type ProducerName, type Scenario } from '../../models/scenario.ts';
 import { nodesFor } from '../sim/run.ts';
 import { PublishScript } from '../sim/workload.ts';
 import { errorMessage, withTimeout } from './bounded.ts';
 import { asRunScenario } from './as-run.ts';
+import { brokerReadMsMax } from './broker-reads.ts';
 import { FaultProxy, type ProxyEvent } from './fault-proxy.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ModelClient, type ClientHost } from './model-client.ts';
 import type { BrokerControl } from './targets.ts';
 
@@ -61,6 +64,18 @@ export interface RealRunResult {
    * time: how busy the machine was. The harness's own late items are in asRun instead.
    */
   readonly lateMsMax: number;
+  /**
+   * The longest the broker took to answer a client's request (src/real/reply-delay.ts) or to read
+   * a packet a client wrote (its log, src/real/broker-reads.ts): how busy the machine was on the
+   * broker's side.
+   */
+  readonly replyMsMax: number;
+  /**
+   * The longest this process's event loop stalled during the run: meanwhile the fault proxies
+   * forwarded nothing and the clients read nothing (another scenario's model runs, with
+   * --parallel, or a machine that did not schedule us), so a packet waited that long on its way.
+   */
+  readonly stallMsMax: number;
 }
 
 /** Each link's proxy events: the first producer's and the consumer's always, the second producer's when it runs. */
@@ -71,6 +86,10 @@ export class RealRunError extends Error {
 }
 
 const idleMsDefault = 300;
+/** Writes kept for the broker-read check: a run writes a few dozen packets. */
+const writtenMax = 10_000;
+/** The event-loop stall monitor's tick (perf_hooks.monitorEventLoopDelay). */
+const stallResolutionMs = 1;
 const capMsDefault = 10_000;
 const pollMs = 5;
 /** Bound on the wait for the consumer's first SUBACK when the cap is shorter: a loaded machine can take a while. */
@@ -163,6 +182,10 @@ class RealRun implements ClientHost {
   #lastActivityMs = 0;
   #failure: Error | undefined;
   #lateMsMax = 0;
+  #replyMsMax = 0;
+  /** What the clients wrote to the broker, and when each connection ended (broker-reads.ts). */
+  readonly #written: { readonly atMs: number; readonly conn: number; readonly clientId: string; readonly packet: Packet }[] = [];
+  readonly #endedMs = new Map<number, number>();
   /** Schedules the timed items once the consumer has first subscribed. */
   #onSubscribed: (() => void) | undefined;
   /** Run time at which the timed items were scheduled (the consumer's first SUBACK, or 0). */
@@ -230,6 +253,18 @@ class RealRun implements ClientHost {
     if (lateMs > this.#lateMsMax) this.#lateMsMax = lateMs;
   }
 
+  answered(delayMs: number): void {
+    if (delayMs > this.#replyMsMax) this.#replyMsMax = delayMs;
+  }
+
+  wrote(conn: number, clientId: string, packet: Packet): void {
+    if (this.#written.length < writtenMax) this.#written.push({ atMs: this.nowMs(), conn, clientId, packet });
+  }
+
+  ended(conn: number): void {
+    if (!this.#endedMs.has(conn)) this.#endedMs.set(conn, this.nowMs());
+  }
+
   observe(body: HistoryBody): void {
     if (this.#over) return;
     const atMs = Math.round(this.nowMs() * 1000) / 1000;
@@ -257,11 +292,23 @@ class RealRun implements ClientHost {
     }
   }
 
+  /** How long the broker took to read what the clients wrote, from its log (0 for a broker without one). */
+  #brokerReadMsMax(): number {
+    const log = this.#broker.readLog?.();
+    if (log === undefined) return 0;
+    const originMs = performance.timeOrigin + this.#startedMs;
+    const lines = log.map((line) => ({ atMs: line.atMs - originMs, text: line.text }));
+    const written = this.#written.map((write) => ({ ...write, endedAtMs: this.#endedMs.get(write.conn) }));
+    return brokerReadMsMax(written, lines, this.#faults);
+  }
+
   // ---- the run ------------------------------------------------------------------------------
 
   async run(): Promise<Omit<RealRunResult, 'links'>> {
     this.#startedMs = performance.now();
     const endMs = scenarioEndMs(this.#scenario);
+    const stalls = monitorEventLoopDelay({ resolution: stallResolutionMs });
+    stalls.enable();
     try {
       this.#guard(() => this.#schedule());
       const end = await this.#settle(endMs);
@@ -271,8 +318,13 @@ class RealRun implements ClientHost {
       this.#broker.assertHealthy();
       const struckMs = this.#scenario.faults.map((_, index) => this.#faults.find((record) => record.index === index)?.atMs);
       const asRun = asRunScenario(this.#scenario, this.#history, { dueMs: this.#dueMs, offline: this.#offlineMs, struckMs });
-      return { history: this.#history, faults: this.#faults, end, elapsedMs: this.nowMs(), asRun, lateMsMax: Math.round(this.#lateMsMax * 10) / 10 };
+      stalls.disable();
+      // The histogram holds each interval between its ticks, in ns: the stall is what exceeds the tick.
+      const stallMsMax = Math.max(0, Math.round((stalls.max / 1e6 - stallResolutionMs) * 10) / 10);
+      const replyMsMax = Math.round(Math.max(this.#replyMsMax, this.#brokerReadMsMax()) * 10) / 10;
+      return { history: this.#history, faults: this.#faults, end, elapsedMs: this.nowMs(), asRun, lateMsMax: Math.round(this.#lateMsMax * 10) / 10, replyMsMax, stallMsMax };
     } finally {
+      stalls.disable();
       this.#over = true;
       for (const handle of this.#timeouts) clearTimeout(handle);
       this.#timeouts.clear();

@@ -31,6 +31,8 @@ export interface BrokerControl {
   restart(): Promise<void>;
   /** Throws if the broker failed on its own (died, logged a persistence error). */
   assertHealthy(): void;
+  /** What the broker logged, each line with the wall-clock ms it reached the harness (Mosquitto: log_type all); absent where there is no log. */
+  readLog?(): readonly { readonly atMs: number; readonly text: string }[];
   /** Releases the broker and whatever it holds (process, temp dir). Idempotent. */
   close(): Promise<void>;
 }
@@ -78,6 +80,10 @@ class MosquittoControl implements BrokerControl {
   }
   assertHealthy(): void {
     this.mosquitto.assertHealthy();
+  }
+
+  readLog(): readonly { readonly atMs: number; readonly text: string }[] {
+    return this.mosquitto.log();
   }
   close(): Promise<void> {
     return this.mosquitto.close();

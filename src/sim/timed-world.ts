@@ -7,6 +7,7 @@ import type { Config } from '../../models/config.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import { keyStep, type Chooser } from './chooser.ts';
 import { EventQueue } from './event-queue.ts';
+import { channelOf } from './exhaustive-world.ts';
 import { KeyCounts } from './key-counts.ts';
 import type { RunEnd } from './log.ts';
 import { World, type RunOptions, type RunResult, type Slot, type WorldEvent, type WorldNodes } from './world.ts';
@@ -88,7 +89,7 @@ export class TimedWorld extends World {
     eligible.length = 0;
     ready.push(first);
     for (let event = queue.peek(); event !== undefined && event.atMs === first.atMs; event = queue.peek()) ready.push(queue.pop() as WorldEvent);
-    // In (time, seq) order, an arrival is eligible only if no earlier ready one is on its connection direction.
+    // In (time, seq) order, an arrival or orderly close is eligible only if no earlier ready one is on its connection direction.
     for (let index = 0; index < ready.length; index += 1) {
       if (!behindOnItsChannel(ready, index)) eligible.push(index);
     }
@@ -100,13 +101,16 @@ export class TimedWorld extends World {
   }
 }
 
-/** Whether an earlier event of `ready` is a packet on the same connection, towards the same end. */
+/**
+ * Whether an earlier event of `ready` travels on the same connection direction (channelOf): a
+ * packet, or an orderly close, which TCP delivers behind everything sent before it that way. A
+ * close due at the same instant as the last packet before it must not overtake it.
+ */
 function behindOnItsChannel(ready: readonly WorldEvent[], index: number): boolean {
-  const payload = (ready[index] as WorldEvent).payload;
-  if (payload.kind !== 'arrive') return false;
+  const channel = channelOf(ready[index] as WorldEvent);
+  if (channel < 0) return false;
   for (let earlier = 0; earlier < index; earlier += 1) {
-    const other = (ready[earlier] as WorldEvent).payload;
-    if (other.kind === 'arrive' && other.conn === payload.conn && other.to === payload.to) return true;
+    if (channelOf(ready[earlier] as WorldEvent) === channel) return true;
   }
   return false;
 }

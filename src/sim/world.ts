@@ -648,7 +648,7 @@ export abstract class World {
       case 'broker-restart':
         // SIGTERM: the broker saves and closes its connections, then the process exits.
         this.deliver(target, { kind: 'stop' });
-        return this.crash(target, undefined, this.sigtermMs ?? this.nowMs);
+        return this.crash(target, undefined, this.sigtermMs ?? this.nowMs, true);
       case 'broker-kill':
         return this.crash(target, saved);
       case 'consumer-crash':
@@ -695,11 +695,20 @@ export abstract class World {
 
   /**
    * `after`: the state the crash leaves, when the caller chose it (see strikeFault).
-   * `restartFromMs`: when the supervisor's delay began. Every crash cuts what was in flight,
-   * a SIGTERM'd broker's too, although Mosquitto closes its sockets after its last save and what
-   * it wrote before still reaches the clients (README: what the model leaves out).
+   * `restartFromMs`: when the supervisor's delay began. A crash cuts what was in flight on the
+   * node's connections (a kill can strike between any two of its writes, so what it wrote last
+   * may never leave), except, with `stoppedInOrder` (SIGTERM), the connections the broker has
+   * just closed itself: Mosquitto 2.0.11 leaves its main loop only between events
+   * (src/loop.c mosquitto_main_loop, `while(run)`), every packet it queued was already written
+   * (lib/packet_mosq.c packet__queue calls packet__write at once), and src/mosquitto.c main then
+   * saves (persist__backup(true)) and closes each client's socket (src/context.c
+   * context__cleanup → lib/net_mosq.c net__socket_close: close(), no DISCONNECT, 3.1.1 has none
+   * from a server). The kernel sends what was written, then the close: the model's orderly
+   * close (`close`), FIFO behind those packets, which the broker's stop already put on each
+   * connection. A client's packet still on its way to the broker is lost, as the broker no
+   * longer reads.
    */
-  private crash(node: Slot, after?: unknown, restartFromMs = this.nowMs): void {
+  private crash(node: Slot, after?: unknown, restartFromMs = this.nowMs, stoppedInOrder = false): void {
     node.state = after ?? node.model.crash(node.state);
     node.up = false;
     node.incarnation += 1;
@@ -710,9 +719,13 @@ export abstract class World {
     const script = this.scripts[this.producers.indexOf(node)];
     if (script !== undefined) script.producerCrashed();
     for (const conn of this.connections) {
-      if (conn.alive && (node === this.broker || conn.client === node)) this.sever(conn);
+      if (!conn.alive || (node !== this.broker && conn.client !== node)) continue;
+      if (stoppedInOrder && !conn.brokerReads) continue;
+      this.sever(conn);
     }
-    this.push(Math.max(this.nowMs, restartFromMs + this.config.timing.restartDelayMs), { kind: 'restart', node });
+    const timing = this.config.timing;
+    const delayMs = node === this.broker ? (timing.brokerRestartDelayMs ?? timing.restartDelayMs) : timing.restartDelayMs;
+    this.push(Math.max(this.nowMs, restartFromMs + delayMs), { kind: 'restart', node });
   }
 
   private restart(node: Slot): void {
