@@ -7,7 +7,7 @@ import { deleteOutgoing, receivedPubrec, reconnectSession } from './broker-acks.
 import { restoreSessions, snapshotHoldsPayload, takeSnapshot, type BrokerSnapshot } from './broker-persist.ts';
 import { publish, pubrel } from './broker-publish.ts';
 import { newSession, withSubscriptions, writeInflightOutAll, writeInflightOutLatest, writeQueuedOut, type Session } from './broker-session.ts';
-import { beginTx, deleteConn, dropConnection, putConn, putSession, type Tx } from './broker-tx.ts';
+import { beginTx, copyRecord, deleteConn, dropConnection, putConn, putSession, type Tx } from './broker-tx.ts';
 import type { BrokerConfig } from './config.ts';
 import { ghostPayload, type MessageId } from './ghost.ts';
 import type { ConnId, Effect, NodeInput, NodeModel, StepResult } from './node.ts';
@@ -117,7 +117,10 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
   function connected(state: BrokerState, conn: ConnId): StepResult<BrokerState> {
     assert(state.conns[conn] === undefined, () => `broker ${name}: connection ${conn} accepted twice: ${JSON.stringify(state)}`);
     // A TCP accept creates a context (context__init) that waits for CONNECT.
-    return { state: { ...state, conns: { ...state.conns, [conn]: null } }, effects: noEffects };
+    // The record is copied, then written: a literal with a computed key is built by the runtime, slowly.
+    const conns: Record<ConnId, string | null> = copyRecord(state.conns);
+    conns[conn] = null;
+    return { state: { up: state.up, conns, sessions: state.sessions, changes: state.changes, durable: state.durable }, effects: noEffects };
   }
 
   function disconnected(state: BrokerState, conn: ConnId): StepResult<BrokerState> {

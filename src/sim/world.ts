@@ -116,18 +116,36 @@ export interface WorldEvent {
   readonly payload: Payload;
 }
 
-const packetWords: Readonly<Record<Packet['cmd'], number>> = {
-  connect: 1,
-  connack: 2,
-  publish: 3,
-  puback: 4,
-  pubrec: 5,
-  pubrel: 6,
-  pubcomp: 7,
-  subscribe: 8,
-  suback: 9,
-  disconnect: 10,
-};
+/**
+ * Each command's word in a packet's decision key, by a switch: a table read by the command is a
+ * keyed lookup by a varying string, which V8 serves on its slow, megamorphic path.
+ */
+function packetWord(cmd: Packet['cmd']): number {
+  switch (cmd) {
+    case 'connect':
+      return 1;
+    case 'connack':
+      return 2;
+    case 'publish':
+      return 3;
+    case 'puback':
+      return 4;
+    case 'pubrec':
+      return 5;
+    case 'pubrel':
+      return 6;
+    case 'pubcomp':
+      return 7;
+    case 'subscribe':
+      return 8;
+    case 'suback':
+      return 9;
+    case 'disconnect':
+      return 10;
+    default:
+      return unreachable(cmd);
+  }
+}
 const openWord = 11;
 const closeWord = 12;
 const severWord = 13;
@@ -137,7 +155,7 @@ const severWord = 13;
  * A switch on the command, so each branch reads one packet shape (the key is made at every send).
  */
 function packetKey(sender: number, packet: Packet): number {
-  const key = keyStep(sender, packetWords[packet.cmd]);
+  const key = keyStep(sender, packetWord(packet.cmd));
   switch (packet.cmd) {
     case 'publish': {
       let published = packet.messageId === undefined ? key : keyStep(key, packet.messageId);
