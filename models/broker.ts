@@ -7,7 +7,7 @@ import { deleteOutgoing, receivedPubrec, reconnectSession } from './broker-acks.
 import { restoreSessions, snapshotHoldsPayload, takeSnapshot, type BrokerSnapshot } from './broker-persist.ts';
 import { publish, pubrel } from './broker-publish.ts';
 import { newSession, withSubscriptions, writeInflightOutAll, writeInflightOutLatest, writeQueuedOut, type Session } from './broker-session.ts';
-import { beginTx, copyRecord, deleteConn, dropConnection, putConn, putSession, type Tx } from './broker-tx.ts';
+import { beginTx, deleteConn, dropConnection, putConn, putSession, type Tx } from './broker-tx.ts';
 import type { BrokerConfig } from './config.ts';
 import { ghostPayload, type MessageId } from './ghost.ts';
 import { stepFromInto, type ConnId, type Effect, type NodeInput, type NodeModel } from './node.ts';
@@ -114,7 +114,7 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
     assert(state.conns[conn] === undefined, () => `broker ${name}: connection ${conn} accepted twice: ${JSON.stringify(state)}`);
     // A TCP accept creates a context (context__init) that waits for CONNECT.
     // The record is copied, then written: a literal with a computed key is built by the runtime, slowly.
-    const conns: Record<ConnId, string | null> = copyRecord(state.conns);
+    const conns: Record<ConnId, string | null> = { ...state.conns };
     conns[conn] = null;
     return { up: state.up, conns, sessions: state.sessions, changes: state.changes, durable: state.durable };
   }
