@@ -38,24 +38,17 @@ export class ChoiceDivergence extends Error {
 /** Draws from a seeded PRNG (seedrandom's Alea) and records what it drew. */
 export class RandomChooser implements Chooser {
   readonly choices: number[] = [];
-  /**
-   * Made at the first unkeyed choice: most decisions are keyed, and seeding the PRNG costs about
-   * as much as a short run's keyed draws. The sequence it draws is the same whenever it is made.
-   */
-  private random: (() => number) | null = null;
+  private readonly random: () => number;
 
-  constructor(private readonly seed: number, private readonly record = true) {}
+  constructor(private readonly seed: number, private readonly record = true) {
+    this.random = seedrandom.alea(String(seed));
+  }
 
   choose(optionCount: number, key?: number): number {
-    const draw = key === undefined ? this.unkeyed() : keyedDraw(this.seed, key);
+    const draw = key === undefined ? this.random() : keyedDraw(this.seed, key);
     const choice = Math.floor(draw * optionCount);
     if (this.record) this.choices.push(choice);
     return choice;
-  }
-
-  private unkeyed(): number {
-    this.random ??= seedrandom.alea(String(this.seed));
-    return this.random();
   }
 }
 

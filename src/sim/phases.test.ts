@@ -49,7 +49,11 @@ function observe(tracker: PhaseTracker, observation: Observation): void {
   else tracker.note(observation.message, observation.step);
 }
 
-/** Everything a reader can learn from a tracker. */
+/**
+ * Everything a reader can learn from a tracker. Not state(): its flow keys number the clients in
+ * the order the tracker filed them, and an arrival a restore undid before it was filed numbers
+ * none, so two trackers may number alike flows apart; text() names them.
+ */
 function reading(tracker: PhaseTracker): unknown {
   const messages = tracker.messages();
   return { messages, steps: messages.map((message) => tracker.stepOf(message)), text: tracker.text() };
@@ -77,7 +81,7 @@ describe('PhaseTracker', () => {
             case 'save':
               lazySaved = lazy.state();
               eagerSaved = eager.state();
-              expect(lazySaved).toEqual(eagerSaved);
+              expect(reading(lazy)).toEqual(reading(eager));
               break;
             case 'restore':
               if (lazySaved !== null && eagerSaved !== null) {
@@ -88,7 +92,6 @@ describe('PhaseTracker', () => {
           }
         }
         expect(reading(lazy)).toEqual(reading(eager));
-        expect(lazy.state()).toEqual(eager.state());
       }),
     );
   });

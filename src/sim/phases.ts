@@ -87,7 +87,10 @@ export class PhaseTracker {
    * broker publishes. Numbers, not text: a packet's key is looked up at every arrival.
    */
   private readonly flows = new Map<number, MessageId>();
-  /** Client names by their index in flow keys, in the order first seen (never reordered). */
+  /**
+   * Client names by their index in flow keys, in the order first filed (never reordered): the
+   * numbers are this tracker's own, read back only by this tracker (restore, text()).
+   */
   private readonly clients: NodeName[] = [];
   /** The last state() handed out, while nothing has changed since (snapshots share it). */
   private saved: PhaseState | null = null;
