@@ -2,7 +2,7 @@
 // emits. The previous state is never touched; a record is copied once, on its first write.
 import { withConn, type Session, type StepSink } from './broker-session.ts';
 import type { BrokerConfig } from './config.ts';
-import type { ConnId } from './node.ts';
+import type { ConnId, Effect } from './node.ts';
 
 export interface Tx extends StepSink {
   readonly config: BrokerConfig;
@@ -20,11 +20,12 @@ export function beginTx(
   sessions: Readonly<Record<string, Session>>,
   conns: Readonly<Record<ConnId, string | null>>,
   changes: number,
+  effects: Effect[],
 ): Tx {
   return {
     config,
     name,
-    effects: [],
+    effects,
     changes,
     sessions: sessions as Record<string, Session>,
     conns: conns as Record<ConnId, string | null>,

@@ -11,7 +11,7 @@ import { newSession, withSubscriptions, writeInflightOutAll, writeInflightOutLat
 import { beginTx, deleteConn, dropConnection, putConn, putSession, type Tx } from './broker-tx.ts';
 import type { BrokerConfig } from './config.ts';
 import { ghostPayload, type MessageId } from './ghost.ts';
-import type { ConnId, Effect, NodeInput, NodeModel, StepResult } from './node.ts';
+import { stepFromInto, type ConnId, type Effect, type NodeInput, type NodeModel } from './node.ts';
 import type { ConnectPacket, Packet, SubscribePacket } from './packets.ts';
 
 export type { BrokerSnapshot, DurableSession } from './broker-persist.ts';
@@ -31,8 +31,6 @@ export interface BrokerState {
 }
 
 export const AUTOSAVE_TIMER = 'autosave';
-
-const noEffects: readonly Effect[] = [];
 
 export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<BrokerState> {
   // loop.c mosquitto_main_loop: autosave only with persistence and autosave_interval > 0; it
@@ -59,20 +57,20 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
     return { up: false, conns: {}, sessions: {}, changes: 0, durable: state.durable };
   }
 
-  function step(state: BrokerState, input: NodeInput, _nowMs: number): StepResult<BrokerState> {
-    if (input.kind === 'start') return start(state);
+  function stepInto(state: BrokerState, input: NodeInput, _nowMs: number, fx: Effect[]): BrokerState {
+    if (input.kind === 'start') return start(state, fx);
     assert(state.up, () => `broker ${name} got ${input.kind} while down: ${JSON.stringify(state)}`);
     switch (input.kind) {
       case 'connected':
         return connected(state, input.conn);
       case 'disconnected':
-        return disconnected(state, input.conn);
+        return disconnected(state, input.conn, fx);
       case 'packet':
-        return packet(state, input.conn, input.packet);
+        return packet(state, input.conn, input.packet, fx);
       case 'timer':
-        return timer(state, input.timer);
+        return timer(state, input.timer, fx);
       case 'stop':
-        return stop(state);
+        return stop(state, fx);
       case 'publish':
       case 'go-offline':
       case 'go-online':
@@ -83,17 +81,15 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
   }
 
   /** database.c db__open → persist__restore: every saved client comes back offline. */
-  function start(state: BrokerState): StepResult<BrokerState> {
+  function start(state: BrokerState, fx: Effect[]): BrokerState {
     assert(!state.up, () => `broker ${name} started while running: ${JSON.stringify(state)}`);
     const durable = config.persistence ? state.durable : null;
     const sessions = durable === null ? {} : restoreSessions(durable, config);
-    return {
-      state: { up: true, conns: {}, sessions, changes: 0, durable },
-      effects: timedAutosave ? [autosaveTimer] : noEffects,
-    };
+    if (timedAutosave) fx.push(autosaveTimer);
+    return { up: true, conns: {}, sessions, changes: 0, durable };
   }
 
-  function finish(state: BrokerState, tx: Tx): StepResult<BrokerState> {
+  function finish(state: BrokerState, tx: Tx): BrokerState {
     let durable = state.durable;
     let changes = tx.changes;
     if (saveBeforeAck) {
@@ -103,7 +99,7 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
       // record is copied on a step's first write to it (broker-tx.ts), so an unchanged
       // reference means nothing a snapshot holds changed.
       if (tx.sessions !== state.sessions) durable = takeSnapshot(tx.sessions);
-      return { state: { up: true, conns: tx.conns, sessions: tx.sessions, changes: 0, durable }, effects: tx.effects };
+      return { up: true, conns: tx.conns, sessions: tx.sessions, changes: 0, durable };
     }
     // loop.c: with autosave_on_changes, save once the change count reaches autosave_interval
     // (checked once per main-loop pass, i.e. after each batch of packets; here after each step).
@@ -114,28 +110,31 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
     // Only autosave_on_changes reads the count (Mosquitto counts regardless): keeping it otherwise
     // would make states that behave alike differ.
     if (!changeAutosave) changes = 0;
-    return { state: { up: true, conns: tx.conns, sessions: tx.sessions, changes, durable }, effects: tx.effects };
+    return { up: true, conns: tx.conns, sessions: tx.sessions, changes, durable };
   }
 
-  function connected(state: BrokerState, conn: ConnId): StepResult<BrokerState> {
+  function connected(state: BrokerState, conn: ConnId): BrokerState {
     assert(state.conns[conn] === undefined, () => `broker ${name}: connection ${conn} accepted twice: ${JSON.stringify(state)}`);
     // A TCP accept creates a context (context__init) that waits for CONNECT.
-    return { state: { ...state, conns: { ...state.conns, [conn]: null } }, effects: noEffects };
+    // The record is copied, then written: a literal with a computed key is built by the runtime, slowly.
+    const conns: Record<ConnId, string | null> = { ...state.conns };
+    conns[conn] = null;
+    return { up: state.up, conns, sessions: state.sessions, changes: state.changes, durable: state.durable };
   }
 
-  function disconnected(state: BrokerState, conn: ConnId): StepResult<BrokerState> {
+  function disconnected(state: BrokerState, conn: ConnId, fx: Effect[]): BrokerState {
     // The world may report the hangup of a connection the broker already closed itself (after a
     // DISCONNECT, a takeover or a protocol error, when the client closed its end too): no-op.
-    if (state.conns[conn] === undefined) return { state, effects: noEffects };
-    const tx = beginTx(config, name, state.sessions, state.conns, state.changes);
+    if (state.conns[conn] === undefined) return state;
+    const tx = beginTx(config, name, state.sessions, state.conns, state.changes, fx);
     dropConnection(tx, conn, false);
     return finish(state, tx);
   }
 
-  function packet(state: BrokerState, conn: ConnId, packet: Packet): StepResult<BrokerState> {
+  function packet(state: BrokerState, conn: ConnId, packet: Packet, fx: Effect[]): BrokerState {
     const clientId = state.conns[conn];
     assert(clientId !== undefined, () => `broker ${name}: ${packet.cmd} on unknown connection ${conn}: ${JSON.stringify(state)}`);
-    const tx = beginTx(config, name, state.sessions, state.conns, state.changes);
+    const tx = beginTx(config, name, state.sessions, state.conns, state.changes, fx);
     if (packet.cmd === 'connect') {
       // MQTT-3.1.0-2: a second CONNECT is a protocol violation; no client model sends one.
       assert(clientId === null, () => `broker ${name}: second CONNECT on connection ${conn}: ${JSON.stringify(state)}`);
@@ -247,15 +246,16 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
     putSession(tx, next);
   }
 
-  function timer(state: BrokerState, timerName: string): StepResult<BrokerState> {
-    if (aedes && timerName !== AUTOSAVE_TIMER) return aedesTimer(state, timerName);
+  function timer(state: BrokerState, timerName: string, fx: Effect[]): BrokerState {
+    if (aedes && timerName !== AUTOSAVE_TIMER) return aedesTimer(state, timerName, fx);
     assert(timerName === AUTOSAVE_TIMER && timedAutosave, () => `broker ${name}: unexpected timer ${timerName}: ${JSON.stringify(config)}`);
-    return { state: { ...state, durable: takeSnapshot(state.sessions) }, effects: [autosaveTimer] };
+    fx.push(autosaveTimer);
+    return { ...state, durable: takeSnapshot(state.sessions) };
   }
 
   /** The aedes-1.2 profile's deferred writes (broker-aedes.ts): PUBRELs, one QoS's forwards, or resumes. */
-  function aedesTimer(state: BrokerState, timerName: string): StepResult<BrokerState> {
-    const tx = beginTx(config, name, state.sessions, state.conns, state.changes);
+  function aedesTimer(state: BrokerState, timerName: string, fx: Effect[]): BrokerState {
+    const tx = beginTx(config, name, state.sessions, state.conns, state.changes, fx);
     const forwardQos = aedesForwardQos(timerName);
     if (forwardQos !== null) aedesWriteForwards(tx, forwardQos);
     else if (timerName === AEDES_RESUME_TIMER) aedesWriteResumes(tx);
@@ -270,17 +270,16 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
    * SIGTERM (mosquitto.c main after the loop ends): persist__backup(true), then every context is
    * cleaned up, closing its socket. Without persistence nothing is written.
    */
-  function stop(state: BrokerState): StepResult<BrokerState> {
+  function stop(state: BrokerState, fx: Effect[]): BrokerState {
     const durable = config.persistence ? takeSnapshot(state.sessions) : state.durable;
-    const effects: Effect[] = [];
-    for (const key in state.conns) effects.push({ kind: 'close', conn: Number(key) });
-    if (timedAutosave) effects.push({ kind: 'cancel-timer', timer: AUTOSAVE_TIMER });
-    return { state: { up: false, conns: {}, sessions: {}, changes: 0, durable }, effects };
+    for (const key in state.conns) fx.push({ kind: 'close', conn: Number(key) });
+    if (timedAutosave) fx.push({ kind: 'cancel-timer', timer: AUTOSAVE_TIMER });
+    return { up: false, conns: {}, sessions: {}, changes: 0, durable };
   }
 
   function snapshotHolds(state: BrokerState, message: MessageId): boolean {
     return state.durable !== null && snapshotHoldsPayload(state.durable, ghostPayload(message));
   }
 
-  return { role: 'broker', init, step, crash, snapshotHolds };
+  return { role: 'broker', init, step: stepFromInto(stepInto), stepInto, crash, snapshotHolds };
 }

@@ -36,7 +36,7 @@ import type { Receipt, ReceiptStores } from './consumer-receipt.ts';
 import { emptyStores, receiptReconnectReset, receivePublish, receivePubrel, receiptSessionLost, rememberHandled } from './consumer-receipt.ts';
 import { e2eAckTopic } from './e2e-ack.ts';
 import { ghostOf, type MessageId } from './ghost.ts';
-import type { ConnId, Effect, NodeInput, NodeModel, StepResult } from './node.ts';
+import { stepFromInto, type ConnId, type Effect, type NodeInput, type NodeModel } from './node.ts';
 import type { AckPacket, Packet, QoS, Subscription } from './packets.ts';
 
 export const handlingTimer = 'handling';
@@ -128,14 +128,12 @@ export function createConsumer(config: Config, name = 'consumer'): NodeModel<Con
     // Replies go at the message QoS, so they are as reliable as what they acknowledge.
     e2e: consumer.e2e_ack ? { topic: e2eAckTopic(config.topic), qos: config.qos } : null,
   };
-  const step = (state: ConsumerState, input: NodeInput): StepResult<ConsumerState> => {
-    const fx: Effect[] = [];
-    return { state: consumerStep(ctx, state, input, fx), effects: fx };
-  };
+  const stepInto = (state: ConsumerState, input: NodeInput, _nowMs: number, fx: Effect[]): ConsumerState => consumerStep(ctx, state, input, fx);
   return {
     role: 'consumer',
     init: () => initialConsumer,
-    step,
+    step: stepFromInto(stepInto),
+    stepInto,
     // paho keeps _in_messages and _out_messages in memory only; the dedup store is on disk.
     crash: afterCrash,
   };

@@ -28,7 +28,7 @@ import type { Config } from './config.ts';
 import { receivePublish, receivePubrel, receiptReconnectReset, type Receipt } from './consumer-receipt.ts';
 import { e2eAckTopic } from './e2e-ack.ts';
 import { ghostOf, ghostPayload, type MessageId } from './ghost.ts';
-import type { ConnId, Effect, NodeInput, NodeModel, StepResult } from './node.ts';
+import { stepFromInto, type ConnId, type Effect, type NodeInput, type NodeModel } from './node.ts';
 import type { Packet, QoS, Subscription } from './packets.ts';
 import type { OutboxApp } from './producer-outbox.ts';
 import {
@@ -111,14 +111,12 @@ export function createProducer(config: Config, name = 'producer'): NodeModel<Pro
       reconnectDelayMs: config.timing.reconnectDelayMs,
     }),
   };
-  const step = (state: ProducerState, input: NodeInput, nowMs: number): StepResult<ProducerState> => {
-    const fx: Effect[] = [];
-    return { state: producerStep(ctx, state, input, nowMs, fx), effects: fx };
-  };
+  const stepInto = (state: ProducerState, input: NodeInput, nowMs: number, fx: Effect[]): ProducerState => producerStep(ctx, state, input, nowMs, fx);
   return {
     role: 'producer',
     init: () => (outbox === null ? initialProducer : initialOutboxProducer),
-    step,
+    step: stepFromInto(stepInto),
+    stepInto,
     // paho keeps all session state in memory: a kill -9 leaves nothing but an outbox on disk.
     crash: afterCrash,
   };

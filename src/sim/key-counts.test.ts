@@ -20,6 +20,22 @@ describe('KeyCounts', () => {
     );
   });
 
+  it('counts from zero again after clear(), as a new table does, grown or not', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 600 }),
+        fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 600 }),
+        (before, after) => {
+          const reused = new KeyCounts();
+          for (const key of before) reused.next(key);
+          reused.clear();
+          const fresh = new KeyCounts();
+          expect(after.map((key) => reused.next(key))).toEqual(after.map((key) => fresh.next(key)));
+        },
+      ),
+    );
+  });
+
   it('keeps keys apart that land in the same slot', () => {
     const counts = new KeyCounts();
     // 0x10000 apart: the same low bits; and 0, which an empty slot must not be mistaken for.

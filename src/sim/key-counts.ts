@@ -12,6 +12,8 @@ export class KeyCounts {
   /** The count + 1 of the key in the same slot; 0 = the slot is empty (a key may be 0). */
   private counts = new Array<number>(initialSlots).fill(0);
   private size = 0;
+  /** The slots in use, so that clear() empties only those. */
+  private readonly used: number[] = [];
 
   /** The key's count so far, and one more from now on. */
   next(anyKey: number): number {
@@ -22,6 +24,7 @@ export class KeyCounts {
       if (stored === 0) {
         this.keys[slot] = key;
         this.counts[slot] = 2;
+        this.used.push(slot);
         this.size += 1;
         if (this.size * 2 > this.keys.length) this.grow();
         return 0;
@@ -33,9 +36,17 @@ export class KeyCounts {
     }
   }
 
+  /** Forgets every key, as a new table would, for the next run (cheaper than making one). */
+  clear(): void {
+    const used = this.used;
+    while (used.length > 0) this.counts[used.pop() as number] = 0;
+    this.size = 0;
+  }
+
   private grow(): void {
     const keys = this.keys;
     const counts = this.counts;
+    while (this.used.length > 0) this.used.pop();
     this.keys = new Array<number>(keys.length * 2).fill(0);
     this.counts = new Array<number>(keys.length * 2).fill(0);
     const mask = this.keys.length - 1;
@@ -47,6 +58,7 @@ export class KeyCounts {
       while (this.counts[slot] !== 0) slot = (slot + 1) & mask;
       this.keys[slot] = key;
       this.counts[slot] = stored;
+      this.used.push(slot);
     }
   }
 }

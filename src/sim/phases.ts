@@ -13,19 +13,55 @@ interface NodeStepNames {
   readonly handling: string;
   readonly handled: string;
   readonly got: Readonly<Record<Packet['cmd'], string>>;
+  /** The five the tracker asks for at every arrival, as fields: a keyed read of `got` by a varying command is a slow lookup. */
+  readonly gotPublish: string;
+  readonly gotPuback: string;
+  readonly gotPubrec: string;
+  readonly gotPubrel: string;
+  readonly gotPubcomp: string;
 }
 
 const commands: readonly Packet['cmd'][] = ['connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'subscribe', 'suback', 'disconnect'];
-const namesByNode = new Map<string, NodeStepNames>();
+/**
+ * Names by node, in two parallel arrays searched with ===: a run has three nodes, and the names
+ * it passes are the same few string values, so a scan beats a Map's hashing at every packet.
+ */
+const namedNodes: string[] = [];
+const namesByIndex: NodeStepNames[] = [];
 
 function namesOf(node: string): NodeStepNames {
-  let names = namesByNode.get(node);
-  if (names === undefined) {
-    const got = Object.fromEntries(commands.map((cmd) => [cmd, `${node} got ${cmd.toUpperCase()}`])) as Record<Packet['cmd'], string>;
-    names = { inMemory: `in ${node} memory`, handling: `${node} handling`, handled: `${node} handled`, got };
-    namesByNode.set(node, names);
+  for (let index = 0; index < namedNodes.length; index += 1) {
+    if (namedNodes[index] === node) return namesByIndex[index] as NodeStepNames;
   }
+  const got = Object.fromEntries(commands.map((cmd) => [cmd, `${node} got ${cmd.toUpperCase()}`])) as Record<Packet['cmd'], string>;
+  const names: NodeStepNames = {
+    inMemory: `in ${node} memory`,
+    handling: `${node} handling`,
+    handled: `${node} handled`,
+    got,
+    gotPublish: got.publish,
+    gotPuback: got.puback,
+    gotPubrec: got.pubrec,
+    gotPubrel: got.pubrel,
+    gotPubcomp: got.pubcomp,
+  };
+  namedNodes.push(node);
+  namesByIndex.push(names);
   return names;
+}
+
+/** The step name of an acknowledgement's arrival, by a switch: each branch reads one field. */
+function gotAck(names: NodeStepNames, cmd: 'puback' | 'pubrec' | 'pubrel' | 'pubcomp'): string {
+  switch (cmd) {
+    case 'puback':
+      return names.gotPuback;
+    case 'pubrec':
+      return names.gotPubrec;
+    case 'pubrel':
+      return names.gotPubrel;
+    case 'pubcomp':
+      return names.gotPubcomp;
+  }
 }
 
 export const stepNames = {
@@ -51,18 +87,46 @@ export class PhaseTracker {
    * broker publishes. Numbers, not text: a packet's key is looked up at every arrival.
    */
   private readonly flows = new Map<number, MessageId>();
-  /** Client names by their index in flow keys, in the order first seen (never reordered). */
+  /**
+   * Client names by their index in flow keys, in the order first filed (never reordered): the
+   * numbers are this tracker's own, read back only by this tracker (restore, text()).
+   */
   private readonly clients: NodeName[] = [];
   /** The last state() handed out, while nothing has changed since (snapshots share it). */
   private saved: PhaseState | null = null;
   /** text() of the states handed out (a state is a value: its text never changes). */
   private readonly texts = new WeakMap<PhaseState, string>();
+  /**
+   * What happened since the maps were last brought up to date, three slots per observation:
+   * an arrival as [from, to, packet], a note as [null, message, step]. Nothing reads the phases
+   * until a fault strikes or the exhaustive search takes a snapshot, and a timed run does most of
+   * its work after its last fault (the healing phase): queuing is cheaper than the maps' updates,
+   * and what is never read is never filed. Every reader calls settle() first and then sees exactly
+   * what filing each observation as it came would have given, in the same order.
+   */
+  private readonly pending: (NodeName | Packet | MessageId | string | null)[] = [];
 
   constructor(private readonly broker: NodeName) {}
 
   note(message: MessageId, step: string): void {
+    this.pending.push(null, message, step);
+  }
+
+  private file(message: MessageId, step: string): void {
     this.saved = null;
     this.lastStep.set(message, step);
+  }
+
+  /** Files the pending observations, in the order they came. */
+  private settle(): void {
+    const pending = this.pending;
+    if (pending.length === 0) return;
+    for (let index = 0; index < pending.length; index += 3) {
+      const first = pending[index];
+      if (first === null) this.file(pending[index + 1] as MessageId, pending[index + 2] as string);
+      else this.fileArrival(first as NodeName, pending[index + 1] as NodeName, pending[index + 2] as Packet);
+    }
+    pending.length = 0;
   }
 
   private flowKey(client: NodeName, up: boolean, packetId: number): number {
@@ -79,6 +143,10 @@ export class PhaseTracker {
   }
 
   packetArrived(from: NodeName, to: NodeName, packet: Packet): void {
+    this.pending.push(from, to, packet);
+  }
+
+  private fileArrival(from: NodeName, to: NodeName, packet: Packet): void {
     const fromClient = from !== this.broker;
     const client = fromClient ? from : to;
     switch (packet.cmd) {
@@ -89,7 +157,7 @@ export class PhaseTracker {
           this.saved = null;
           this.flows.set(this.flowKey(client, fromClient, packet.messageId), message);
         }
-        this.note(message, stepNames.got(to, 'publish'));
+        this.file(message, namesOf(to).gotPublish);
         return;
       }
       case 'pubrel':
@@ -99,7 +167,7 @@ export class PhaseTracker {
         // PUBREL travels with the flow; the other three travel against it.
         const senderIsFlowSource = packet.cmd === 'pubrel';
         const message = this.flows.get(this.flowKey(client, fromClient === senderIsFlowSource, packet.messageId));
-        if (message !== undefined) this.note(message, stepNames.got(to, packet.cmd));
+        if (message !== undefined) this.file(message, gotAck(namesOf(to), packet.cmd));
         return;
       }
       default:
@@ -108,11 +176,13 @@ export class PhaseTracker {
   }
 
   stepOf(message: MessageId): string {
+    this.settle();
     return this.lastStep.get(message) ?? 'not yet published';
   }
 
   /** Everything the tracker knows, as a value (for the exhaustive search's snapshots and state hash). */
   state(): PhaseState {
+    this.settle();
     this.saved ??= { lastStep: [...this.lastStep], flows: [...this.flows] };
     return this.saved;
   }
@@ -137,6 +207,8 @@ export class PhaseTracker {
   }
 
   restore(state: PhaseState): void {
+    // What was pending happened after `state` was taken, and restoring undoes it.
+    this.pending.length = 0;
     // Nothing changed since this very state was handed out or restored: the maps hold it.
     if (this.saved === state) return;
     this.lastStep.clear();
@@ -147,6 +219,7 @@ export class PhaseTracker {
   }
 
   messages(): MessageId[] {
+    this.settle();
     return [...this.lastStep.keys()].sort((a, b) => a - b);
   }
 }
