@@ -6,7 +6,7 @@ import type { Config } from '../../models/config.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { ExploreCase } from '../explore/arbitraries.ts';
 import { errorMessage } from './bounded.ts';
-import { checkScenario, type Comparison } from './differential.ts';
+import { checkScenario, type Comparison, type TargetOpener } from './differential.ts';
 import type { RealRunOptions } from './run-real.ts';
 import { BrokerUnavailableError, type TargetSpec } from './targets.ts';
 
@@ -24,6 +24,12 @@ export interface BatchOptions extends RealRunOptions {
   /** Scenarios running at once, each with its own broker and proxies. Default 1. */
   readonly parallel?: number;
   readonly explainSeeds?: number;
+  readonly open?: TargetOpener;
+  /**
+   * Hands out the index of the next case to run (default: this batch's own counter). Batches in
+   * several threads that share one counter run each case once between them.
+   */
+  readonly claim?: () => number;
   /** Called as each scenario finishes (in completion order). */
   readonly onEntry?: (entry: BatchEntry) => void;
 }
@@ -40,10 +46,10 @@ export async function warmUp(spec: TargetSpec, config: Config, options: RealRunO
 export async function runBatch(options: BatchOptions): Promise<BatchEntry[]> {
   const entries: BatchEntry[] = [];
   let next = 0;
+  const claim = options.claim ?? (() => next++);
   let unavailable: BrokerUnavailableError | undefined;
   const worker = async (): Promise<void> => {
-    while (unavailable === undefined && next < options.cases.length) {
-      const index = next++;
+    for (let index = claim(); unavailable === undefined && index < options.cases.length; index = claim()) {
       const explored = options.cases[index] as ExploreCase;
       let entry: BatchEntry;
       try {

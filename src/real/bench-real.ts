@@ -2,13 +2,15 @@
 // local Mosquitto): random scenarios whose every fault is a crash with a restart — kill -9 or
 // SIGTERM of the broker, a client crash — each run end to end as check-broker runs it (a
 // Mosquitto of its own, proxies, the models over TCP, judged and compared with the model),
-// several at once. Printed, never asserted.
+// several at once, in one thread or several (bench-real-shard.ts). Printed, never asserted.
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../../models/config.ts';
 import type { FaultKind } from '../../models/history.ts';
-import { runBatch, warmUp } from './batch.ts';
+import type { BatchEntry } from './batch.ts';
+import { emptyPhaseTotals, mergePhaseTotals, phasesText, type PhaseTotals } from './bench-phases.ts';
+import { runShard, runShardsInWorkers, type ShardJob, type ShardResult } from './bench-real-shard.ts';
 import { cleanupAll } from './cleanup.ts';
-import { realBoundsDefault, sampleRealCases, withLoopbackNetwork, type RealScenarioBounds } from './real-scenarios.ts';
+import { realBoundsDefault, sampleRealCases, type RealScenarioBounds } from './real-scenarios.ts';
 import { tally } from './report.ts';
 import type { TargetSpec } from './targets.ts';
 
@@ -19,7 +21,10 @@ export interface RealBenchOptions {
   readonly config: Config;
   readonly scenarios: number;
   readonly seed: number;
+  /** Scenarios at once, in all threads together. */
   readonly parallel: number;
+  /** Threads the scenarios are shared among: 1 runs them in this one. */
+  readonly threads: number;
   readonly idleMs: number;
 }
 
@@ -27,6 +32,7 @@ export interface RealBenchFigures {
   readonly target: string;
   readonly scenarios: number;
   readonly parallel: number;
+  readonly threads: number;
   readonly idleMs: number;
   readonly restartDelayMs: number;
   readonly reconnectDelayMs: number;
@@ -37,34 +43,49 @@ export interface RealBenchFigures {
   readonly disagree: number;
   readonly errors: number;
   readonly capHits: number;
+  /** Where the scenarios' time went (bench-phases.ts). */
+  readonly phases: PhaseTotals;
 }
 
 /** The bench's workload: 1-3 messages, 1-2 crashes anchored to protocol events, short offline periods. */
 export const benchBounds: RealScenarioBounds = { ...realBoundsDefault, faultKinds: crashKinds, faultsMin: 1, faultsMax: 2, startMs: 20, horizonMs: 50, offlineMsMax: 100 };
 
+/** `parallel` slots shared as evenly as possible among `threads` shards (each at least one). */
+export function slotsPerShard(parallel: number, threads: number): number[] {
+  const shards = Math.max(1, Math.min(threads, parallel));
+  return Array.from({ length: shards }, (_, index) => Math.floor(parallel / shards) + (index < parallel % shards ? 1 : 0));
+}
+
+async function runShards(jobs: readonly ShardJob[]): Promise<{ readonly results: readonly ShardResult[]; readonly elapsedMs: number }> {
+  const [only] = jobs;
+  if (jobs.length > 1 || only === undefined) return runShardsInWorkers(jobs);
+  let startedMs = 0;
+  const result = await runShard(only, async () => {
+    startedMs = performance.now();
+  });
+  return { results: [result], elapsedMs: performance.now() - startedMs };
+}
+
 export async function benchReal(options: RealBenchOptions): Promise<RealBenchFigures> {
   const { spec, config } = options;
   const cases = sampleRealCases(benchBounds, options.scenarios, options.seed);
+  const next = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const slots = slotsPerShard(Math.min(options.parallel, cases.length), options.threads);
+  const jobs = slots.map((parallel): ShardJob => ({ spec, config, cases, parallel, idleMs: options.idleMs, next }));
   try {
-    await warmUp(spec, config);
-    const startedMs = performance.now();
-    const entries = await runBatch({
-      spec,
-      modelConfig: () => withLoopbackNetwork(config, {}),
-      realConfig: () => config,
-      cases,
-      parallel: options.parallel,
-      idleMs: options.idleMs,
-      explainSeeds: 20,
-    });
-    const elapsedS = (performance.now() - startedMs) / 1000;
+    const { results, elapsedMs } = await runShards(jobs);
+    const entries: BatchEntry[] = results.flatMap((result) => result.entries).sort((a, b) => a.index - b.index);
+    const phases = emptyPhaseTotals();
+    for (const result of results) mergePhaseTotals(phases, result.phases);
     const counts = tally(entries);
     let faultsStruck = 0;
     for (const entry of entries) if ('comparison' in entry) faultsStruck += entry.comparison.real.faults.length;
+    const elapsedS = elapsedMs / 1000;
     return {
       target: spec.kind,
       scenarios: entries.length,
-      parallel: options.parallel,
+      parallel: slots.reduce((sum, each) => sum + each, 0),
+      threads: slots.length,
       idleMs: options.idleMs,
       restartDelayMs: config.timing.restartDelayMs,
       reconnectDelayMs: config.timing.reconnectDelayMs,
@@ -75,6 +96,7 @@ export async function benchReal(options: RealBenchOptions): Promise<RealBenchFig
       disagree: counts.disagree,
       errors: counts.errors,
       capHits: counts.capHits,
+      phases,
     };
   } finally {
     await cleanupAll();
@@ -89,8 +111,11 @@ export function benchRealText(figures: RealBenchFigures, seed: number): string {
       `  scenarios/s        ${figures.scenariosPerS}   (target >= 50)`,
       `  faults struck      ${figures.faultsStruck}`,
       `  model agreement    ${figures.agree} agree, ${figures.disagree} disagree, ${figures.errors} failed to run, ${figures.capHits} hit the cap`,
-      `  settings           ${figures.parallel} at once, idle window ${figures.idleMs} ms, restartDelayMs ${figures.restartDelayMs}, reconnectDelayMs ${figures.reconnectDelayMs}`,
+      `  settings           ${figures.parallel} at once in ${figures.threads} thread(s), idle window ${figures.idleMs} ms, restartDelayMs ${figures.restartDelayMs}, reconnectDelayMs ${figures.reconnectDelayMs}`,
       `  elapsed            ${figures.elapsedS} s`,
-    ].join('\n') + '\n'
+      `where a scenario's time went (mean per scenario; the slots ran ${figures.parallel} at once):`,
+    ].join('\n') +
+    '\n' +
+    phasesText(figures.phases, figures.scenarios, figures.elapsedS * 1000 * figures.parallel)
   );
 }

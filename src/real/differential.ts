@@ -8,7 +8,7 @@
 // if some seed gives the real verdict, the model allows what the broker did and the two only
 // raced differently ("timing"); if none does, the model cannot produce it ("semantics"), which
 // is a model bug or a documented difference of the broker.
-import type { Config } from '../../models/config.ts';
+import type { BrokerConfig, Config } from '../../models/config.ts';
 import type { HistoryEvent } from '../../models/history.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { PropertyName, Violation } from '../../properties/types.ts';
@@ -200,6 +200,9 @@ export function compare(config: Config, scenario: Scenario, model: ModelSide, re
   return { ...base, explanation };
 }
 
+/** How a scenario gets its broker: openTarget, or a pool or timing wrapper around it. */
+export type TargetOpener = (spec: TargetSpec, broker: BrokerConfig) => Promise<BrokerControl>;
+
 export interface CheckOptions extends RealRunOptions {
   /** The configuration the model runs with (for aedes: the broker settings as aedes behaves, see modelConfigFor). */
   readonly modelConfig: Config;
@@ -208,12 +211,14 @@ export interface CheckOptions extends RealRunOptions {
   readonly scenario: Scenario;
   readonly modelSeed: number;
   readonly explainSeeds?: number;
+  /** Opens the target for this scenario (default openTarget): a pool of brokers, or one whose operations are timed. */
+  readonly open?: TargetOpener;
 }
 
 /** Starts the target for this scenario alone, runs both sides and compares; the broker is closed whatever happens. */
 export async function checkScenario(spec: TargetSpec, options: CheckOptions): Promise<Comparison> {
   const model = runModel(options.modelConfig, options.scenario, options.modelSeed);
-  const broker = await openTarget(spec, options.realConfig.broker);
+  const broker = await (options.open ?? openTarget)(spec, options.realConfig.broker);
   let real: RealSide;
   try {
     real = await realSide(broker, options);
