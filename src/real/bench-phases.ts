@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { BrokerConfig } from '../../models/config.ts';
 import type { RealSide, TargetOpener } from './differential.ts';
-import type { BrokerControl, TargetSpec } from './targets.ts';
+import { WrappedControl, type BrokerControl, type TargetSpec } from './targets.ts';
 
 export type BrokerPhase = 'start' | 'kill -9' | 'stop (SIGTERM)' | 'restart' | 'close';
 export type RunPhase = 'to SUBACK' | 'flows' | 'idle window';
@@ -18,6 +18,8 @@ export type PhaseTotals = Record<ScenarioPhase, { ms: number; count: number }>;
 const phases: readonly ScenarioPhase[] = ['start', 'to SUBACK', 'flows', 'kill -9', 'stop (SIGTERM)', 'restart', 'idle window', 'close'];
 /** Phases that happen inside the run's flows: shown as part of them, not beside them. */
 const withinFlows: ReadonlySet<ScenarioPhase> = new Set(['kill -9', 'stop (SIGTERM)', 'restart']);
+/** Phases no slot waits for: a batch closes its brokers in the background (batch.ts). */
+const offSlots: ReadonlySet<ScenarioPhase> = new Set(['close']);
 
 export function emptyPhaseTotals(): PhaseTotals {
   return Object.fromEntries(phases.map((phase) => [phase, { ms: 0, count: 0 }])) as PhaseTotals;
@@ -54,36 +56,23 @@ async function timed<T>(totals: PhaseTotals, phase: BrokerPhase, action: () => P
 }
 
 /** The broker as the run sees it, each operation timed into `totals`. */
-class TimedControl implements BrokerControl {
+class TimedControl extends WrappedControl {
   constructor(
-    private readonly inner: BrokerControl,
+    inner: BrokerControl,
     private readonly totals: PhaseTotals,
-  ) {}
-  get name(): string {
-    return this.inner.name;
+  ) {
+    super(inner);
   }
-  get host(): string {
-    return this.inner.host;
-  }
-  get port(): number {
-    return this.inner.port;
-  }
-  get controllable(): boolean {
-    return this.inner.controllable;
-  }
-  kill(): Promise<void> {
+  override kill(): Promise<void> {
     return timed(this.totals, 'kill -9', () => this.inner.kill());
   }
-  stop(): Promise<void> {
+  override stop(): Promise<void> {
     return timed(this.totals, 'stop (SIGTERM)', () => this.inner.stop());
   }
-  restart(): Promise<void> {
+  override restart(): Promise<void> {
     return timed(this.totals, 'restart', () => this.inner.restart());
   }
-  assertHealthy(): void {
-    this.inner.assertHealthy();
-  }
-  close(): Promise<void> {
+  override close(): Promise<void> {
     return timed(this.totals, 'close', () => this.inner.close());
   }
 }
@@ -102,9 +91,10 @@ export function phasesText(totals: PhaseTotals, scenarios: number, slotMs: numbe
   let accountedMs = 0;
   const lines = phases.map((phase) => {
     const { ms, count } = totals[phase];
-    if (!withinFlows.has(phase)) accountedMs += ms;
+    if (!withinFlows.has(phase) && !offSlots.has(phase)) accountedMs += ms;
     const each = count === 0 ? '' : `, ${(count / Math.max(1, scenarios)).toFixed(2)} a scenario of ${(ms / count).toFixed(1)} ms`;
-    return `  ${withinFlows.has(phase) ? '  of which ' : ''}${phase.padEnd(withinFlows.has(phase) ? 14 : 24)} ${perScenario(ms)} ms${each}`;
+    const label = withinFlows.has(phase) ? `  of which ${phase.padEnd(14)}` : (offSlots.has(phase) ? `${phase} (background)` : phase).padEnd(24);
+    return `  ${label} ${perScenario(ms)} ms${each}`;
   });
   lines.push(`  ${'model, judging, proxies'.padEnd(24)} ${perScenario(slotMs - accountedMs)} ms (the rest of the slots' time)`);
   return `${lines.join('\n')}\n`;

@@ -3,7 +3,6 @@
 // bench can use more than one core: one thread's event loop, which also waits while each
 // mosquitto is spawned, is what bounds a single thread). Shards share the cases and one counter
 // that hands them out, so each case runs once whichever shard is free first.
-import { performance } from 'node:perf_hooks';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Config } from '../../models/config.ts';
 import type { ExploreCase } from '../explore/arbitraries.ts';
@@ -72,17 +71,13 @@ export function runShardInWorker(): void {
   );
 }
 
-/**
- * Runs `jobs` in worker threads, all started together once every one has warmed up. Resolves
- * with their results and the wall-clock time from the start to the last one's end.
- */
-export function runShardsInWorkers(jobs: readonly ShardJob[]): Promise<{ readonly results: ShardResult[]; readonly elapsedMs: number }> {
+/** Runs `jobs` in worker threads, all started together (`onStart`) once every one has warmed up. */
+export function runShardsInWorkers(jobs: readonly ShardJob[], onStart: () => void): Promise<ShardResult[]> {
   return new Promise((resolve, reject) => {
     const workers = jobs.map((job) => new Worker(new URL('./bench-real-worker.js', import.meta.url), { workerData: job }));
     const results: ShardResult[] = [];
     let ready = 0;
     let finished = 0;
-    let startedMs = 0;
     let failed = false;
     const fail = (error: Error): void => {
       if (failed) return;
@@ -95,13 +90,13 @@ export function runShardsInWorkers(jobs: readonly ShardJob[]): Promise<{ readonl
       worker.on('message', (message: FromShard) => {
         if (message.kind === 'failed') return fail(new Error(message.message));
         if (message.kind === 'ready' && ++ready === workers.length) {
-          startedMs = performance.now();
+          onStart();
           for (const each of workers) each.postMessage('go');
         }
         if (message.kind !== 'done') return;
         done = true;
         results[index] = message.result;
-        if (++finished === workers.length) resolve({ results, elapsedMs: performance.now() - startedMs });
+        if (++finished === workers.length) resolve(results);
       });
       worker.on('error', fail);
       worker.on('exit', (code) => {

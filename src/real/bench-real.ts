@@ -3,6 +3,7 @@
 // SIGTERM of the broker, a client crash — each run end to end as check-broker runs it (a
 // Mosquitto of its own, proxies, the models over TCP, judged and compared with the model),
 // several at once, in one thread or several (bench-real-shard.ts). Printed, never asserted.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../../models/config.ts';
 import type { FaultKind } from '../../models/history.ts';
@@ -43,6 +44,13 @@ export interface RealBenchFigures {
   readonly disagree: number;
   readonly errors: number;
   readonly capHits: number;
+  /** Disagreements the model explains by a race (timing), cannot produce (semantics), or that ran late. */
+  readonly timing: number;
+  readonly semantics: number;
+  readonly late: number;
+  /** CPU time per scenario of this process (all its threads) and of its children (the brokers); undefined where /proc is not there. */
+  readonly cpuMsPerScenario: number;
+  readonly brokerCpuMsPerScenario: number | undefined;
   /** Where the scenarios' time went (bench-phases.ts). */
   readonly phases: PhaseTotals;
 }
@@ -56,14 +64,46 @@ export function slotsPerShard(parallel: number, threads: number): number[] {
   return Array.from({ length: shards }, (_, index) => Math.floor(parallel / shards) + (index < parallel % shards ? 1 : 0));
 }
 
-async function runShards(jobs: readonly ShardJob[]): Promise<{ readonly results: readonly ShardResult[]; readonly elapsedMs: number }> {
+interface CpuMs {
+  readonly selfMs: number;
+  readonly childrenMs: number | undefined;
+}
+
+/**
+ * CPU time so far: this process's, all threads (getrusage), and its reaped children's, the
+ * brokers (cutime + cstime, fields 16 and 17 of /proc/self/stat, in clock ticks of 10 ms).
+ * CPU time, unlike scenarios per second, does not depend much on what else the machine runs.
+ */
+function cpuNow(): CpuMs {
+  const usage = process.cpuUsage();
+  let childrenMs: number | undefined;
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After "pid (comm) ", field 3 (state) is index 0: cutime and cstime are fields 16 and 17.
+    childrenMs = (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    childrenMs = undefined;
+  }
+  return { selfMs: (usage.user + usage.system) / 1000, childrenMs };
+}
+
+interface ShardsRun {
+  readonly results: readonly ShardResult[];
+  readonly elapsedMs: number;
+  readonly cpu: CpuMs;
+}
+
+async function runShards(jobs: readonly ShardJob[]): Promise<ShardsRun> {
   const [only] = jobs;
-  if (jobs.length > 1 || only === undefined) return runShardsInWorkers(jobs);
-  let startedMs = 0;
-  const result = await runShard(only, async () => {
-    startedMs = performance.now();
-  });
-  return { results: [result], elapsedMs: performance.now() - startedMs };
+  let started = { ms: 0, cpu: cpuNow() };
+  const start = (): void => {
+    started = { ms: performance.now(), cpu: cpuNow() };
+  };
+  const results = jobs.length > 1 || only === undefined ? await runShardsInWorkers(jobs, start) : [await runShard(only, async () => start())];
+  const ended = cpuNow();
+  const childrenMs = ended.childrenMs === undefined || started.cpu.childrenMs === undefined ? undefined : ended.childrenMs - started.cpu.childrenMs;
+  return { results, elapsedMs: performance.now() - started.ms, cpu: { selfMs: ended.selfMs - started.cpu.selfMs, childrenMs } };
 }
 
 export async function benchReal(options: RealBenchOptions): Promise<RealBenchFigures> {
@@ -73,7 +113,7 @@ export async function benchReal(options: RealBenchOptions): Promise<RealBenchFig
   const slots = slotsPerShard(Math.min(options.parallel, cases.length), options.threads);
   const jobs = slots.map((parallel): ShardJob => ({ spec, config, cases, parallel, idleMs: options.idleMs, next }));
   try {
-    const { results, elapsedMs } = await runShards(jobs);
+    const { results, elapsedMs, cpu } = await runShards(jobs);
     const entries: BatchEntry[] = results.flatMap((result) => result.entries).sort((a, b) => a.index - b.index);
     const phases = emptyPhaseTotals();
     for (const result of results) mergePhaseTotals(phases, result.phases);
@@ -96,6 +136,11 @@ export async function benchReal(options: RealBenchOptions): Promise<RealBenchFig
       disagree: counts.disagree,
       errors: counts.errors,
       capHits: counts.capHits,
+      timing: counts.timing,
+      semantics: counts.semantics,
+      late: counts.late,
+      cpuMsPerScenario: Number((cpu.selfMs / Math.max(1, entries.length)).toFixed(1)),
+      brokerCpuMsPerScenario: cpu.childrenMs === undefined ? undefined : Number((cpu.childrenMs / Math.max(1, entries.length)).toFixed(1)),
       phases,
     };
   } finally {
@@ -110,7 +155,8 @@ export function benchRealText(figures: RealBenchFigures, seed: number): string {
       `real-broker bench: ${figures.target}, ${figures.scenarios} crash-and-restart scenarios (1-3 messages, 1-2 crashes each), seed ${seed}`,
       `  scenarios/s        ${figures.scenariosPerS}   (target >= 50)`,
       `  faults struck      ${figures.faultsStruck}`,
-      `  model agreement    ${figures.agree} agree, ${figures.disagree} disagree, ${figures.errors} failed to run, ${figures.capHits} hit the cap`,
+      `  model agreement    ${figures.agree} agree, ${figures.disagree} disagree (${figures.timing} timing, ${figures.semantics} semantics, ${figures.late} late), ${figures.errors} failed to run, ${figures.capHits} hit the cap`,
+      `  CPU per scenario   ${figures.cpuMsPerScenario} ms in this process${figures.brokerCpuMsPerScenario === undefined ? '' : `, ${figures.brokerCpuMsPerScenario} ms in the brokers`}`,
       `  settings           ${figures.parallel} at once in ${figures.threads} thread(s), idle window ${figures.idleMs} ms, restartDelayMs ${figures.restartDelayMs}, reconnectDelayMs ${figures.reconnectDelayMs}`,
       `  elapsed            ${figures.elapsedS} s`,
       `where a scenario's time went (mean per scenario; the slots ran ${figures.parallel} at once):`,

@@ -2,16 +2,16 @@
 // with its database in a fresh temp dir, kill -9 it, stop it gracefully (SIGTERM saves), and
 // start it again on the same dir and port. Its log is captured line by line; a persistence
 // error in it fails the next operation loudly.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { BrokerConfig } from '../../models/config.ts';
 import { delay, withTimeout } from './bounded.ts';
 import { makeTempDir, trackProcess, trackResource, type TempDir, type Untrack } from './cleanup.ts';
 import { mosquittoConf } from './mosquitto-conf.ts';
 import { formatLines, MosquittoLog, type MosquittoLogLine } from './mosquitto-log.ts';
 import { connectProbe, freePort, loopback } from './ports.ts';
+import { spawnOffLoop, type SpawnedChild } from './spawner.ts';
 
 export interface MosquittoOptions {
   readonly broker: BrokerConfig;
@@ -86,7 +86,7 @@ function spawnPrefix(): readonly string[] {
 
 interface Run {
   readonly number: number;
-  readonly child: ChildProcess;
+  readonly child: SpawnedChild;
   readonly exit: Promise<string>;
   exited: boolean;
   /** Set while we are the cause of the exit, so it is not reported as unexpected. */
@@ -287,28 +287,26 @@ export class Mosquitto {
     const number = ++this.#runs;
     const [command, ...prefixArgs] = [...spawnPrefix(), this.binary];
     if (command === undefined) throw new MosquittoError('mosquitto: empty command');
-    const child = spawn(command, [...prefixArgs, '-c', this.confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Spawned off this thread's loop (spawner.ts): a start or restart in the middle of a scenario
+    // must not stall the scenarios running beside it.
+    const child = spawnOffLoop(command, [...prefixArgs, '-c', this.confPath]);
     let spawnError: string | undefined;
     const exit = new Promise<string>((resolve) => {
-      child.once('error', (error) => {
-        spawnError = error.message;
-        resolve(`spawn error: ${error.message}`);
+      child.once('close', (how: string) => {
+        if (how.startsWith('spawn error: ')) spawnError = how.slice('spawn error: '.length);
+        resolve(how);
       });
-      // 'close', not 'exit': it comes after the last log line was read from the pipes.
-      child.once('close', (code, signal) => resolve(code !== null ? `code ${code}` : `signal ${String(signal)}`));
     });
     const run: Run = { number, child, exit, exited: false, expectingExit: false };
     this.#run = run;
-    if (child.pid !== undefined) trackProcess(child, `mosquitto -c ${this.confPath}`);
+    child.on('line', (line: string) => this.#log.add(number, line));
+    if ((await child.spawned) !== undefined) trackProcess(child, `mosquitto -c ${this.confPath}`);
     void exit.then((how) => {
       run.exited = true;
       if (!run.expectingExit && !this.#closed && this.#unexpectedExit === undefined) {
         this.#unexpectedExit = `mosquitto (${this.binary}, port ${this.port}, run ${number}) exited unexpectedly: ${how}`;
       }
     });
-    for (const stream of [child.stdout, child.stderr]) {
-      if (stream !== null) createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => this.#log.add(number, line));
-    }
     await this.#awaitAccepting(run, () => spawnError);
     this.assertHealthy();
   }

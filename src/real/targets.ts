@@ -57,6 +57,38 @@ export function parseBrokerUrl(text: string): Result<{ readonly host: string; re
   return ok({ host, port });
 }
 
+/** A broker control that passes everything to another; a subclass changes what it needs (times it, closes in the background). */
+export class WrappedControl implements BrokerControl {
+  constructor(protected readonly inner: BrokerControl) {}
+  get name(): string {
+    return this.inner.name;
+  }
+  get host(): string {
+    return this.inner.host;
+  }
+  get port(): number {
+    return this.inner.port;
+  }
+  get controllable(): boolean {
+    return this.inner.controllable;
+  }
+  kill(): Promise<void> {
+    return this.inner.kill();
+  }
+  stop(): Promise<void> {
+    return this.inner.stop();
+  }
+  restart(): Promise<void> {
+    return this.inner.restart();
+  }
+  assertHealthy(): void {
+    this.inner.assertHealthy();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
 class MosquittoControl implements BrokerControl {
   readonly name = 'mosquitto';
   readonly controllable = true;
