@@ -1,5 +1,6 @@
 // A batch of scenarios against a target, each on a broker of its own (so its autosave clock,
-// like the model's, starts with the run), `parallel` at a time. A run that fails — the model
+// like the model's, starts with the run) or on one the last scenario reset where no autosave
+// can tell the two apart (broker-pool.ts), `parallel` at a time. A run that fails — the model
 // rejected what the broker did, the broker died on its own — is an entry with its error; a
 // broker that cannot be had at all ends the batch (BrokerUnavailableError).
 import type { Config } from '../../models/config.ts';
@@ -8,7 +9,8 @@ import type { ExploreCase } from '../explore/arbitraries.ts';
 import { errorMessage } from './bounded.ts';
 import { checkScenario, type Comparison, type TargetOpener } from './differential.ts';
 import type { RealRunOptions } from './run-real.ts';
-import { BrokerUnavailableError, openTarget, WrappedControl, type TargetSpec } from './targets.ts';
+import { BrokerPool, type PoolCounts } from './broker-pool.ts';
+import { BrokerUnavailableError, type TargetSpec } from './targets.ts';
 
 export type BatchEntry =
   | { readonly index: number; readonly case: ExploreCase; readonly comparison: Comparison }
@@ -24,7 +26,10 @@ export interface BatchOptions extends RealRunOptions {
   /** Scenarios running at once, each with its own broker and proxies. Default 1. */
   readonly parallel?: number;
   readonly explainSeeds?: number;
-  readonly open?: TargetOpener;
+  /** Wraps the batch's opener (its pool of brokers), e.g. to time each broker operation. */
+  readonly open?: (pooled: TargetOpener) => TargetOpener;
+  /** Told, once the batch is over, how many brokers it started and how many runs reused one. */
+  readonly onPool?: (counts: PoolCounts) => void;
   /**
    * Hands out the index of the next case to run (default: this batch's own counter). Batches in
    * several threads that share one counter run each case once between them.
@@ -43,34 +48,10 @@ export async function warmUp(spec: TargetSpec, config: Config, options: RealRunO
   await checkScenario(spec, { ...options, modelConfig: config, realConfig: config, scenario: warmUpScenario, modelSeed: 1, explainSeeds: 0 });
 }
 
-/**
- * The batch's brokers, each closed in the background: a scenario's verdict is complete when its
- * run has ended, and the next scenario need not wait for the last one's broker to exit and its
- * dir to go (a SIGKILL and a rm -r, tens of milliseconds on a busy machine). `settled` waits for
- * every close; one that failed fails the batch, as it would have failed its scenario.
- */
-function closingInBackground(open: TargetOpener): { readonly open: TargetOpener; readonly settled: () => Promise<void> } {
-  const closing: Promise<void>[] = [];
-  const failures: string[] = [];
-  class ClosedInBackground extends WrappedControl {
-    #closed = false;
-    override close(): Promise<void> {
-      if (this.#closed) return Promise.resolve();
-      this.#closed = true;
-      const where = `${this.name} on port ${this.port}`;
-      closing.push(this.inner.close().catch((error: unknown) => void failures.push(`${where}: ${errorMessage(error)}`)));
-      return Promise.resolve();
-    }
-  }
-  const settled = async (): Promise<void> => {
-    await Promise.all(closing);
-    if (failures.length > 0) throw new Error(`closing brokers failed: ${failures.join('; ')}`);
-  };
-  return { open: async (spec, broker) => new ClosedInBackground(await open(spec, broker)), settled };
-}
-
 export async function runBatch(options: BatchOptions): Promise<BatchEntry[]> {
-  const brokers = closingInBackground(options.open ?? openTarget);
+  // A batch's scenarios hand their brokers on (broker-pool.ts): a start costs as much as the
+  // rest of a scenario's harness work, and no slot waits for a close.
+  const pool = new BrokerPool();
   const entries: BatchEntry[] = [];
   let next = 0;
   const claim = options.claim ?? (() => next++);
@@ -82,7 +63,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchEntry[]> {
       try {
         const comparison = await checkScenario(options.spec, {
           ...options,
-          open: brokers.open,
+          open: options.open?.(pool.open) ?? pool.open,
           modelConfig: options.modelConfig(index),
           realConfig: options.realConfig(index),
           scenario: explored.scenario,
@@ -104,7 +85,8 @@ export async function runBatch(options: BatchOptions): Promise<BatchEntry[]> {
   try {
     await Promise.all(Array.from({ length: parallel }, worker));
   } finally {
-    await brokers.settled();
+    await pool.closeAll();
+    options.onPool?.(pool.counts);
   }
   if (unavailable !== undefined) throw unavailable;
   return entries.sort((a, b) => a.index - b.index);

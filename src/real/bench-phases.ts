@@ -79,7 +79,7 @@ class TimedControl extends WrappedControl {
 
 /** An opener whose brokers time their start and every operation into `totals`. */
 export function timedOpener(open: TargetOpener, totals: PhaseTotals): TargetOpener {
-  return async (spec: TargetSpec, broker: BrokerConfig): Promise<BrokerControl> => new TimedControl(await timed(totals, 'start', () => open(spec, broker)), totals);
+  return async (spec: TargetSpec, broker: BrokerConfig, runMsMax: number): Promise<BrokerControl> => new TimedControl(await timed(totals, 'start', () => open(spec, broker, runMsMax)), totals);
 }
 
 /**

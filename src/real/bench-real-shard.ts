@@ -10,7 +10,8 @@ import { runBatch, warmUp, type BatchEntry } from './batch.ts';
 import { addRunPhases, emptyPhaseTotals, timedOpener, type PhaseTotals } from './bench-phases.ts';
 import { cleanupAll } from './cleanup.ts';
 import { withLoopbackNetwork } from './real-scenarios.ts';
-import { openTarget, type TargetSpec } from './targets.ts';
+import type { PoolCounts } from './broker-pool.ts';
+import type { TargetSpec } from './targets.ts';
 
 export interface ShardJob {
   readonly spec: TargetSpec;
@@ -26,11 +27,14 @@ export interface ShardJob {
 export interface ShardResult {
   readonly entries: readonly BatchEntry[];
   readonly phases: PhaseTotals;
+  /** Brokers started, and runs that reused one (broker-pool.ts). */
+  readonly pool: PoolCounts;
 }
 
 /** Warms up (one scenario, thrown away), says it is ready, waits for `go`, then runs its share of the cases. */
 export async function runShard(job: ShardJob, ready: () => Promise<void>): Promise<ShardResult> {
   const phases = emptyPhaseTotals();
+  let pool: PoolCounts = { started: 0, reused: 0 };
   const counter = new Int32Array(job.next);
   try {
     await warmUp(job.spec, job.config);
@@ -43,13 +47,16 @@ export async function runShard(job: ShardJob, ready: () => Promise<void>): Promi
       parallel: job.parallel,
       idleMs: job.idleMs,
       explainSeeds: 20,
-      open: timedOpener(openTarget, phases),
+      open: (pooled) => timedOpener(pooled, phases),
+      onPool: (counts) => {
+        pool = counts;
+      },
       claim: () => Atomics.add(counter, 0, 1),
       onEntry: (entry) => {
         if ('comparison' in entry) addRunPhases(phases, entry.comparison.real);
       },
     });
-    return { entries, phases };
+    return { entries, phases, pool };
   } finally {
     await cleanupAll();
   }

@@ -10,7 +10,8 @@ import { addRunPhases, emptyPhaseTotals, phasesText } from './bench-phases.ts';
 import { benchReal, slotsPerShard } from './bench-real.ts';
 import { cleanupAll, trackedResources } from './cleanup.ts';
 import { isMosquittoAvailable, isMosquittoRequired } from './mosquitto.ts';
-import { openTarget, type BrokerControl } from './targets.ts';
+import type { BrokerControl } from './targets.ts';
+import type { PoolCounts } from './broker-pool.ts';
 
 afterEach(async () => {
   await cleanupAll();
@@ -54,12 +55,13 @@ describe('bench phases', () => {
   });
 });
 
-describe('a batch closes its brokers in the background', () => {
+describe('a batch hands its brokers on', () => {
   it('every broker it opened is closed when it returns, and every case ran once', async () => {
     const config = resolveConfig('blog', { 'timing.restartDelayMs': '20', 'timing.reconnectDelayMs': '20' });
     if (!config.ok) throw new Error(config.error);
     const opened: BrokerControl[] = [];
     const cases = [1, 2, 3].map((seed) => ({ seed, scenario: { messages: [{ atMs: 20 }], offline: [], faults: [] } }));
+    let counts: PoolCounts | undefined;
     const entries = await runBatch({
       spec: { kind: 'aedes' },
       modelConfig: () => config.value,
@@ -67,14 +69,19 @@ describe('a batch closes its brokers in the background', () => {
       cases,
       parallel: 2,
       explainSeeds: 0,
-      open: async (spec, broker) => {
-        const control = await openTarget(spec, broker);
+      open: (pooled) => async (spec, broker, runMsMax) => {
+        const control = await pooled(spec, broker, runMsMax);
         opened.push(control);
         return control;
+      },
+      onPool: (pool) => {
+        counts = pool;
       },
     });
     expect(entries.map((entry) => entry.index)).toEqual([0, 1, 2]);
     expect(opened).toHaveLength(3);
+    // aedes is not pooled: three started, none reused, and all gone.
+    expect(counts).toEqual({ started: 3, reused: 0 });
     expect(trackedResources()).toEqual([]);
   });
 });
@@ -88,6 +95,7 @@ describe.skipIf(!withMosquitto)('bench --real in two threads', () => {
     expect(figures.threads).toBe(2);
     // Every scenario had its broker started once and, unless its run failed, its stretches counted.
     expect(figures.phases.start.count).toBe(6);
+    expect(figures.brokersStarted + figures.brokersReused).toBe(6);
     expect(figures.phases['to SUBACK'].count + figures.errors).toBe(6);
     expect(figures.cpuMsPerScenario).toBeGreaterThan(0);
     expect(trackedResources()).toEqual([]);

@@ -51,6 +51,9 @@ export interface RealBenchFigures {
   /** CPU time per scenario of this process (all its threads) and of its children (the brokers); undefined where /proc is not there. */
   readonly cpuMsPerScenario: number;
   readonly brokerCpuMsPerScenario: number | undefined;
+  /** Brokers started, and scenarios that got one a scenario before had reset (broker-pool.ts). */
+  readonly brokersStarted: number;
+  readonly brokersReused: number;
   /** Where the scenarios' time went (bench-phases.ts). */
   readonly phases: PhaseTotals;
 }
@@ -141,6 +144,8 @@ export async function benchReal(options: RealBenchOptions): Promise<RealBenchFig
       late: counts.late,
       cpuMsPerScenario: Number((cpu.selfMs / Math.max(1, entries.length)).toFixed(1)),
       brokerCpuMsPerScenario: cpu.childrenMs === undefined ? undefined : Number((cpu.childrenMs / Math.max(1, entries.length)).toFixed(1)),
+      brokersStarted: results.reduce((sum, result) => sum + result.pool.started, 0),
+      brokersReused: results.reduce((sum, result) => sum + result.pool.reused, 0),
       phases,
     };
   } finally {
@@ -158,6 +163,7 @@ export function benchRealText(figures: RealBenchFigures, seed: number): string {
       `  model agreement    ${figures.agree} agree, ${figures.disagree} disagree (${figures.timing} timing, ${figures.semantics} semantics, ${figures.late} late), ${figures.errors} failed to run, ${figures.capHits} hit the cap`,
       `  CPU per scenario   ${figures.cpuMsPerScenario} ms in this process${figures.brokerCpuMsPerScenario === undefined ? '' : `, ${figures.brokerCpuMsPerScenario} ms in the brokers`}`,
       `  settings           ${figures.parallel} at once in ${figures.threads} thread(s), idle window ${figures.idleMs} ms, restartDelayMs ${figures.restartDelayMs}, reconnectDelayMs ${figures.reconnectDelayMs}`,
+      `  brokers            ${figures.brokersStarted} started, ${figures.brokersReused} scenarios on one reset after the scenario before`,
       `  elapsed            ${figures.elapsedS} s`,
       `where a scenario's time went (mean per scenario; the slots ran ${figures.parallel} at once):`,
     ].join('\n') +

@@ -18,7 +18,7 @@ import { runScenario } from '../sim/run.ts';
 import type { RunEnd } from '../sim/log.ts';
 import { discardSessions } from './session-reset.ts';
 import { missingActivity } from './activity.ts';
-import { RealRunError, runOnBroker, type RealFaultRecord, type RealRunEnd, type RealRunOptions, type RealRunResult } from './run-real.ts';
+import { RealRunError, runMsMax, runOnBroker, type RealFaultRecord, type RealRunEnd, type RealRunOptions, type RealRunResult } from './run-real.ts';
 import { openTarget, type BrokerControl, type TargetSpec } from './targets.ts';
 
 /** One verdict: `property` was violated for `message` at `consumer`. */
@@ -200,8 +200,8 @@ export function compare(config: Config, scenario: Scenario, model: ModelSide, re
   return { ...base, explanation };
 }
 
-/** How a scenario gets its broker: openTarget, or a pool or timing wrapper around it. */
-export type TargetOpener = (spec: TargetSpec, broker: BrokerConfig) => Promise<BrokerControl>;
+/** How a scenario gets its broker for a run of at most runMsMax: openTarget, or a pool or timing wrapper around it. */
+export type TargetOpener = (spec: TargetSpec, broker: BrokerConfig, runMsMax: number) => Promise<BrokerControl>;
 
 export interface CheckOptions extends RealRunOptions {
   /** The configuration the model runs with (for aedes: the broker settings as aedes behaves, see modelConfigFor). */
@@ -218,7 +218,7 @@ export interface CheckOptions extends RealRunOptions {
 /** Starts the target for this scenario alone, runs both sides and compares; the broker is closed whatever happens. */
 export async function checkScenario(spec: TargetSpec, options: CheckOptions): Promise<Comparison> {
   const model = runModel(options.modelConfig, options.scenario, options.modelSeed);
-  const broker = await (options.open ?? openTarget)(spec, options.realConfig.broker);
+  const broker = await (options.open ?? openTarget)(spec, options.realConfig.broker, runMsMax(options.scenario, options));
   let real: RealSide;
   try {
     real = await realSide(broker, options);

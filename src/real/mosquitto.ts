@@ -4,6 +4,8 @@
 // error in it fails the next operation loudly.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { delimiter, join } from 'node:path';
 import type { BrokerConfig } from '../../models/config.ts';
 import { delay, withTimeout } from './bounded.ts';
@@ -109,6 +111,7 @@ export class Mosquitto {
   #unexpectedExit: string | undefined;
   #run: Run | undefined;
   #runs = 0;
+  #startedAtMs = 0;
   #closed = false;
   readonly #untrack: Untrack;
 
@@ -169,6 +172,20 @@ export class Mosquitto {
 
   get pid(): number | undefined {
     return this.running ? this.#run?.child.pid : undefined;
+  }
+
+  /** performance.now() when the current run was spawned: its main loop, and its autosave clock (src/loop.c), started just after. */
+  get startedAtMs(): number {
+    return this.#startedAtMs;
+  }
+
+  /**
+   * Removes the saved database (mosquitto.db, and a mosquitto.db.new a save left behind), so the
+   * next start or restart after a kill begins empty, as on a fresh dir. The running broker's
+   * memory is untouched; its next save writes the file again.
+   */
+  async forgetSaved(): Promise<void> {
+    await Promise.all(['mosquitto.db', 'mosquitto.db.new'].map((name) => rm(join(this.dir, name), { force: true, recursive: true })));
   }
 
   /** How many times mosquitto has been started on this dir. */
@@ -285,6 +302,7 @@ export class Mosquitto {
 
   async #start(): Promise<void> {
     const number = ++this.#runs;
+    this.#startedAtMs = performance.now();
     const [command, ...prefixArgs] = [...spawnPrefix(), this.binary];
     if (command === undefined) throw new MosquittoError('mosquitto: empty command');
     // Spawned off this thread's loop (spawner.ts): a start or restart in the middle of a scenario
