@@ -3,6 +3,7 @@
 // kill -9 to come back to. Where an autosave could strike during the next run it is not reused.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BrokerConfig } from '../../models/config.ts';
+import { presets } from '../../models/presets.ts';
 import { autosaveCannotStrike, BrokerPool } from './broker-pool.ts';
 import { cleanupAll, trackedResources } from './cleanup.ts';
 import { isMosquittoAvailable, isMosquittoRequired } from './mosquitto.ts';
@@ -15,14 +16,11 @@ afterEach(async () => {
 const withMosquitto = isMosquittoAvailable() || isMosquittoRequired();
 
 /** The blog's broker: persistence, an autosave every 30 minutes, none on changes. */
-const blogBroker: BrokerConfig = {
-  persistence: true,
-  autosave_interval: 1800,
-  autosave_on_changes: false,
-  max_inflight_messages: 1,
-  max_queued_messages: 7200,
-  queue_qos0_messages: false,
-};
+const blogBroker: BrokerConfig = (() => {
+  const blog = presets['blog'];
+  if (blog === undefined) throw new Error('no blog preset');
+  return blog.broker;
+})();
 
 describe('when a broker may be reused', () => {
   it('only where no autosave can strike during the run, on it or on a fresh broker', () => {
