@@ -14,9 +14,10 @@ export const benchHelp = `mqtt-dst bench [--scenarios N] [--seed N] [--preset NA
   simulated events/s and complete fault schedules/s (10 messages, <= 3 faults of every kind), beside
   a bare event loop of QoS 2 flows run in the same process (default ${bareLoopPath} from the
   repository's root; without it the bench says so and prints its own figures)
-mqtt-dst bench --real [--scenarios N] [--parallel N] [--idle-ms N] [--seed N] [--preset NAME] [--set PATH=VALUE] [--json]
-  crash-and-restart scenarios/s against a local Mosquitto, end to end as check-broker runs them
-  (default 100 scenarios, 4 at once, idle window 50 ms, timing.restartDelayMs and reconnectDelayMs 20)
+mqtt-dst bench --real [--scenarios N] [--parallel N] [--threads N] [--idle-ms N] [--seed N] [--preset NAME] [--set PATH=VALUE] [--json]
+  crash-and-restart scenarios/s against a local Mosquitto, end to end as check-broker runs them,
+  with CPU per scenario and where a scenario's time goes (default 100 scenarios, 4 at once in 1
+  thread, at most 16 threads; idle window 50 ms, timing.restartDelayMs and reconnectDelayMs 20)
 ${benchExhaustiveHelp}`;
 
 const options = {
