@@ -33,6 +33,9 @@ export function autosaveCannotStrike(broker: BrokerConfig, ageMs: number): boole
   return !broker.autosave_on_changes && ageMs < broker.autosave_interval * 1000;
 }
 
+/** Bound on a reset's wait for the log to catch up (each discard has its own, session-reset.ts). */
+const resetWaitMs = 2_000;
+
 const connectedAs = /^New client connected from \S+ as (.+) \(p\d+, c\d+, k\d+(?:, u'.*')?\)\.$/;
 
 interface Idle {
@@ -90,6 +93,10 @@ export class BrokerPool {
   async #reset(control: BrokerControl, mosquitto: Mosquitto): Promise<boolean> {
     try {
       control.assertHealthy();
+      // Every client of the run connected before it ended: once the log has caught up with now,
+      // the line of each connection is among those read (log lines and packets reach this
+      // thread by different paths, so a line can come after the CONNACK it precedes).
+      await mosquitto.logBarrier(resetWaitMs);
     } catch {
       return false;
     }

@@ -86,6 +86,11 @@ function spawnPrefix(): readonly string[] {
   return pdeathsigWrapper;
 }
 
+/** The line mosquitto logs on accepting a connection from 127.0.0.1:fromPort on its listener. */
+function acceptedLine(fromPort: number | undefined, port: number): RegExp {
+  return new RegExp(`^New connection from ${loopback.replaceAll('.', '\\.')}:${fromPort} on port ${port}\\.$`);
+}
+
 interface Run {
   readonly number: number;
   readonly child: SpawnedChild;
@@ -186,6 +191,22 @@ export class Mosquitto {
    */
   async forgetSaved(): Promise<void> {
     await Promise.all(['mosquitto.db', 'mosquitto.db.new'].map((name) => rm(join(this.dir, name), { force: true, recursive: true })));
+  }
+
+  /**
+   * Resolves once every line mosquitto logged before the call has been read: it logs accepting a
+   * probe connection ("New connection from <addr>:<port> on port <port>.") after them, and its
+   * lines arrive in the order it wrote them.
+   */
+  async logBarrier(timeoutMs: number): Promise<void> {
+    const since = this.logCursor();
+    const probe = await connectProbe(this.port, timeoutMs);
+    if (probe === undefined) throw new MosquittoError(`mosquitto on port ${this.port}: did not accept a probe within ${timeoutMs} ms`);
+    try {
+      await this.waitForLog(acceptedLine(probe.localPort, this.port), timeoutMs, since);
+    } finally {
+      probe.destroy();
+    }
   }
 
   /** How many times mosquitto has been started on this dir. */
@@ -355,7 +376,7 @@ export class Mosquitto {
       const probe = await connectProbe(this.port, Math.max(1, deadline - Date.now()));
       if (probe !== undefined) {
         try {
-          const accepted = new RegExp(`^New connection from ${loopback.replaceAll('.', '\\.')}:${probe.localPort} on port ${this.port}\\.$`);
+          const accepted = acceptedLine(probe.localPort, this.port);
           const logged = await Promise.race([
             this.#log.waitFor(accepted, Math.max(1, deadline - Date.now()), since).then((line) => line !== undefined),
             run.exit.then(() => false),
