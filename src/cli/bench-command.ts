@@ -14,9 +14,10 @@ export const benchHelp = `mqtt-dst bench [--scenarios N] [--seed N] [--preset NA
   simulated events/s and complete fault schedules/s (10 messages, <= 3 faults of every kind), beside
   a bare event loop of QoS 2 flows run in the same process (default ${bareLoopPath} from the
   repository's root; without it the bench says so and prints its own figures)
-mqtt-dst bench --real [--scenarios N] [--parallel N] [--idle-ms N] [--seed N] [--preset NAME] [--set PATH=VALUE] [--json]
-  crash-and-restart scenarios/s against a local Mosquitto, end to end as check-broker runs them
-  (default 100 scenarios, 4 at once, idle window 50 ms, timing.restartDelayMs and reconnectDelayMs 20)
+mqtt-dst bench --real [--scenarios N] [--parallel N] [--threads N] [--idle-ms N] [--seed N] [--preset NAME] [--set PATH=VALUE] [--json]
+  crash-and-restart scenarios/s against a local Mosquitto, end to end as check-broker runs them,
+  with CPU per scenario and where a scenario's time goes (default 100 scenarios, 4 at once in 1
+  thread, at most 16 threads; idle window 50 ms, timing.restartDelayMs and reconnectDelayMs 20)
 ${benchExhaustiveHelp}`;
 
 const options = {
@@ -27,6 +28,7 @@ const options = {
   json: { type: 'boolean' },
   real: { type: 'boolean' },
   parallel: { type: 'string' },
+  threads: { type: 'string' },
   'idle-ms': { type: 'string' },
   'bare-loop': { type: 'string' },
 } as const;
@@ -37,7 +39,7 @@ export function benchCommand(args: readonly string[]): number | Promise<number> 
   if (positionals.length > 0) throw new UsageError(`bench: unexpected argument '${positionals[0]}'`);
   if (values.real && values['bare-loop'] !== undefined) throw new UsageError('bench: --bare-loop goes without --real');
   if (values.real) return realBench(values);
-  if (values.parallel !== undefined || values['idle-ms'] !== undefined) throw new UsageError('bench: --parallel and --idle-ms go with --real');
+  if (values.parallel !== undefined || values.threads !== undefined || values['idle-ms'] !== undefined) throw new UsageError('bench: --parallel, --threads and --idle-ms go with --real');
   const { config, preset } = configFrom(values.preset, values.set);
   const scenarios = wholeNumber(values.scenarios, '--scenarios', 20_000, 1);
   const seed = wholeNumber(values.seed, '--seed', 1);
@@ -59,6 +61,7 @@ async function realBench(values: {
   readonly set?: string[] | undefined;
   readonly json?: boolean | undefined;
   readonly parallel?: string | undefined;
+  readonly threads?: string | undefined;
   readonly 'idle-ms'?: string | undefined;
 }): Promise<number> {
   // Short supervisor and reconnect delays, unless set: the bench measures the harness and the broker, not waiting.
@@ -76,6 +79,7 @@ async function realBench(values: {
     scenarios: wholeNumber(values.scenarios, '--scenarios', 100, 1),
     seed,
     parallel: wholeNumber(values.parallel, '--parallel', 4, 1),
+    threads: wholeNumber(values.threads, '--threads', 1, 1, 16),
     idleMs: wholeNumber(values['idle-ms'], '--idle-ms', 50, 1),
   });
   // Where the time goes: each broker operation alone, after the scenarios (so they do not wait for it).

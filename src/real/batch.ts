@@ -1,13 +1,15 @@
 // A batch of scenarios against a target, each on a broker of its own (so its autosave clock,
-// like the model's, starts with the run), `parallel` at a time. A run that fails — the model
+// like the model's, starts with the run) or on one the last scenario reset where no autosave
+// can tell the two apart (broker-pool.ts), `parallel` at a time. A run that fails — the model
 // rejected what the broker did, the broker died on its own — is an entry with its error; a
 // broker that cannot be had at all ends the batch (BrokerUnavailableError).
 import type { Config } from '../../models/config.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { ExploreCase } from '../explore/arbitraries.ts';
 import { errorMessage } from './bounded.ts';
-import { checkScenario, type Comparison } from './differential.ts';
+import { checkScenario, type Comparison, type TargetOpener } from './differential.ts';
 import type { RealRunOptions } from './run-real.ts';
+import { BrokerPool, type PoolCounts } from './broker-pool.ts';
 import { BrokerUnavailableError, type TargetSpec } from './targets.ts';
 
 export type BatchEntry =
@@ -24,6 +26,15 @@ export interface BatchOptions extends RealRunOptions {
   /** Scenarios running at once, each with its own broker and proxies. Default 1. */
   readonly parallel?: number;
   readonly explainSeeds?: number;
+  /** Wraps the batch's opener (its pool of brokers), e.g. to time each broker operation. */
+  readonly open?: (pooled: TargetOpener) => TargetOpener;
+  /** Told, once the batch is over, how many brokers it started and how many runs reused one. */
+  readonly onPool?: (counts: PoolCounts) => void;
+  /**
+   * Hands out the index of the next case to run (default: this batch's own counter). Batches in
+   * several threads that share one counter run each case once between them.
+   */
+  readonly claim?: () => number;
   /** Called as each scenario finishes (in completion order). */
   readonly onEntry?: (entry: BatchEntry) => void;
 }
@@ -38,17 +49,21 @@ export async function warmUp(spec: TargetSpec, config: Config, options: RealRunO
 }
 
 export async function runBatch(options: BatchOptions): Promise<BatchEntry[]> {
+  // A batch's scenarios hand their brokers on (broker-pool.ts): a start costs as much as the
+  // rest of a scenario's harness work, and no slot waits for a close.
+  const pool = new BrokerPool();
   const entries: BatchEntry[] = [];
   let next = 0;
+  const claim = options.claim ?? (() => next++);
   let unavailable: BrokerUnavailableError | undefined;
   const worker = async (): Promise<void> => {
-    while (unavailable === undefined && next < options.cases.length) {
-      const index = next++;
+    for (let index = claim(); unavailable === undefined && index < options.cases.length; index = claim()) {
       const explored = options.cases[index] as ExploreCase;
       let entry: BatchEntry;
       try {
         const comparison = await checkScenario(options.spec, {
           ...options,
+          open: options.open?.(pool.open) ?? pool.open,
           modelConfig: options.modelConfig(index),
           realConfig: options.realConfig(index),
           scenario: explored.scenario,
@@ -67,7 +82,12 @@ export async function runBatch(options: BatchOptions): Promise<BatchEntry[]> {
     }
   };
   const parallel = Math.max(1, Math.min(options.parallel ?? 1, options.cases.length));
-  await Promise.all(Array.from({ length: parallel }, worker));
+  try {
+    await Promise.all(Array.from({ length: parallel }, worker));
+  } finally {
+    await pool.closeAll();
+    options.onPool?.(pool.counts);
+  }
   if (unavailable !== undefined) throw unavailable;
   return entries.sort((a, b) => a.index - b.index);
 }

@@ -103,8 +103,11 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/** What trackProcess needs of a child: a ChildProcess, or one spawned off the loop (spawner.ts). */
+export type TrackableChild = Pick<ChildProcess, 'pid' | 'exitCode' | 'signalCode' | 'kill'> & { once(event: 'exit', listener: () => void): unknown };
+
 /** Tracks a child process until it exits; cleanup SIGKILLs it and waits for the exit. */
-export function trackProcess(child: ChildProcess, description: string): Untrack {
+export function trackProcess(child: TrackableChild, description: string): Untrack {
   const pid = child.pid;
   if (pid === undefined) {
     throw new Error(`trackProcess: ${description} has no pid (spawn failed?)`);

@@ -8,7 +8,7 @@
 // if some seed gives the real verdict, the model allows what the broker did and the two only
 // raced differently ("timing"); if none does, the model cannot produce it ("semantics"), which
 // is a model bug or a documented difference of the broker.
-import type { Config } from '../../models/config.ts';
+import type { BrokerConfig, Config } from '../../models/config.ts';
 import type { HistoryEvent } from '../../models/history.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { PropertyName, Violation } from '../../properties/types.ts';
@@ -18,7 +18,7 @@ import { runScenario } from '../sim/run.ts';
 import type { RunEnd } from '../sim/log.ts';
 import { discardSessions } from './session-reset.ts';
 import { missingActivity } from './activity.ts';
-import { RealRunError, runOnBroker, type RealFaultRecord, type RealRunEnd, type RealRunOptions, type RealRunResult } from './run-real.ts';
+import { RealRunError, runMsMax, runOnBroker, type RealFaultRecord, type RealRunEnd, type RealRunOptions, type RealRunResult } from './run-real.ts';
 import { openTarget, type BrokerControl, type TargetSpec } from './targets.ts';
 
 /** One verdict: `property` was violated for `message` at `consumer`. */
@@ -220,6 +220,9 @@ export function compare(config: Config, scenario: Scenario, model: ModelSide, re
   return { ...base, explanation };
 }
 
+/** How a scenario gets its broker for a run of at most runMsMax: openTarget, or a pool or timing wrapper around it. */
+export type TargetOpener = (spec: TargetSpec, broker: BrokerConfig, runMsMax: number) => Promise<BrokerControl>;
+
 export interface CheckOptions extends RealRunOptions {
   /** The configuration the model runs with (for aedes: the broker settings as aedes behaves, see modelConfigFor). */
   readonly modelConfig: Config;
@@ -228,12 +231,14 @@ export interface CheckOptions extends RealRunOptions {
   readonly scenario: Scenario;
   readonly modelSeed: number;
   readonly explainSeeds?: number;
+  /** Opens the target for this scenario (default openTarget): a pool of brokers, or one whose operations are timed. */
+  readonly open?: TargetOpener;
 }
 
 /** Starts the target for this scenario alone, runs both sides and compares; the broker is closed whatever happens. */
 export async function checkScenario(spec: TargetSpec, options: CheckOptions): Promise<Comparison> {
   const model = runModel(options.modelConfig, options.scenario, options.modelSeed);
-  const broker = await openTarget(spec, options.realConfig.broker);
+  const broker = await (options.open ?? openTarget)(spec, options.realConfig.broker, runMsMax(options.scenario, options));
   let real: RealSide;
   try {
     real = await realSide(broker, options);

@@ -2,16 +2,18 @@
 // with its database in a fresh temp dir, kill -9 it, stop it gracefully (SIGTERM saves), and
 // start it again on the same dir and port. Its log is captured line by line; a persistence
 // error in it fails the next operation loudly.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { delimiter, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { BrokerConfig } from '../../models/config.ts';
 import { delay, withTimeout } from './bounded.ts';
 import { makeTempDir, trackProcess, trackResource, type TempDir, type Untrack } from './cleanup.ts';
 import { mosquittoConf } from './mosquitto-conf.ts';
 import { formatLines, MosquittoLog, type MosquittoLogLine } from './mosquitto-log.ts';
 import { connectProbe, freePort, loopback } from './ports.ts';
+import { spawnOffLoop, type SpawnedChild } from './spawner.ts';
 
 export interface MosquittoOptions {
   readonly broker: BrokerConfig;
@@ -84,9 +86,14 @@ function spawnPrefix(): readonly string[] {
   return pdeathsigWrapper;
 }
 
+/** The line mosquitto logs on accepting a connection from 127.0.0.1:fromPort on its listener. */
+function acceptedLine(fromPort: number | undefined, port: number): RegExp {
+  return new RegExp(`^New connection from ${loopback.replaceAll('.', '\\.')}:${fromPort} on port ${port}\\.$`);
+}
+
 interface Run {
   readonly number: number;
-  readonly child: ChildProcess;
+  readonly child: SpawnedChild;
   readonly exit: Promise<string>;
   exited: boolean;
   /** Set while we are the cause of the exit, so it is not reported as unexpected. */
@@ -109,6 +116,7 @@ export class Mosquitto {
   #unexpectedExit: string | undefined;
   #run: Run | undefined;
   #runs = 0;
+  #startedAtMs = 0;
   #closed = false;
   readonly #untrack: Untrack;
 
@@ -169,6 +177,36 @@ export class Mosquitto {
 
   get pid(): number | undefined {
     return this.running ? this.#run?.child.pid : undefined;
+  }
+
+  /** performance.now() when the current run was spawned: its main loop, and its autosave clock (src/loop.c), started just after. */
+  get startedAtMs(): number {
+    return this.#startedAtMs;
+  }
+
+  /**
+   * Removes the saved database (mosquitto.db, and a mosquitto.db.new a save left behind), so the
+   * next start or restart after a kill begins empty, as on a fresh dir. The running broker's
+   * memory is untouched; its next save writes the file again.
+   */
+  async forgetSaved(): Promise<void> {
+    await Promise.all(['mosquitto.db', 'mosquitto.db.new'].map((name) => rm(join(this.dir, name), { force: true, recursive: true })));
+  }
+
+  /**
+   * Resolves once every line mosquitto logged before the call has been read: it logs accepting a
+   * probe connection ("New connection from <addr>:<port> on port <port>.") after them, and its
+   * lines arrive in the order it wrote them.
+   */
+  async logBarrier(timeoutMs: number): Promise<void> {
+    const since = this.logCursor();
+    const probe = await connectProbe(this.port, timeoutMs);
+    if (probe === undefined) throw new MosquittoError(`mosquitto on port ${this.port}: did not accept a probe within ${timeoutMs} ms`);
+    try {
+      await this.waitForLog(acceptedLine(probe.localPort, this.port), timeoutMs, since);
+    } finally {
+      probe.destroy();
+    }
   }
 
   /** How many times mosquitto has been started on this dir. */
@@ -285,30 +323,29 @@ export class Mosquitto {
 
   async #start(): Promise<void> {
     const number = ++this.#runs;
+    this.#startedAtMs = performance.now();
     const [command, ...prefixArgs] = [...spawnPrefix(), this.binary];
     if (command === undefined) throw new MosquittoError('mosquitto: empty command');
-    const child = spawn(command, [...prefixArgs, '-c', this.confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Spawned off this thread's loop (spawner.ts): a start or restart in the middle of a scenario
+    // must not stall the scenarios running beside it.
+    const child = spawnOffLoop(command, [...prefixArgs, '-c', this.confPath]);
     let spawnError: string | undefined;
     const exit = new Promise<string>((resolve) => {
-      child.once('error', (error) => {
-        spawnError = error.message;
-        resolve(`spawn error: ${error.message}`);
+      child.once('close', (how: string) => {
+        if (how.startsWith('spawn error: ')) spawnError = how.slice('spawn error: '.length);
+        resolve(how);
       });
-      // 'close', not 'exit': it comes after the last log line was read from the pipes.
-      child.once('close', (code, signal) => resolve(code !== null ? `code ${code}` : `signal ${String(signal)}`));
     });
     const run: Run = { number, child, exit, exited: false, expectingExit: false };
     this.#run = run;
-    if (child.pid !== undefined) trackProcess(child, `mosquitto -c ${this.confPath}`);
+    child.on('line', (line: string) => this.#log.add(number, line));
+    if ((await child.spawned) !== undefined) trackProcess(child, `mosquitto -c ${this.confPath}`);
     void exit.then((how) => {
       run.exited = true;
       if (!run.expectingExit && !this.#closed && this.#unexpectedExit === undefined) {
         this.#unexpectedExit = `mosquitto (${this.binary}, port ${this.port}, run ${number}) exited unexpectedly: ${how}`;
       }
     });
-    for (const stream of [child.stdout, child.stderr]) {
-      if (stream !== null) createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => this.#log.add(number, line));
-    }
     await this.#awaitAccepting(run, () => spawnError);
     this.assertHealthy();
   }
@@ -339,7 +376,7 @@ export class Mosquitto {
       const probe = await connectProbe(this.port, Math.max(1, deadline - Date.now()));
       if (probe !== undefined) {
         try {
-          const accepted = new RegExp(`^New connection from ${loopback.replaceAll('.', '\\.')}:${probe.localPort} on port ${this.port}\\.$`);
+          const accepted = acceptedLine(probe.localPort, this.port);
           const logged = await Promise.race([
             this.#log.waitFor(accepted, Math.max(1, deadline - Date.now()), since).then((line) => line !== undefined),
             run.exit.then(() => false),

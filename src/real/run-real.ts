@@ -119,6 +119,12 @@ export function scenarioEndMs(scenario: Scenario): number {
   return endMs;
 }
 
+/** The longest a run of `scenario` can last: the wait for the first SUBACK, the scenario, then the cap. */
+export function runMsMax(scenario: Scenario, options: RealRunOptions = {}): number {
+  const capMs = options.capMs ?? capMsDefault;
+  return Math.max(capMs, subackWaitMsMin) + scenarioEndMs(scenario) + capMs;
+}
+
 /**
  * Runs `scenario` against `broker` (already running, owned by the caller, which closes it).
  * The proxies are the run's own and are closed before it returns, even when it fails.

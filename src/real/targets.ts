@@ -59,6 +59,38 @@ export function parseBrokerUrl(text: string): Result<{ readonly host: string; re
   return ok({ host, port });
 }
 
+/** A broker control that passes everything to another; a subclass changes what it needs (times it, closes in the background). */
+export class WrappedControl implements BrokerControl {
+  constructor(protected readonly inner: BrokerControl) {}
+  get name(): string {
+    return this.inner.name;
+  }
+  get host(): string {
+    return this.inner.host;
+  }
+  get port(): number {
+    return this.inner.port;
+  }
+  get controllable(): boolean {
+    return this.inner.controllable;
+  }
+  kill(): Promise<void> {
+    return this.inner.kill();
+  }
+  stop(): Promise<void> {
+    return this.inner.stop();
+  }
+  restart(): Promise<void> {
+    return this.inner.restart();
+  }
+  assertHealthy(): void {
+    this.inner.assertHealthy();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
 class MosquittoControl implements BrokerControl {
   readonly name = 'mosquitto';
   readonly controllable = true;
@@ -140,6 +172,16 @@ class ExternalControl implements BrokerControl {
   async close(): Promise<void> {}
 }
 
+/** A Mosquitto of its own for a run, and its control; one that cannot be started is a BrokerUnavailableError. */
+export async function startMosquitto(spec: Extract<TargetSpec, { kind: 'mosquitto' }>, broker: BrokerConfig): Promise<{ readonly mosquitto: Mosquitto; readonly control: BrokerControl }> {
+  try {
+    const mosquitto = await Mosquitto.start({ broker, ...(spec.binary === undefined ? {} : { binary: spec.binary }) });
+    return { mosquitto, control: new MosquittoControl(mosquitto) };
+  } catch (error) {
+    throw new BrokerUnavailableError(`mosquitto unavailable: ${errorMessage(error).split('\n')[0]}`);
+  }
+}
+
 /**
  * Starts (or, for a URL, probes) the target for one run. A broker that cannot be had —
  * no mosquitto binary, nothing listening at the URL, not an MQTT broker — is a
@@ -147,14 +189,8 @@ class ExternalControl implements BrokerControl {
  */
 export async function openTarget(spec: TargetSpec, broker: BrokerConfig): Promise<BrokerControl> {
   switch (spec.kind) {
-    case 'mosquitto': {
-      try {
-        const mosquitto = await Mosquitto.start({ broker, ...(spec.binary === undefined ? {} : { binary: spec.binary }) });
-        return new MosquittoControl(mosquitto);
-      } catch (error) {
-        throw new BrokerUnavailableError(`mosquitto unavailable: ${errorMessage(error).split('\n')[0]}`);
-      }
-    }
+    case 'mosquitto':
+      return (await startMosquitto(spec, broker)).control;
     case 'aedes':
       return new AedesControl(await AedesBroker.start({ durability: aedesDurabilityFor(broker) }));
     case 'url':
