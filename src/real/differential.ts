@@ -12,6 +12,7 @@ import type { Config } from '../../models/config.ts';
 import type { HistoryEvent } from '../../models/history.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { PropertyName, Violation } from '../../properties/types.ts';
+import { setImmediate } from 'node:timers/promises';
 import { judge } from '../check/judge.ts';
 import { RandomChooser } from '../sim/chooser.ts';
 import { runScenario } from '../sim/run.ts';
@@ -47,6 +48,8 @@ export interface RealSide {
   readonly asRun: Scenario;
   /** How late the real clients' timers fired at worst (RealRunResult.lateMsMax). */
   readonly lateMsMax: number;
+  /** The event loop's longest stall in the run's window (RealRunResult.stallMsMax). */
+  readonly stallMsMax: number;
 }
 
 export type Explanation =
@@ -65,14 +68,28 @@ export type Explanation =
   /** No seed of the model, with any of the networks tried, gives the real verdict. */
   | { readonly kind: 'semantics'; readonly seeds: number }
   /**
-   * No seed gives it, but the real clients ran late (a timer lateMs after its time, beyond
-   * lateMsTolerated): their loop, handling and reconnect delays were not the model's, so the run
-   * cannot tell a rule from the machine's load. Inconclusive; rerun with fewer at once.
+   * No seed gives it, but the harness ran late beyond lateMsTolerated: a client's timer fired
+   * lateMs after its time, or the event loop (clients, proxies and an embedded broker alike)
+   * stood still for stallMs. Their loop, handling and reconnect delays were not the model's, so
+   * the run cannot tell a rule from the machine's load. Inconclusive; rerun with fewer at once.
    */
-  | { readonly kind: 'late'; readonly seeds: number; readonly lateMs: number };
+  | { readonly kind: 'late'; readonly seeds: number; readonly lateMs: number; readonly stallMs: number };
 
 /** Client timers on an idle machine fire within a millisecond or two of their time; on a busy one within tens, which already moves a run off the model's timings. */
 export const lateMsTolerated = 10;
+
+/**
+ * Whether the harness itself was late beyond the tolerance, measured: a client timer's lateness
+ * or a stall of the event loop. This only ever turns a 'semantics' explanation into 'late'
+ * (compareSteps), never an agreement or a timing, and only on a run where the harness was
+ * measured late: a stall stops the embedded broker (aedes), the proxies and the clients
+ * together, and the packets that arrived meanwhile are then handled in one burst, so the order
+ * of the run's events was the machine's, not what any model latency allows. A rule the broker
+ * has comes back on the rerun the report asks for, which such a stall does not.
+ */
+export function ranLate(real: Pick<RealSide, 'lateMsMax' | 'stallMsMax'>): boolean {
+  return real.lateMsMax > lateMsTolerated || real.stallMsMax > lateMsTolerated;
+}
 
 export interface Comparison {
   readonly scenario: Scenario;
@@ -138,6 +155,18 @@ function explainNetworks(config: Config): Config['network'][] {
  * the model does not have.
  */
 export function explain(config: Config, scenario: Scenario, realKeys: readonly VerdictKey[], seeds = explainSeedsDefault, asRun?: AsRun): Explanation {
+  return drain(explainSteps(config, scenario, realKeys, seeds, asRun));
+}
+
+/**
+ * explain, one model run a step: the generator yields after each run, so that a caller serving
+ * real runs at the same time (a batch with --parallel) can let its event loop turn between them
+ * (drainYielding). An explanation is hundreds of synchronous model runs; done in one go it
+ * stalls the embedded broker and the clients of every other scenario under way. The steps and
+ * their result are the same either way: the model runs are pure (seeded), only when they run
+ * changes.
+ */
+function* explainSteps(config: Config, scenario: Scenario, realKeys: readonly VerdictKey[], seeds: number, asRun?: AsRun): Generator<void, Explanation> {
   let tried = 0;
   const same = asRun === undefined || (asRun.restartDelayMs === undefined && JSON.stringify(asRun.scenario) === JSON.stringify(scenario));
   const variants = same ? [scenario] : [scenario, asRun.scenario];
@@ -146,7 +175,7 @@ export function explain(config: Config, scenario: Scenario, realKeys: readonly V
     // at its next socket event or 100 ms tick, then takes tens of milliseconds to start.
     const restart = index > 0 && asRun?.restartDelayMs !== undefined ? { ...config.timing, restartDelayMs: asRun.restartDelayMs } : config.timing;
     for (const network of explainNetworks(config)) {
-      const reached = seedsReaching({ ...config, network, timing: restart }, variant, realKeys, seeds);
+      const reached = yield* seedsReaching({ ...config, network, timing: restart }, variant, realKeys, seeds);
       tried += seeds;
       if (reached.reaching > 0) return { kind: 'timing', seeds, ...reached, latencyMsMin: network.latencyMsMin, latencyMsMax: network.latencyMsMax, asRun: index > 0 };
     }
@@ -154,11 +183,12 @@ export function explain(config: Config, scenario: Scenario, realKeys: readonly V
   return { kind: 'semantics', seeds: tried };
 }
 
-function seedsReaching(config: Config, scenario: Scenario, realKeys: readonly VerdictKey[], seeds: number): { reaching: number; firstSeed: number } {
+function* seedsReaching(config: Config, scenario: Scenario, realKeys: readonly VerdictKey[], seeds: number): Generator<void, { reaching: number; firstSeed: number }> {
   let reaching = 0;
   let firstSeed = -1;
   for (let seed = 1; seed <= seeds; seed++) {
     const keys = verdictKeys(runModel(config, scenario, seed).violations);
+    yield;
     if (sameVerdicts(keys, realKeys)) {
       reaching += 1;
       if (firstSeed < 0) firstSeed = seed;
@@ -182,7 +212,28 @@ export function asRunOf(real: Pick<RealSide, 'faults' | 'history' | 'asRun'>): A
   return back === undefined ? { scenario: real.asRun } : { scenario: real.asRun, restartDelayMs: Math.round(back.atMs - struck.atMs) };
 }
 
+/** Runs a step generator to its end at once. */
+function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/** Runs a step generator to its end, letting the event loop turn (timers, sockets) between steps. */
+async function drainYielding<T>(steps: Generator<void, T>): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    await setImmediate();
+  }
+}
+
 export function compare(config: Config, scenario: Scenario, model: ModelSide, real: RealSide, explainSeeds = explainSeedsDefault): Comparison {
+  return drain(compareSteps(config, scenario, model, real, explainSeeds));
+}
+
+function* compareSteps(config: Config, scenario: Scenario, model: ModelSide, real: RealSide, explainSeeds: number): Generator<void, Comparison> {
   const modelKeys = verdictKeys(model.violations);
   const realKeys = verdictKeys(real.violations);
   const realTexts = new Set(realKeys.map(keyText));
@@ -193,9 +244,9 @@ export function compare(config: Config, scenario: Scenario, model: ModelSide, re
   const agree = !inconclusive && onlyModel.length === 0 && onlyReal.length === 0;
   const base = { scenario, model, real, agree, inconclusive, onlyModel, onlyReal };
   if (agree || inconclusive) return base;
-  const explanation = explain(config, scenario, realKeys, explainSeeds, asRunOf(real));
-  if (explanation.kind === 'semantics' && real.lateMsMax > lateMsTolerated) {
-    return { ...base, explanation: { kind: 'late', seeds: explanation.seeds, lateMs: real.lateMsMax } };
+  const explanation = yield* explainSteps(config, scenario, realKeys, explainSeeds, asRunOf(real));
+  if (explanation.kind === 'semantics' && ranLate(real)) {
+    return { ...base, explanation: { kind: 'late', seeds: explanation.seeds, lateMs: real.lateMsMax, stallMs: real.stallMsMax } };
   }
   return { ...base, explanation };
 }
@@ -222,7 +273,9 @@ export async function checkScenario(spec: TargetSpec, options: CheckOptions): Pr
   }
   const missing = missingActivity(model.history, real.history, real.faults, broker.name, options.scenario.offline.length);
   if (missing !== undefined) throw new RealRunError(missing);
-  return compare(options.modelConfig, options.scenario, model, real, options.explainSeeds);
+  // Explained a model run at a time, the event loop turning between them: another scenario's
+  // real run may be under way in this process (runBatch with parallel > 1).
+  return drainYielding(compareSteps(options.modelConfig, options.scenario, model, real, options.explainSeeds ?? explainSeedsDefault));
 }
 
 async function realSide(broker: BrokerControl, options: CheckOptions): Promise<RealSide> {
@@ -239,6 +292,7 @@ async function realSide(broker: BrokerControl, options: CheckOptions): Promise<R
       links: result.links,
       asRun: result.asRun,
       lateMsMax: result.lateMsMax,
+      stallMsMax: result.stallMsMax,
     };
   } finally {
     // An external broker outlives the run: leave no persistent session of ours behind on it.

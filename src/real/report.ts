@@ -5,7 +5,7 @@ import { propertyNames } from '../../properties/index.ts';
 import type { Violation } from '../../properties/types.ts';
 import { activityOf } from './activity.ts';
 import type { BatchEntry } from './batch.ts';
-import { verdictKeys, type Comparison, type Explanation, type VerdictKey } from './differential.ts';
+import { lateMsTolerated, verdictKeys, type Comparison, type Explanation, type VerdictKey } from './differential.ts';
 
 export interface Outcome {
   /** Messages a no-loss property found missing at a consumer. */
@@ -49,7 +49,7 @@ function verdictCell(keys: readonly VerdictKey[], property: string): string {
 
 export function explanationText(explanation: Explanation, target: string): string {
   if (explanation.kind === 'late') {
-    return `inconclusive: no model run (${explanation.seeds} seeds) gives ${target}'s verdict, but the real clients' timers ran up to ${explanation.lateMs} ms late (the machine was busy), so this run cannot tell a rule from the load; rerun it with fewer scenarios at once`;
+    return `inconclusive: no model run (${explanation.seeds} seeds) gives ${target}'s verdict, but the harness ran late (clients' timers up to ${explanation.lateMs} ms late, the event loop stalled up to ${explanation.stallMs} ms; tolerated: ${lateMsTolerated} ms), so this run cannot tell a rule from the load; rerun it with fewer scenarios at once`;
   }
   return explanation.kind === 'timing'
     ? `timing: the model gives ${target}'s verdict with ${explanation.reaching} of ${explanation.seeds} seeds at latency ${explanation.latencyMsMin}-${explanation.latencyMsMax} ms (first: seed ${explanation.firstSeed})` +

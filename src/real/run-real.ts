@@ -22,6 +22,7 @@ import { PublishScript } from '../sim/workload.ts';
 import { errorMessage, withTimeout } from './bounded.ts';
 import { asRunScenario } from './as-run.ts';
 import { FaultProxy, type ProxyEvent } from './fault-proxy.ts';
+import { LoopStallMeter } from './loop-stall.ts';
 import { ModelClient, type ClientHost } from './model-client.ts';
 import type { BrokerControl } from './targets.ts';
 
@@ -61,6 +62,12 @@ export interface RealRunResult {
    * time: how busy the machine was. The harness's own late items are in asRun instead.
    */
   readonly lateMsMax: number;
+  /**
+   * The longest this process's event loop stood still (src/real/loop-stall.ts) from the
+   * scenario's clock start (the consumer's first SUBACK) to the run's end: the embedded broker,
+   * the proxies and the clients all stopped for that long, timers due or not.
+   */
+  readonly stallMsMax: number;
 }
 
 /** Each link's proxy events: the first producer's and the consumer's always, the second producer's when it runs. */
@@ -163,6 +170,8 @@ class RealRun implements ClientHost {
   #lastActivityMs = 0;
   #failure: Error | undefined;
   #lateMsMax = 0;
+  /** Measures the event loop's stalls over the run; its window opens with the scenario's clock. */
+  readonly #stall = new LoopStallMeter();
   /** Schedules the timed items once the consumer has first subscribed. */
   #onSubscribed: (() => void) | undefined;
   /** Run time at which the timed items were scheduled (the consumer's first SUBACK, or 0). */
@@ -265,15 +274,17 @@ class RealRun implements ClientHost {
     try {
       this.#guard(() => this.#schedule());
       const end = await this.#settle(endMs);
+      const stallMsMax = this.#stall.stop();
       if (this.#failure !== undefined) throw this.#failure;
       // Still waiting for the consumer's first SUBACK: nothing of the scenario ran, so the run shows nothing.
       if (this.#onSubscribed !== undefined) throw new RealRunError(`${this.#broker.name}: the consumer never subscribed (no SUBACK within the run); nothing of the scenario ran`);
       this.#broker.assertHealthy();
       const struckMs = this.#scenario.faults.map((_, index) => this.#faults.find((record) => record.index === index)?.atMs);
       const asRun = asRunScenario(this.#scenario, this.#history, { dueMs: this.#dueMs, offline: this.#offlineMs, struckMs });
-      return { history: this.#history, faults: this.#faults, end, elapsedMs: this.nowMs(), asRun, lateMsMax: Math.round(this.#lateMsMax * 10) / 10 };
+      return { history: this.#history, faults: this.#faults, end, elapsedMs: this.nowMs(), asRun, lateMsMax: Math.round(this.#lateMsMax * 10) / 10, stallMsMax };
     } finally {
       this.#over = true;
+      this.#stall.stop();
       for (const handle of this.#timeouts) clearTimeout(handle);
       this.#timeouts.clear();
       await Promise.all([...this.#publishers.map((publisher) => publisher.client.shutdown()), this.#consumer.shutdown()]);
@@ -367,6 +378,8 @@ class RealRun implements ClientHost {
   /** Publishes, offline periods and time faults, each at its time on the scenario's clock, which starts now. */
   #scheduleTimed(): void {
     this.#timedFromMs = this.nowMs();
+    // Before the scenario's clock starts nothing of it runs: a stall while connecting moves no item.
+    this.#stall.restart();
     const { offline, faults, messages } = this.#scenario;
     // Armed in the order of their times (ties: faults, offline periods, publishes), so that
     // timers due together fire in that order; sort is stable.
