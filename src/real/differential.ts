@@ -233,6 +233,11 @@ export function compare(config: Config, scenario: Scenario, model: ModelSide, re
   return drain(compareSteps(config, scenario, model, real, explainSeeds));
 }
 
+/** compare, letting the event loop turn between the explanation's model runs; the same result. */
+export function compareYielding(config: Config, scenario: Scenario, model: ModelSide, real: RealSide, explainSeeds = explainSeedsDefault): Promise<Comparison> {
+  return drainYielding(compareSteps(config, scenario, model, real, explainSeeds));
+}
+
 function* compareSteps(config: Config, scenario: Scenario, model: ModelSide, real: RealSide, explainSeeds: number): Generator<void, Comparison> {
   const modelKeys = verdictKeys(model.violations);
   const realKeys = verdictKeys(real.violations);
@@ -275,7 +280,7 @@ export async function checkScenario(spec: TargetSpec, options: CheckOptions): Pr
   if (missing !== undefined) throw new RealRunError(missing);
   // Explained a model run at a time, the event loop turning between them: another scenario's
   // real run may be under way in this process (runBatch with parallel > 1).
-  return drainYielding(compareSteps(options.modelConfig, options.scenario, model, real, options.explainSeeds ?? explainSeedsDefault));
+  return compareYielding(options.modelConfig, options.scenario, model, real, options.explainSeeds);
 }
 
 async function realSide(broker: BrokerControl, options: CheckOptions): Promise<RealSide> {
