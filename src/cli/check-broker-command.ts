@@ -280,7 +280,7 @@ function checkBrokerExit(entries: readonly BatchEntry[]): number {
   const counts = tally(entries);
   const inconclusive = tooInconclusive(counts.inconclusive + counts.late, counts.scenarios);
   if (inconclusive) {
-    const remedy = `${counts.inconclusive} cut by the cap or the model's bounds (raise --cap-ms), ${counts.late} whose harness ran too late to judge (clients or event loop) (rerun on a quieter machine)`;
+    const remedy = `${counts.inconclusive} cut by the cap or the model's bounds (raise --cap-ms), ${counts.late} whose clients ran too late to judge (rerun on a quieter machine)`;
     process.stderr.write(inconclusiveLine('check-broker', counts.inconclusive + counts.late, counts.scenarios, 'scenarios', remedy));
   }
   if (counts.semantics > 0 || counts.errors > 0) return exitCodes.disagreement;
@@ -397,7 +397,7 @@ function tallyLine(entries: readonly BatchEntry[], elapsedS: number): string {
   const t = tally(entries);
   return (
     `${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'} in ${elapsedS.toFixed(1)} s: ${t.agree} agree (${t.agreeViolating} with violations), ` +
-    `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics, ${t.late} inconclusive: the harness ran late), ${t.errors} failed to run, ${t.inconclusive} cut by a bound (inconclusive); ${t.capHits} hit the wall-clock cap`
+    `${t.disagree} disagree (${t.timing} timing, ${t.semantics} semantics, ${t.late} inconclusive: clients ran late), ${t.errors} failed to run, ${t.inconclusive} cut by a bound (inconclusive); ${t.capHits} hit the wall-clock cap`
   );
 }
 

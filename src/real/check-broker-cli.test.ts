@@ -184,13 +184,13 @@ describe('mqtt-dst check-broker: verdicts', () => {
   it.skipIf(!isMosquittoAvailable() && !isMosquittoRequired())('--target mosquitto --runs: random event-anchored scenarios, a line each and a tally', async () => {
     const outcome = await mqttDst(['--target', 'mosquitto', '--runs', '3', '--seed', '4', '--parallel', '3', '--idle-ms', '100', '--set', 'timing.restartDelayMs=50']);
     // Verdicts may differ by timing (exit 3); the run itself must not fail. On a busy machine a
-    // run whose harness ran late is not judged: one line on stderr says so (exit 4 unless a
+    // run whose clients ran late is not judged: one line on stderr says so (exit 4 unless a
     // violation or a semantic disagreement decides the code first).
     if (outcome.stderr !== '') expect(outcome.stderr).toMatch(/^mqtt-dst: check-broker: inconclusive: [1-3] of 3 scenarios .* could not be judged; [^\n]+\n$/);
     if (outcome.code === 4) expect(outcome.stderr).not.toBe('');
     expect([0, 1, 3, 4]).toContain(outcome.code);
     expect(outcome.stdout).toMatch(/^mqtt-dst check-broker: mosquitto, preset blog timing\.restartDelayMs=50, 3 scenarios, seed 4\n/);
-    expect(outcome.stdout).toMatch(/\n3 scenarios in [\d.]+ s: \d agree \(\d with violations\), \d disagree \(\d timing, \d semantics, \d inconclusive: the harness ran late\), 0 failed to run, 0 cut by a bound \(inconclusive\); 0 hit the wall-clock cap\n/);
+    expect(outcome.stdout).toMatch(/\n3 scenarios in [\d.]+ s: \d agree \(\d with violations\), \d disagree \(\d timing, \d semantics, \d inconclusive: clients ran late\), 0 failed to run, 0 cut by a bound \(inconclusive\); 0 hit the wall-clock cap\n/);
     expect(outcome.stdout.match(/^ {2}\d\. (agree|DISAGREE)/gm)).toHaveLength(3);
   });
 });
