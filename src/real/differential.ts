@@ -12,6 +12,7 @@ import type { BrokerConfig, Config } from '../../models/config.ts';
 import type { HistoryEvent } from '../../models/history.ts';
 import type { Scenario } from '../../models/scenario.ts';
 import type { PropertyName, Violation } from '../../properties/types.ts';
+import { setImmediate } from 'node:timers/promises';
 import { judge } from '../check/judge.ts';
 import { RandomChooser } from '../sim/chooser.ts';
 import { runScenario } from '../sim/run.ts';
@@ -91,6 +92,19 @@ const widestLatencyMs = 5;
  */
 export const lateMsTolerated = widestLatencyMs;
 
+/**
+ * Whether the run was late beyond the tolerance, measured: a client timer's lateness, the
+ * broker's delay in answering or reading, or a stall of the event loop. This only ever turns a 'semantics' explanation into 'late'
+ * (compareSteps), never an agreement or a timing, and only on a run where the harness was
+ * measured late: a stall stops the embedded broker (aedes), the proxies and the clients
+ * together, and the packets that arrived meanwhile are then handled in one burst, so the order
+ * of the run's events was the machine's, not what any model latency allows. A rule the broker
+ * has comes back on the rerun the report asks for, which such a stall does not.
+ */
+export function ranLate(real: Pick<RealSide, 'lateMsMax' | 'replyMsMax' | 'stallMsMax'>): boolean {
+  return Math.max(real.lateMsMax, real.replyMsMax, real.stallMsMax) > lateMsTolerated;
+}
+
 export interface Comparison {
   readonly scenario: Scenario;
   readonly model: ModelSide;
@@ -155,6 +169,18 @@ function explainNetworks(config: Config): Config['network'][] {
  * the model does not have.
  */
 export function explain(config: Config, scenario: Scenario, realKeys: readonly VerdictKey[], seeds = explainSeedsDefault, asRun?: AsRun): Explanation {
+  return drain(explainSteps(config, scenario, realKeys, seeds, asRun));
+}
+
+/**
+ * explain, one model run a step: the generator yields after each run, so that a caller serving
+ * real runs at the same time (a batch with --parallel) can let its event loop turn between them
+ * (drainYielding). An explanation is hundreds of synchronous model runs; done in one go it
+ * stalls the embedded broker and the clients of every other scenario under way. The steps and
+ * their result are the same either way: the model runs are pure (seeded), only when they run
+ * changes.
+ */
+function* explainSteps(config: Config, scenario: Scenario, realKeys: readonly VerdictKey[], seeds: number, asRun?: AsRun): Generator<void, Explanation> {
   let tried = 0;
   const same = asRun === undefined || (asRun.restartDelayMs === undefined && JSON.stringify(asRun.scenario) === JSON.stringify(scenario));
   const variants = same ? [scenario] : [scenario, asRun.scenario];
@@ -163,7 +189,7 @@ export function explain(config: Config, scenario: Scenario, realKeys: readonly V
     // at its next socket event or 100 ms tick, then takes tens of milliseconds to start.
     const restart = index > 0 && asRun?.restartDelayMs !== undefined ? { ...config.timing, brokerRestartDelayMs: asRun.restartDelayMs } : config.timing;
     for (const network of explainNetworks(config)) {
-      const reached = seedsReaching({ ...config, network, timing: restart }, variant, realKeys, seeds);
+      const reached = yield* seedsReaching({ ...config, network, timing: restart }, variant, realKeys, seeds);
       tried += seeds;
       if (reached.reaching > 0) return { kind: 'timing', seeds, ...reached, latencyMsMin: network.latencyMsMin, latencyMsMax: network.latencyMsMax, asRun: index > 0 };
     }
@@ -171,11 +197,12 @@ export function explain(config: Config, scenario: Scenario, realKeys: readonly V
   return { kind: 'semantics', seeds: tried };
 }
 
-function seedsReaching(config: Config, scenario: Scenario, realKeys: readonly VerdictKey[], seeds: number): { reaching: number; firstSeed: number } {
+function* seedsReaching(config: Config, scenario: Scenario, realKeys: readonly VerdictKey[], seeds: number): Generator<void, { reaching: number; firstSeed: number }> {
   let reaching = 0;
   let firstSeed = -1;
   for (let seed = 1; seed <= seeds; seed++) {
     const keys = verdictKeys(runModel(config, scenario, seed).violations);
+    yield;
     if (sameVerdicts(keys, realKeys)) {
       reaching += 1;
       if (firstSeed < 0) firstSeed = seed;
@@ -201,7 +228,33 @@ export function asRunOf(real: Pick<RealSide, 'faults' | 'history' | 'asRun'>): A
   return back === undefined ? { scenario: real.asRun } : { scenario: real.asRun, restartDelayMs: Math.round(back.atMs - struck.atMs) };
 }
 
+/** Runs a step generator to its end at once. */
+function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/** Runs a step generator to its end, letting the event loop turn (timers, sockets) between steps. */
+async function drainYielding<T>(steps: Generator<void, T>): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    await setImmediate();
+  }
+}
+
 export function compare(config: Config, scenario: Scenario, model: ModelSide, real: RealSide, explainSeeds = explainSeedsDefault): Comparison {
+  return drain(compareSteps(config, scenario, model, real, explainSeeds));
+}
+
+/** compare, letting the event loop turn between the explanation's model runs; the same result. */
+export function compareYielding(config: Config, scenario: Scenario, model: ModelSide, real: RealSide, explainSeeds = explainSeedsDefault): Promise<Comparison> {
+  return drainYielding(compareSteps(config, scenario, model, real, explainSeeds));
+}
+
+function* compareSteps(config: Config, scenario: Scenario, model: ModelSide, real: RealSide, explainSeeds: number): Generator<void, Comparison> {
   const modelKeys = verdictKeys(model.violations);
   const realKeys = verdictKeys(real.violations);
   const realTexts = new Set(realKeys.map(keyText));
@@ -212,8 +265,8 @@ export function compare(config: Config, scenario: Scenario, model: ModelSide, re
   const agree = !inconclusive && onlyModel.length === 0 && onlyReal.length === 0;
   const base = { scenario, model, real, agree, inconclusive, onlyModel, onlyReal };
   if (agree || inconclusive) return base;
-  const explanation = explain(config, scenario, realKeys, explainSeeds, asRunOf(real));
-  if (explanation.kind === 'semantics' && Math.max(real.lateMsMax, real.replyMsMax, real.stallMsMax) > lateMsTolerated) {
+  const explanation = yield* explainSteps(config, scenario, realKeys, explainSeeds, asRunOf(real));
+  if (explanation.kind === 'semantics' && ranLate(real)) {
     const late = { lateMs: real.lateMsMax, replyMs: real.replyMsMax, stallMs: real.stallMsMax };
     return { ...base, explanation: { kind: 'late', seeds: explanation.seeds, ...late } };
   }
@@ -247,7 +300,9 @@ export async function checkScenario(spec: TargetSpec, options: CheckOptions): Pr
   }
   const missing = missingActivity(model.history, real.history, real.faults, broker.name, options.scenario.offline.length > 0);
   if (missing !== undefined) throw new RealRunError(missing);
-  return compare(options.modelConfig, options.scenario, model, real, options.explainSeeds);
+  // Explained a model run at a time, the event loop turning between them: another scenario's
+  // real run may be under way in this process (runBatch with parallel > 1).
+  return compareYielding(options.modelConfig, options.scenario, model, real, options.explainSeeds);
 }
 
 async function realSide(broker: BrokerControl, options: CheckOptions): Promise<RealSide> {
