@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Both cores of a small CI machine: the suite's files are independent (each real-broker test
+    // starts its own broker on a free port and waits for protocol events, never for time).
+    maxWorkers: 2,
   },
 });
