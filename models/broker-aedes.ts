@@ -26,7 +26,6 @@
 // pubrec.js writes the PUBREL at once), so its list is bookkeeping that no rule reads back.
 import {
   publishPacket,
-  writeInflightOutAll,
   withOutgoing,
   withPhase,
   type OutMessage,
@@ -85,7 +84,7 @@ export function aedesWriteForwards(tx: Tx, qos: 1 | 2): void {
 
 /** A stored PUBREL without brokerId (PubRel from pubrec.js): any later PUBREL matches it. */
 function isBarePubrel(phase: OutPhase): boolean {
-  return phase === 'wait-pubcomp' || phase === 'pubrel-due';
+  return phase === 'wait-pubcomp' || phase === 'pubrel-due' || phase === 'resume-pubrel';
 }
 
 /** What the store holds: every entry but a PUBREL write that is due and was never stored, and a resume's mark. */
@@ -184,15 +183,20 @@ export function aedesWritePubrels(session: Session, sink: StepSink): Session {
 /**
  * Before a resume: writes still due die with the old connection (write.js: a closed client gets
  * 'connection closed'), and every stored PUBREL is a PUBREL to resend (connect.js emptyQueue
- * writes every entry of the queue, in order, PUBLISH or PUBREL).
+ * writes every entry of the queue, in order, PUBLISH or PUBREL). Resends of an earlier resume
+ * still to come die too (emptyQueue's writes fail on the closed client): the entries are stored
+ * as they were.
  */
 export function aedesBeforeResume(session: Session): Session {
   let changed = false;
   const inflight: OutMessage[] = [];
   for (const entry of session.inflight) {
     if (entry.phase === 'pubrel-echo' || entry.phase === 'resume-due') changed = true;
-    else if (entry.phase === 'pubrel-due' || entry.phase === 'pubrel-stamped') {
+    else if (entry.phase === 'pubrel-due' || entry.phase === 'pubrel-stamped' || entry.phase === 'resume-pubrel') {
       inflight.push(withPhase(entry, 'wait-pubcomp'));
+      changed = true;
+    } else if (entry.phase === 'resume-publish') {
+      inflight.push(withPhase(entry, entry.qos === 1 ? 'wait-puback' : 'wait-pubrec'));
       changed = true;
     } else inflight.push(entry);
   }
@@ -200,17 +204,19 @@ export function aedesBeforeResume(session: Session): Session {
 }
 
 export const AEDES_RESUME_TIMER = 'aedes-resume';
+export const AEDES_RESEND_TIMER = 'aedes-resend';
 
 const resumeTimer: Effect = { kind: 'set-timer', timer: AEDES_RESUME_TIMER, afterMs: 1 };
+const resendTimer: Effect = { kind: 'set-timer', timer: AEDES_RESEND_TIMER, afterMs: 0 };
 
 /**
  * A resume's resends wait (lib/handlers/connect.js): the client is registered and its
  * subscriptions restored (restoreSubs, registerClient) before CONNACK is written, and emptyQueue
  * takes its snapshot of the store (outgoingStream) only once that write has called back, a
  * setImmediate later. A message published in between is forwarded live and is in the snapshot:
- * the client gets it twice. The model writes the resends when AEDES_RESUME_TIMER fires, 1 ms
- * after CONNACK (a message due at that instant may come before or after it), from the store as
- * it is then; the mark says which session's resume it is.
+ * the client gets it twice. The model takes the snapshot when AEDES_RESUME_TIMER fires, 1 ms
+ * after CONNACK (a message due at that instant may come before or after it); the mark says
+ * which session's resume it is.
  */
 export function aedesAwaitResume(session: Session, sink: StepSink): Session {
   sink.effects.push(resumeTimer);
@@ -218,8 +224,27 @@ export function aedesAwaitResume(session: Session, sink: StepSink): Session {
   return withOutgoing(session, [...session.inflight, mark], session.queued, session.sendQuota);
 }
 
-/** AEDES_RESUME_TIMER: every marked session's store, written again in order (emptyQueue). */
-export function aedesWriteResumes(tx: Tx): void {
+/** A snapshot's stored entry, pending its resend: a PUBREL as PUBREL, anything else as PUBLISH. */
+function pending(entry: OutMessage): OutMessage {
+  const pubrel = entry.phase === 'wait-pubcomp' || entry.phase === 'pubrel-due' || entry.phase === 'pubrel-stamped' || entry.phase === 'resend-pubrel';
+  return withPhase(entry, pubrel ? 'resume-pubrel' : 'resume-publish');
+}
+
+function isPending(entry: OutMessage): boolean {
+  return entry.phase === 'resume-publish' || entry.phase === 'resume-pubrel';
+}
+
+/**
+ * AEDES_RESUME_TIMER: each marked session's snapshot (MemoryPersistence.outgoingStream: a copy of
+ * the queue as it is now; entries stored later are not resent), and its first resend. Why one at
+ * a time: emptyQueue's through(clearQueue) stores each entry back (outgoingUpdate, a promise) and
+ * writes it, and asks for the next only in the write's callback, which write.js calls a
+ * setImmediate later (`setImmediate(done, error, client)`). Live forwards (lib/client.js
+ * deliverQoS: a setImmediate, then outgoingUpdate, then the write) are written in those turns,
+ * so they come between two resends. The next resend is AEDES_RESEND_TIMER, 0 ms later: a forward
+ * due at the same instant may come before or after it, as a setImmediate queued before or after.
+ */
+export function aedesTakeSnapshots(tx: Tx): void {
   const atStart = tx.sessions;
   for (const clientId in atStart) {
     const session = atStart[clientId] as Session;
@@ -227,31 +252,48 @@ export function aedesWriteResumes(tx: Tx): void {
     const inflight: OutMessage[] = [];
     for (const entry of session.inflight) {
       if (entry.phase === 'resume-due' || entry.phase === 'pubrel-echo') continue;
-      // Every stored entry is written as it is stored: a PUBREL as PUBREL, anything else as PUBLISH.
-      const pubrel = entry.phase === 'wait-pubcomp' || entry.phase === 'pubrel-due' || entry.phase === 'pubrel-stamped' || entry.phase === 'resend-pubrel';
-      inflight.push(withPhase(entry, pubrel ? 'resend-pubrel' : 'publish'));
+      inflight.push(pending(entry));
     }
-    const written = writeInflightOutAll(withOutgoing(session, inflight, session.queued, session.sendQuota), tx);
-    putSession(tx, aedesAfterResume(written));
+    const snapshot = withOutgoing(session, inflight, session.queued, session.sendQuota);
+    // An empty store: emptyQueue's stream ends with nothing written.
+    if (inflight.length === 0) putSession(tx, snapshot);
+    else resendNext(tx, snapshot);
+  }
+}
+
+/** AEDES_RESEND_TIMER: the next resend of every session whose snapshot has entries still to resend. */
+export function aedesResendNext(tx: Tx): void {
+  const atStart = tx.sessions;
+  for (const clientId in atStart) {
+    const session = atStart[clientId] as Session;
+    if (session.conn === null || session.inflight.some((entry) => entry.phase === 'resume-due')) continue;
+    if (session.inflight.some(isPending)) resendNext(tx, session);
   }
 }
 
 /**
- * After a resume's writes: emptyQueue wraps each entry in a QoSPacket (lib/qos-packet.js, via
- * aedes-packet: `brokerId = original.brokerId || broker.id`) and stores it back with
- * outgoingUpdate, so each resent PUBREL now has a brokerId and is matched by packet id only:
- * no later PUBREL rewrites it.
+ * clearQueue for the first pending entry: written as stored, with the packet id it has now (the
+ * snapshot shares the store's objects, so a PUBREL's id rewritten by outgoingUpdate meanwhile is
+ * the id written). The store then holds a QoSPacket (lib/qos-packet.js, via aedes-packet:
+ * `brokerId = original.brokerId || broker.id`): a resent PUBREL has a brokerId and is matched by
+ * packet id only, so no later PUBREL rewrites it.
  */
-export function aedesAfterResume(session: Session): Session {
-  let changed = false;
-  const inflight: OutMessage[] = [];
-  for (const entry of session.inflight) {
-    if (entry.phase === 'wait-pubcomp') {
-      inflight.push(withPhase(entry, 'pubrel-stamped'));
-      changed = true;
-    } else inflight.push(entry);
+function resendNext(tx: Tx, session: Session): void {
+  const conn = session.conn as ConnId;
+  const at = session.inflight.findIndex(isPending);
+  const inflight = session.inflight.slice();
+  const entry = inflight[at] as OutMessage;
+  if (entry.phase === 'resume-pubrel') {
+    tx.effects.push({ kind: 'send', conn, packet: { cmd: 'pubrel', messageId: entry.packetId } });
+    inflight[at] = withPhase(entry, 'pubrel-stamped');
+  } else {
+    tx.effects.push({ kind: 'send', conn, packet: publishPacket(entry) });
+    // As db__message_write_inflight_out_single: QoS 0 is not kept, and any later write is a resend.
+    if (entry.qos === 0) inflight.splice(at, 1);
+    else inflight[at] = withPhase(entry, entry.qos === 1 ? 'wait-puback' : 'wait-pubrec', true);
   }
-  return changed ? withOutgoing(session, inflight, session.queued, session.sendQuota) : session;
+  if (inflight.some(isPending)) tx.effects.push(resendTimer);
+  putSession(tx, withOutgoing(session, inflight, session.queued, session.sendQuota));
 }
 
 const pubrelTimer: Effect = { kind: 'set-timer', timer: AEDES_PUBREL_TIMER, afterMs: 1 };

@@ -28,8 +28,12 @@ export type OutPhase =
   | 'pubrel-echo'
   /** aedes-1.2 only: a PUBREL resent after a resume, stored with a brokerId. */
   | 'pubrel-stamped'
-  /** aedes-1.2 only: not a message, the mark of a resume whose resends are still to be written. */
-  | 'resume-due';
+  /** aedes-1.2 only: not a message, the mark of a resume whose snapshot of the store is still to be taken. */
+  | 'resume-due'
+  /** aedes-1.2 only: a stored entry in a resume's snapshot, to be resent as PUBLISH in its turn. */
+  | 'resume-publish'
+  /** aedes-1.2 only: a stored PUBREL (without brokerId) in a resume's snapshot, to be resent in its turn. */
+  | 'resume-pubrel';
 
 export interface OutMessage {
   /** 0 for QoS 0 (subs__send only generates a mid for QoS > 0). */
@@ -276,6 +280,8 @@ function writeSingle(message: OutMessage, conn: ConnId, sink: StepSink): OutMess
     case 'pubrel-echo':
     case 'pubrel-stamped':
     case 'resume-due':
+    case 'resume-publish':
+    case 'resume-pubrel':
       return message;
     default:
       return unreachable(message.phase);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelInvariantError } from './assert.ts';
-import { AEDES_FORWARD_TIMERS, AEDES_PUBREL_TIMER, AEDES_RESUME_TIMER } from './broker-aedes.ts';
+import { AEDES_FORWARD_TIMERS, AEDES_PUBREL_TIMER, AEDES_RESEND_TIMER, AEDES_RESUME_TIMER } from './broker-aedes.ts';
 import { AUTOSAVE_TIMER, createBroker, type BrokerState } from './broker.ts';
 import type { BrokerConfig } from './config.ts';
 import { ghostPayload } from './ghost.ts';
@@ -603,6 +603,17 @@ describe('aedes-1.2 profile: PUBREC, PUBCOMP and resume of a subscriber', () => 
   const aedes = { profile: 'aedes-1.2', max_inflight_messages: 65_535, max_queued_messages: 0 } as const;
   const pubrelWrites = (d: ReturnType<typeof drive>) => show(sends(d.step({ kind: 'timer', timer: AEDES_PUBREL_TIMER }), CONSUMER));
 
+  /** A resume's writes to `conn`, one list per turn: the snapshot's turn, then each resend timer's, while one is set. */
+  function resumeTurns(d: ReturnType<typeof drive>, conn: number): string[][] {
+    let effects = d.step({ kind: 'timer', timer: AEDES_RESUME_TIMER });
+    const turns = [show(sends(effects, conn))];
+    while (effects.some((effect) => effect.kind === 'set-timer' && effect.timer === AEDES_RESEND_TIMER)) {
+      effects = d.step({ kind: 'timer', timer: AEDES_RESEND_TIMER });
+      turns.push(show(sends(effects, conn)));
+    }
+    return turns;
+  }
+
   function twoDelivered(consumerClean = false) {
     const d = withClients(2, aedes, consumerClean);
     d.publish(PRODUCER, 1, 2, 7);
@@ -647,7 +658,7 @@ describe('aedes-1.2 profile: PUBREC, PUBCOMP and resume of a subscriber', () => 
     expect(d.state.sessions['c']?.inflight.map((m) => `${m.payload} #${m.packetId} ${m.phase}`)).toEqual(['m2 #2 wait-pubrec']);
     d.dropped(CONSUMER);
     expect(show(sends(d.connect(3, 'c', false), 3))).toEqual(['connack present']);
-    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_RESUME_TIMER }), 3))).toEqual(['publish m2 q2 #2 dup']);
+    expect(resumeTurns(d, 3)).toEqual([['publish m2 q2 #2 dup']]);
   });
 
   it('a message published between a resume\'s CONNACK and its resends reaches the client twice: live, and from the store', () => {
@@ -656,7 +667,36 @@ describe('aedes-1.2 profile: PUBREC, PUBCOMP and resume of a subscriber', () => 
     d.connect(3, 'c', false);
     d.publish(PRODUCER, 3, 2, 9);
     expect(show(sends(d.step({ kind: 'timer', timer: AEDES_FORWARD_TIMERS[2] }), 3))).toEqual(['publish m3 q2 #3']);
-    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_RESUME_TIMER }), 3))).toEqual(['publish m1 q2 #1 dup', 'publish m2 q2 #2 dup', 'publish m3 q2 #3 dup']);
+    expect(resumeTurns(d, 3)).toEqual([['publish m1 q2 #1 dup'], ['publish m2 q2 #2 dup'], ['publish m3 q2 #3 dup']]);
+  });
+
+  it('a resume resends its snapshot one entry per turn: a live forward comes between two resends (emptyQueue, write.js)', () => {
+    const d = withClients(2, aedes);
+    d.publish(PRODUCER, 1, 1, 7);
+    d.publish(PRODUCER, 2, 1, 8);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_FORWARD_TIMERS[1] }), CONSUMER))).toEqual(['publish m1 q1 #1', 'publish m2 q1 #2']);
+    d.dropped(CONSUMER);
+    d.connect(3, 'c', false);
+    // The snapshot holds m1 and m2; m1 is resent in the snapshot's turn.
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_RESUME_TIMER }), 3))).toEqual(['publish m1 q1 #1 dup']);
+    // m3 comes after the snapshot: it is forwarded live, before m2's resend, and never resent.
+    d.publish(PRODUCER, 3, 1, 9);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_FORWARD_TIMERS[1] }), 3))).toEqual(['publish m3 q1 #3']);
+    const last = d.step({ kind: 'timer', timer: AEDES_RESEND_TIMER });
+    expect(show(sends(last, 3))).toEqual(['publish m2 q1 #2 dup']);
+    expect(last.some((effect) => effect.kind === 'set-timer' && effect.timer === AEDES_RESEND_TIMER)).toBe(false);
+    expect(d.state.sessions['c']?.inflight.map((m) => `${m.payload} #${m.packetId} ${m.phase}`)).toEqual(['m1 #1 wait-puback', 'm2 #2 wait-puback', 'm3 #3 wait-puback']);
+  });
+
+  it('a drop during a resume: the resends still to come die, and the next resume resends them', () => {
+    const d = twoDelivered();
+    d.dropped(CONSUMER);
+    d.connect(3, 'c', false);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_RESUME_TIMER }), 3))).toEqual(['publish m1 q2 #1 dup']);
+    d.dropped(3);
+    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_RESEND_TIMER }), 3))).toEqual([]);
+    d.connect(4, 'c', false);
+    expect(resumeTurns(d, 4)).toEqual([['publish m1 q2 #1 dup'], ['publish m2 q2 #2 dup']]);
   });
 
   it('a resumed PUBREL is stored with a brokerId: a later PUBREC does not rewrite it', () => {
@@ -665,7 +705,7 @@ describe('aedes-1.2 profile: PUBREC, PUBCOMP and resume of a subscriber', () => 
     d.dropped(CONSUMER);
     // The PUBREL due on the old connection dies with it; the resume resends it and the PUBLISH.
     expect(show(sends(d.connect(3, 'c', false), 3))).toEqual(['connack present']);
-    expect(show(sends(d.step({ kind: 'timer', timer: AEDES_RESUME_TIMER }), 3))).toEqual(['pubrel #1', 'publish m2 q2 #2 dup']);
+    expect(resumeTurns(d, 3)).toEqual([['pubrel #1'], ['publish m2 q2 #2 dup']]);
     expect(pubrelWrites(d)).toEqual([]);
     d.ack(3, 'pubrec', 2);
     expect(show(sends(d.step({ kind: 'timer', timer: AEDES_PUBREL_TIMER }), 3))).toEqual(['pubrel #2']);

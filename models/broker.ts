@@ -4,7 +4,7 @@
 // broker-session.ts and broker-acks.ts (a session's outgoing lists), broker-persist.ts (saves).
 import { assert, ModelInvariantError, unreachable } from './assert.ts';
 import { deleteOutgoing, receivedPubrec, reconnectSession } from './broker-acks.ts';
-import { AEDES_PUBREL_TIMER, AEDES_RESUME_TIMER, aedesAwaitResume, aedesBeforeResume, aedesClearMessageId, aedesForwardQos, aedesPubrecStep, aedesWriteDue, aedesWriteForwards, aedesWriteResumes } from './broker-aedes.ts';
+import { AEDES_PUBREL_TIMER, AEDES_RESEND_TIMER, AEDES_RESUME_TIMER, aedesAwaitResume, aedesBeforeResume, aedesClearMessageId, aedesForwardQos, aedesPubrecStep, aedesResendNext, aedesTakeSnapshots, aedesWriteDue, aedesWriteForwards } from './broker-aedes.ts';
 import { restoreSessions, snapshotHoldsPayload, takeSnapshot, type BrokerSnapshot } from './broker-persist.ts';
 import { publish, pubrel } from './broker-publish.ts';
 import { newSession, withSubscriptions, writeInflightOutAll, writeInflightOutLatest, writeQueuedOut, type Session } from './broker-session.ts';
@@ -253,12 +253,13 @@ export function createBroker(config: BrokerConfig, name = 'broker'): NodeModel<B
     return { ...state, durable: takeSnapshot(state.sessions) };
   }
 
-  /** The aedes-1.2 profile's deferred writes (broker-aedes.ts): PUBRELs, one QoS's forwards, or resumes. */
+  /** The aedes-1.2 profile's deferred writes (broker-aedes.ts): PUBRELs, one QoS's forwards, a resume's snapshot or its next resend. */
   function aedesTimer(state: BrokerState, timerName: string, fx: Effect[]): BrokerState {
     const tx = beginTx(config, name, state.sessions, state.conns, state.changes, fx);
     const forwardQos = aedesForwardQos(timerName);
     if (forwardQos !== null) aedesWriteForwards(tx, forwardQos);
-    else if (timerName === AEDES_RESUME_TIMER) aedesWriteResumes(tx);
+    else if (timerName === AEDES_RESUME_TIMER) aedesTakeSnapshots(tx);
+    else if (timerName === AEDES_RESEND_TIMER) aedesResendNext(tx);
     else {
       assert(timerName === AEDES_PUBREL_TIMER, () => `broker ${name}: unexpected timer ${timerName}`);
       aedesWriteDue(tx);
